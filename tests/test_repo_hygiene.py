@@ -1,0 +1,58 @@
+"""The repository's own rules: clean notebooks, agreeing dependency lists."""
+
+import json
+import re
+from pathlib import Path
+
+import pytest
+
+tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
+
+ROOT = Path(__file__).resolve().parents[1]
+NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
+
+
+def test_there_are_notebooks():
+    assert NOTEBOOKS, "notebooks/ holds no notebook"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_committed_clean(path):
+    nb = json.loads(path.read_text())
+    dirty = [
+        i
+        for i, c in enumerate(nb["cells"])
+        if c["cell_type"] == "code" and (c.get("outputs") or c.get("execution_count"))
+    ]
+    assert not dirty, f"{path.name}: cells {dirty} have outputs or execution counts; clear them"
+
+
+@pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
+def test_notebook_is_numbered_and_states_objectives(path):
+    assert re.fullmatch(r"\d\d-[a-z0-9-]+\.ipynb", path.name), path.name
+    nb = json.loads(path.read_text())
+    first_md = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
+    text = "".join(first_md["source"]).lower()
+    assert "objectives" in text or "you will" in text, f"{path.name}: no learning objectives up top"
+
+
+def test_no_stray_untitled_notebooks():
+    assert not list(ROOT.rglob("Untitled*.ipynb"))
+
+
+def _requirement_names(reqs):
+    out = {}
+    for r in reqs:
+        m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", r)
+        out[m.group(1).lower().replace("_", "-")] = m.group(2).replace(" ", "")
+    return out
+
+
+def test_environment_yml_agrees_with_pyproject():
+    project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
+    wanted = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
+    env_lines = (ROOT / "environment.yml").read_text().splitlines()
+    conda = [ln.strip()[2:] for ln in env_lines if ln.strip().startswith("- ")]
+    got = _requirement_names(x for x in conda if x not in ("pip", "pip:", "-e .") and not x.startswith("python"))
+    got.pop("pip:", None)
+    assert got == wanted
