@@ -1,0 +1,145 @@
+"""Exercises that check themselves, with reference solutions hidden from learners.
+
+Each chapter module (``ch1``, ``ch2`` ...) registers exercises with ``exercise``.
+A notebook's exercise cell (tag ``exercise``) has the learner write code or pick
+parameters; the next cell (tag ``check``) calls ``check("ch1.budget", answer)``
+and prints plain-words feedback. A check never raises for a wrong or missing
+answer: it says what is wrong.
+
+Instructor mode, the one switch: set the environment variable
+``EDGEKIT_INSTRUCTOR=1`` before starting JupyterLab (``make lab
+EDGEKIT_INSTRUCTOR=1``), or call ``instructor(True)`` in a notebook. Then
+``solution("ch1.budget")`` shows the reference solution; otherwise it says
+the solution is hidden.
+"""
+
+from __future__ import annotations
+
+import html
+import importlib
+import inspect
+import os
+from collections.abc import Callable
+from dataclasses import dataclass, field
+
+__all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED"]
+
+_CHAPTERS = ("ch1", "ch2", "ch3", "ch4", "ch5")
+
+
+class _NotAnswered:
+    def __repr__(self) -> str:
+        return "NOT_ANSWERED"
+
+
+NOT_ANSWERED = _NotAnswered()
+"""Put this (or ``...``) in an exercise cell the learner has not filled in yet."""
+
+
+@dataclass(frozen=True)
+class Feedback:
+    """The verdict of a check, in plain words."""
+
+    ok: bool
+    message: str
+    answered: bool = True
+
+    def __str__(self) -> str:
+        mark = "Correct" if self.ok else ("Not answered yet" if not self.answered else "Not yet")
+        return f"{mark}: {self.message}"
+
+    def _repr_html_(self) -> str:
+        colour = "#009E73" if self.ok else ("#0072B2" if not self.answered else "#D55E00")
+        mark = "✔ Correct" if self.ok else ("… Not answered yet" if not self.answered else "✘ Not yet")
+        return (
+            f'<div style="border-left:4px solid {colour};padding:4px 8px;font-size:15px">'
+            f"<b>{mark}</b>: {html.escape(self.message)}</div>"
+        )
+
+
+@dataclass(frozen=True)
+class Exercise:
+    id: str
+    title: str
+    checker: Callable  # answer -> Feedback
+    reference: Callable  # () -> an answer that passes; its source is the shown solution
+    hint: str = ""
+    tags: tuple = field(default_factory=tuple)
+
+
+REGISTRY: dict[str, Exercise] = {}
+
+
+def exercise(id: str, title: str, hint: str = "") -> Callable:
+    """Decorator for a checker ``fn(answer) -> Feedback``; attach the reference with ``.reference``."""
+
+    def register(checker: Callable) -> Callable:
+        def set_reference(ref: Callable) -> Callable:
+            REGISTRY[id] = Exercise(id, title, checker, ref, hint)
+            return ref
+
+        checker.reference = set_reference
+        REGISTRY[id] = Exercise(id, title, checker, lambda: None, hint)
+        return checker
+
+    return register
+
+
+def _load(ex_id: str) -> Exercise:
+    if not isinstance(ex_id, str):
+        raise TypeError(f"exercise id={ex_id!r}: expected a string such as 'ch1.budget'")
+    chapter = ex_id.split(".", 1)[0]
+    if chapter in _CHAPTERS:
+        importlib.import_module(f"edgekit.exercises.{chapter}")
+    if ex_id not in REGISTRY:
+        raise ValueError(f"exercise id={ex_id!r}: unknown; expected one of {sorted(REGISTRY)}")
+    return REGISTRY[ex_id]
+
+
+def check(ex_id: str, answer) -> Feedback:
+    """Check a learner's answer and say, in plain words, what is right or wrong."""
+    ex = _load(ex_id)
+    if answer is NOT_ANSWERED or answer is ...:
+        return Feedback(False, f"fill in the exercise cell above, then run this cell again. {ex.hint}".strip(), False)
+    try:
+        return ex.checker(answer)
+    except Exception as exc:  # a learner's code may raise anything; say so in words
+        return Feedback(False, f"your answer raised {type(exc).__name__}: {exc}")
+
+
+_instructor_override: bool | None = None
+
+
+def instructor(on: bool | None = None) -> bool:
+    """Turn instructor mode on or off for this kernel; with no argument, report it."""
+    global _instructor_override
+    if on is not None:
+        _instructor_override = bool(on)
+    if _instructor_override is not None:
+        return _instructor_override
+    return os.environ.get("EDGEKIT_INSTRUCTOR", "") not in ("", "0", "false", "no")
+
+
+@dataclass(frozen=True)
+class Solution:
+    ex_id: str
+    source: str | None
+
+    def __str__(self) -> str:
+        if self.source is None:
+            return (
+                f"The solution to {self.ex_id} is hidden. Instructors: set EDGEKIT_INSTRUCTOR=1 "
+                "before starting JupyterLab, or run edgekit.exercises.instructor(True)."
+            )
+        return self.source
+
+    def _repr_html_(self) -> str:
+        return f"<pre>{html.escape(str(self))}</pre>"
+
+
+def solution(ex_id: str) -> Solution:
+    """The reference solution's source, shown only in instructor mode."""
+    ex = _load(ex_id)
+    if not instructor():
+        return Solution(ex_id, None)
+    return Solution(ex_id, inspect.getsource(ex.reference))

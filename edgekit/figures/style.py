@@ -1,0 +1,71 @@
+"""One look for every figure: colour-blind-safe colours, projector-sized type.
+
+Colours are the Okabe-Ito palette (Okabe & Ito, "Color Universal Design",
+2008), safe for the common colour-vision deficiencies. Figures never carry
+information by colour alone: pair a colour with a marker symbol, a dash
+pattern or a text label (``SYMBOLS`` and ``DASHES`` are in the same order).
+"""
+
+from __future__ import annotations
+
+import plotly.graph_objects as go
+
+OKABE_ITO = (
+    "#0072B2",  # blue
+    "#E69F00",  # orange
+    "#009E73",  # bluish green
+    "#CC79A7",  # reddish purple
+    "#56B4E9",  # sky blue
+    "#D55E00",  # vermillion
+    "#F0E442",  # yellow
+    "#000000",  # black
+)
+SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "triangle-down")
+DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
+# Sequential scale for "more is worse" quantities such as latency (colour-blind safe).
+SEQUENTIAL = "Viridis"
+
+FONT_SIZE = 16  # readable from the back of a room on a projector
+TITLE_SIZE = 20
+
+
+def color(i: int) -> str:
+    """The i-th palette colour (cycles)."""
+    return OKABE_ITO[i % len(OKABE_ITO)]
+
+
+def symbol(i: int) -> str:
+    return SYMBOLS[i % len(SYMBOLS)]
+
+
+def dash(i: int) -> str:
+    return DASHES[i % len(DASHES)]
+
+
+def apply(fig: go.Figure, title: str | None = None, height: int = 480) -> go.Figure:
+    """Give ``fig`` the kit's layout: large type, white background, palette colours."""
+    fig.update_layout(
+        template="plotly_white",
+        font=dict(size=FONT_SIZE),
+        title=dict(text=title, font=dict(size=TITLE_SIZE)) if title else None,
+        colorway=list(OKABE_ITO),
+        height=height,
+        margin=dict(l=60, r=30, t=70 if title else 30, b=60),
+        legend=dict(font=dict(size=FONT_SIZE - 2)),
+    )
+    return fig
+
+
+def world_map(fig: go.Figure, title: str | None = None, height: int = 520) -> go.Figure:
+    """``apply`` plus a plain world map geography (natural earth projection)."""
+    apply(fig, title, height)
+    fig.update_geos(
+        projection_type="natural earth",
+        showcountries=True,
+        countrycolor="#bbbbbb",
+        showland=True,
+        landcolor="#f2f2f2",
+        showocean=True,
+        oceancolor="#ffffff",
+    )
+    return fig

@@ -1,0 +1,43 @@
+"""Every registered exercise: its reference passes, a missing answer is not an error."""
+
+import importlib
+import pkgutil
+
+import pytest
+
+import edgekit.exercises as ex
+
+for mod in pkgutil.iter_modules(ex.__path__):
+    importlib.import_module(f"edgekit.exercises.{mod.name}")
+
+IDS = sorted(ex.REGISTRY)
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_reference_solution_passes(ex_id):
+    fb = ex.check(ex_id, ex.REGISTRY[ex_id].reference())
+    assert fb.ok, f"{ex_id}: reference solution fails its own check: {fb.message}"
+
+
+@pytest.mark.parametrize("ex_id", IDS)
+def test_unanswered_is_feedback_not_error(ex_id):
+    fb = ex.check(ex_id, ex.NOT_ANSWERED)
+    assert not fb.ok and not fb.answered
+
+
+def test_solutions_hidden_unless_instructor(monkeypatch):
+    if not IDS:
+        pytest.skip("no exercises registered yet")
+    monkeypatch.delenv("EDGEKIT_INSTRUCTOR", raising=False)
+    ex.instructor(False)
+    assert "hidden" in str(ex.solution(IDS[0]))
+    ex.instructor(True)
+    try:
+        assert "def " in str(ex.solution(IDS[0]))
+    finally:
+        ex.instructor(False)
+
+
+def test_unknown_exercise_is_a_clear_error():
+    with pytest.raises(ValueError, match="unknown"):
+        ex.check("ch9.nope", 1)
