@@ -8,7 +8,8 @@ runs inside ``edgekit.sim`` or on a real transport.
 from __future__ import annotations
 
 import random
-from typing import Any, Hashable, Protocol
+from collections.abc import Hashable
+from typing import Any, Protocol
 
 
 class Context(Protocol):

@@ -1,0 +1,68 @@
+"""The chapter map: one place that the welcome notebook, the README and the tests read.
+
+Minutes are the time a workshop gives each chapter (reading, widgets and
+exercises); ``run_s`` is the measured top-to-bottom run time of the notebook
+in a fresh kernel on a 2-core machine (``python benchmarks/notebook_times.py``).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True)
+class Chapter:
+    number: int
+    notebook: str
+    title: str
+    objectives: tuple[str, ...]
+    minutes: int  # workshop time for reading, widgets and exercises
+
+
+CHAPTERS: tuple[Chapter, ...] = (
+    Chapter(0, "00-welcome.ipynb", "Welcome", (
+        "know what the kit teaches and how the chapters fit together",
+        "check that widgets and figures work on your machine",
+    ), 5),
+    Chapter(1, "01-speed-of-light.ipynb", "The speed of light", (
+        "compute great-circle distances and light-speed round-trip bounds between real places",
+        "compare the bounds with measured round-trip times and explain the gap",
+        "price coordination: local writes against a primary and a majority quorum",
+    ), 15),
+    Chapter(2, "02-time-and-order.ipynb", "Time and order", (
+        "explain why skewed wall clocks cannot order events across the planet",
+        "use Lamport, vector and hybrid logical clocks to capture happens-before",
+        "see last-writer-wins silently lose a causally later write",
+    ), 15),
+    Chapter(3, "03-cap-and-quorums.ipynb", "CAP and quorums", (
+        "watch a partition force a choice between availability and consistency",
+        "check histories for linearizability and read a counterexample",
+        "trade latency against staleness with N/R/W quorums and PBS",
+    ), 20),
+    Chapter(4, "04-crdts.ipynb", "CRDTs", (
+        "explain why merges must be associative, commutative and idempotent",
+        "use counters, sets, registers, maps, sketches and text that converge",
+        "check a CRDT you write yourself against the laws",
+    ), 20),
+    Chapter(5, "05-edge-state.ipynb", "State at the edge", (
+        "build the talk's hub-and-spoke, pull-sync edge state system",
+        "compare it with a single primary and a gossip mesh on the same workload",
+        "reason about epochs, read misses, hot keys and bytes on the wire",
+    ), 15),
+)
+
+
+def chapter(notebook: str) -> Chapter:
+    """The chapter whose notebook file is ``notebook``."""
+    for c in CHAPTERS:
+        if c.notebook == notebook:
+            return c
+    raise ValueError(f"notebook={notebook!r}: expected one of {[c.notebook for c in CHAPTERS]}")
+
+
+def markdown_table() -> str:
+    """The chapter map as a Markdown table (used by the welcome notebook and README)."""
+    rows = ["| # | Notebook | You will | Minutes |", "|---|---|---|---|"]
+    for c in CHAPTERS:
+        rows.append(f"| {c.number} | `{c.notebook}` {c.title} | {'; '.join(c.objectives)} | {c.minutes} |")
+    return "\n".join(rows)
