@@ -1,0 +1,225 @@
+"""Probabilistically Bounded Staleness: how often a partial quorum reads the latest write.
+
+Monte Carlo over the WARS model of Bailis, Venkataraman, Franklin, Hellerstein
+and Stoica, "Probabilistically Bounded Staleness for Practical Partial
+Quorums" (VLDB 2012). A write goes to all N replicas (leg W), each replica
+acknowledges (leg A) and the write commits when W acknowledgements are back.
+A read issued ``t`` ms later goes to all N replicas (leg R), each answers
+(leg S) and the read returns after the first R answers. The read is
+consistent when one of those R replicas had the write before the read
+request reached it.
+
+One trial gives one number, the smallest ``t`` at which that trial's read is
+consistent (the responders do not depend on ``t``), so a whole curve comes
+from one set of trials: the empirical distribution of those thresholds. The
+curve is therefore monotone in ``t``.
+"""
+
+from __future__ import annotations
+
+import bisect
+import math
+import random
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+__all__ = [
+    "Pareto",
+    "Exponential",
+    "Mixture",
+    "WARS",
+    "LATENCY_MODELS",
+    "pbs_consistency",
+    "t_visibility",
+    "closed_form_consistency",
+    "staleness_thresholds",
+]
+
+
+@dataclass(frozen=True)
+class Pareto:
+    """Pareto(xm, alpha) in ms: ``xm`` is the minimum, ``alpha`` the tail index."""
+
+    xm: float
+    alpha: float
+
+    def samples(self, rng: random.Random, k: int) -> list[float]:
+        u, xm, inv = rng.random, self.xm, -1.0 / self.alpha
+        return [xm * (1.0 - u()) ** inv for _ in range(k)]  # inverse CDF
+
+
+@dataclass(frozen=True)
+class Exponential:
+    """Exponential with ``rate`` per ms (mean ``1 / rate`` ms)."""
+
+    rate: float
+
+    def samples(self, rng: random.Random, k: int) -> list[float]:
+        u, log, mean = rng.random, math.log, 1.0 / self.rate
+        return [-log(1.0 - u()) * mean for _ in range(k)]  # inverse CDF
+
+
+@dataclass(frozen=True)
+class Mixture:
+    """With probability ``p`` sample ``first``, otherwise ``second``."""
+
+    p: float
+    first: Any
+    second: Any
+
+    def samples(self, rng: random.Random, k: int) -> list[float]:
+        u, p = rng.random, self.p
+        pick = [u() < p for _ in range(k)]
+        n_first = sum(pick)
+        a = iter(_draw(self.first, rng, n_first))
+        b = iter(_draw(self.second, rng, k - n_first))
+        return [next(a) if f else next(b) for f in pick]
+
+
+def _draw(leg: Any, rng: random.Random, k: int) -> list[float]:
+    """``k`` samples from a leg: a distribution with ``samples(rng, k)`` or a callable ``rng -> ms``."""
+    if hasattr(leg, "samples"):
+        return leg.samples(rng, k)
+    return [float(leg(rng)) for _ in range(k)]
+
+
+@dataclass(frozen=True)
+class WARS:
+    """One latency distribution per leg: W (write out), A (ack), R (read out), S (response)."""
+
+    w: Any
+    a: Any
+    r: Any
+    s: Any
+
+
+# The fitted LinkedIn Voldemort models from Bailis et al. 2012, Table 3.
+_SSD = Mixture(0.9122, Pareto(0.235, 10.0), Exponential(1.66))
+_DISK_W = Mixture(0.38, Pareto(1.05, 1.51), Exponential(0.183))
+LATENCY_MODELS: dict[str, WARS] = {
+    "lnkd-ssd": WARS(_SSD, _SSD, _SSD, _SSD),
+    "lnkd-disk": WARS(_DISK_W, _SSD, _SSD, _SSD),
+}
+
+
+def _int(name: str, value: Any, low: int, high: int | None = None, what: str = "") -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise TypeError(f"{name}={value!r}: expected an int")
+    if value < low or (high is not None and value > high):
+        bound = f"between {low} and {high}" if high is not None else f">= {low}"
+        raise ValueError(f"{name}={value!r}: expected an int {bound}{what}")
+    return value
+
+
+def _check_nrw(n: Any, r: Any, w: Any) -> None:
+    _int("n", n, 1)
+    _int("r", r, 1, n, f" (a read cannot wait for more than n={n} replicas)")
+    _int("w", w, 1, n, f" (a write cannot wait for more than n={n} replicas)")
+
+
+def _model(latency: Any) -> WARS:
+    if isinstance(latency, str):
+        if latency not in LATENCY_MODELS:
+            raise ValueError(f"latency={latency!r}: expected one of {sorted(LATENCY_MODELS)} or a WARS model")
+        return LATENCY_MODELS[latency]
+    if all(hasattr(latency, leg) for leg in "wars"):
+        for leg in "wars":
+            part = getattr(latency, leg)
+            if not (hasattr(part, "samples") or callable(part)):
+                raise TypeError(f"latency.{leg}={part!r}: expected a distribution or a callable rng -> ms")
+        return latency
+    raise TypeError(f"latency={latency!r}: expected a model name or an object with legs w, a, r, s")
+
+
+def staleness_thresholds(
+    n: int, r: int, w: int, latency: Any = "lnkd-ssd", trials: int = 100_000, seed: int = 0, propagate: bool = True
+) -> list[float]:
+    """Per trial, the smallest ``t`` (ms after commit) at which the read sees the write; sorted.
+
+    With ``propagate=False`` the write reaches only the W replicas that
+    acknowledged first and goes no further (threshold ``-inf`` or ``inf``).
+    """
+    _check_nrw(n, r, w)
+    model = _model(latency)
+    _int("trials", trials, 1)
+    rng = random.Random(seed)
+    k = n * trials
+    ws, as_, rs, ss = (_draw(getattr(model, leg), rng, k) for leg in "wars")
+    acked_at = [x + y for x, y in zip(ws, as_, strict=True)]
+    answered_at = [x + y for x, y in zip(rs, ss, strict=True)].__getitem__
+    # Replica i has the write when the read request reaches it at commit + t + R[i],
+    # that is when t >= W[i] - R[i] - commit.
+    lead = [x - y for x, y in zip(ws, rs, strict=True)]
+    out = []
+    for j in range(0, k, n):
+        commit = sorted(acked_at[j : j + n])[w - 1]
+        readers = sorted(range(j, j + n), key=answered_at)[:r]
+        if propagate:
+            out.append(min(lead[i] for i in readers) - commit)
+        else:  # only the first W acknowledgers hold the write
+            seen = any(acked_at[i] <= commit for i in readers)
+            out.append(-math.inf if seen else math.inf)
+    out.sort()
+    return out
+
+
+def _check_t(t: Any) -> float:
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not (0 <= t < math.inf):
+        raise ValueError(f"t_ms={t!r}: expected a finite time in ms >= 0")
+    return float(t)
+
+
+def pbs_consistency(
+    n: int,
+    r: int,
+    w: int,
+    t_ms: float | Sequence[float] = 0.0,
+    latency: Any = "lnkd-ssd",
+    trials: int = 100_000,
+    seed: int = 0,
+    propagate: bool = True,
+) -> float | list[float]:
+    """P(a read ``t_ms`` after a write commits returns it or newer): a float, or a list for a sequence of t.
+
+    >>> round(pbs_consistency(3, 2, 2, 0.0, trials=200), 3)   # R + W > N: always consistent
+    1.0
+    >>> c = pbs_consistency(3, 1, 1, [0, 1, 5], trials=2000, seed=1)
+    >>> c == sorted(c)
+    True
+    """
+    scalar = not isinstance(t_ms, (Sequence, range)) or isinstance(t_ms, str)
+    ts = [_check_t(t_ms)] if scalar else [_check_t(t) for t in t_ms]
+    th = staleness_thresholds(n, r, w, latency, trials, seed, propagate)
+    curve = [bisect.bisect_right(th, t) / trials for t in ts]
+    return curve[0] if scalar else curve
+
+
+def t_visibility(
+    n: int, r: int, w: int, p: float = 0.999, latency: Any = "lnkd-ssd", trials: int = 100_000, seed: int = 0
+) -> float:
+    """The smallest t (ms after commit) with ``pbs_consistency >= p`` (0.0 if already at t = 0).
+
+    >>> t_visibility(3, 2, 2, 0.999, trials=500)
+    0.0
+    """
+    if isinstance(p, bool) or not isinstance(p, (int, float)) or not (0 < p <= 1):
+        raise ValueError(f"p={p!r}: expected a probability in (0, 1]")
+    th = staleness_thresholds(n, r, w, latency, trials, seed)
+    need = math.ceil(p * trials - 1e-9)
+    return max(0.0, th[need - 1])
+
+
+def closed_form_consistency(n: int, r: int, w: int, k: int = 1) -> float:
+    """1 - (C(N-W, R) / C(N, R))**k: a write kept by exactly W random replicas, read k times.
+
+    Bailis et al. 2012, eq. 1 (k = 1) and k-staleness (eq. 2).
+
+    >>> round(closed_form_consistency(3, 1, 1), 4)   # one of three replicas has it
+    0.3333
+    >>> closed_form_consistency(3, 2, 2)   # R + W > N: quorums intersect
+    1.0
+    """
+    _check_nrw(n, r, w)
+    _int("k", k, 1)
+    return 1.0 - (math.comb(n - w, r) / math.comb(n, r)) ** k
