@@ -83,7 +83,8 @@ def lab_server(tmp_path_factory):
             f"--IdentityProvider.token={token}", f"--ServerApp.root_dir={workdir}",
             "--LabApp.expose_app_in_browser=True", "--ServerApp.disable_check_xsrf=False",
             "--LabApp.news_url=", "--LabApp.check_for_updates_class=jupyterlab.NeverCheckForUpdate",
-        ],
+            "--LabApp.extension_manager=readonly",
+        ] + (["--allow-root"] if os.geteuid() == 0 else []),
         stdout=log, stderr=subprocess.STDOUT, env=env, cwd=workdir,
     )
     base = f"http://127.0.0.1:{port}"
