@@ -1,5 +1,47 @@
-"""Deterministic discrete-event simulation of nodes on a network of real places."""
+"""Deterministic discrete-event simulation of nodes on a network of real places.
+
+See ``edgekit.sim.network`` for the network API (the authoritative description).
+"""
 
 from .core import Simulator, Timer
+from .faults import (
+    Crash,
+    Cut,
+    FaultModel,
+    Heal,
+    LinkFaults,
+    Restart,
+    crash_and_restart,
+    isolate,
+    regional_cut,
+    transatlantic_cut,
+)
+from .history import Record, from_jsonl, to_jsonl
+from .latency import LatencyModel, Point
+from .network import NetStats, Network, SimContext
+from .node import Context, Node
 
-__all__ = ["Simulator", "Timer"]
+__all__ = [
+    "Simulator",
+    "Timer",
+    "Network",
+    "SimContext",
+    "NetStats",
+    "LatencyModel",
+    "Point",
+    "FaultModel",
+    "LinkFaults",
+    "Cut",
+    "Heal",
+    "Crash",
+    "Restart",
+    "transatlantic_cut",
+    "isolate",
+    "regional_cut",
+    "crash_and_restart",
+    "Record",
+    "to_jsonl",
+    "from_jsonl",
+    "Node",
+    "Context",
+]

@@ -1,0 +1,449 @@
+"""A simulated network of sans-IO nodes at real places, with a fault model and a history.
+
+This docstring is the authoritative API of ``edgekit.sim``'s network layer.
+
+    sim = Simulator(seed=7)
+    net = Network(sim, latency=LatencyModel(...), faults=FaultModel(...), record=True)
+    ctx = net.add_node("lhr-1", node, place="LHR")  # PoP code, a Place, or (lat, lon)
+    net.start()                                       # on_start(ctx) for every node, in order
+    sim.run(until=10_000)
+    net.history    # list of Record (edgekit.sim.history), in the order things happened
+    net.stats      # NetStats: sent, delivered, dropped (by reason), duplicated, reordered, timers
+
+Nodes (``edgekit.sim.node.Node``) get a ``SimContext``: ``node_id``, ``rng``
+(the node's own stream, seeded from the run's seed and the node id), ``now``
+(true time), ``clock()`` (the node's physical clock: true time through the
+fault model's offset and drift), ``send(dst, msg)``, ``set_timer(delay_ms,
+tag)`` (returns a handle), ``cancel_timer(handle)`` and ``record(kind,
+**fields)`` (client operations: ``"invoke"``/``"complete"``).
+
+Semantics, exactly:
+
+- Delay = ``LatencyModel.base_one_way_ms`` for the link (``rtt/2``, or
+  ``local_ms`` for co-located nodes) + a jitter sample. Without jitter or
+  reordering a link is FIFO (equal times run in scheduling order).
+- On send, in this order: a cut between sender and receiver drops it
+  ("partition"); with probability ``loss`` it is dropped ("loss"); with
+  probability ``duplicate`` a second copy travels with its own jitter; each
+  copy is, with probability ``reorder``, held back by a uniform extra delay
+  in [0, ``reorder_ms``] so later messages can overtake it.
+- On delivery, a message is dropped if a cut now separates the two nodes
+  (in-flight messages die with the link: "partition") or the receiver is
+  down ("crashed"). So a cut direction delivers nothing while it lasts.
+- ``Crash``: the node receives nothing, its pending timers never fire (also
+  after a restart), and ``node.on_crash()`` runs: the node object decides
+  what survives (drop volatile state there; what it keeps is its "disk").
+  Messages it sent before crashing are still delivered. ``Restart`` runs
+  ``on_start(ctx)`` again with the same node object and context.
+- Randomness: network faults and jitter draw from ``sim.rng`` (the run's
+  one seeded stream). Same seed, same nodes, same history byte for byte
+  (``to_jsonl(net.history)``); node ids and messages must serialise
+  deterministically (``edgekit.sim.history.jsonable``).
+- ``record``: ``True``/``"all"`` keeps every record; ``"ops"`` keeps only
+  node-recorded records (client operations) and crash/restart/cut/heal,
+  for large runs; ``False``/``"none"`` keeps nothing (``stats`` still count).
+
+Imperative faults (for widgets and tests): ``net.cut(a, b, directed=False)``,
+``net.heal(a=None, b=None)``, ``net.crash(node_id)``, ``net.restart(node_id)``.
+
+>>> from edgekit.sim import Simulator, Network, LatencyModel, FaultModel, Cut, Heal
+>>> from edgekit.sim.node import Node
+>>> class Pinger(Node):
+...     def on_start(self, ctx):
+...         ctx.set_timer(0, "ping")
+...     def on_timer(self, ctx, tag):
+...         ctx.send("nyc", ("ping", ctx.now))
+...         ctx.set_timer(1_000, "ping")
+>>> class Ponger(Node):
+...     def on_message(self, ctx, src, msg):
+...         ctx.send(src, ("pong", msg[1]))
+>>> sim = Simulator(seed=1)
+>>> net = Network(sim, LatencyModel(rtt=lambda a, b: 76.0),
+...               FaultModel(timeline=(Cut(1_500, "lon", "nyc"), Heal(2_500))))
+>>> _ = net.add_node("lon", Pinger(), place=(51.5, -0.13))
+>>> _ = net.add_node("nyc", Ponger(), place=(40.71, -74.0))
+>>> net.start(); _ = sim.run(until=3_500)
+>>> [(r.time, r.kind, r.node, r.data) for r in net.history if r.kind in ("deliver", "drop")]
+... # doctest: +NORMALIZE_WHITESPACE
+[(38.0, 'deliver', 'nyc', ('ping', 0.0)), (76.0, 'deliver', 'lon', ('pong', 0.0)),
+ (1038.0, 'deliver', 'nyc', ('ping', 1000.0)), (1076.0, 'deliver', 'lon', ('pong', 1000.0)),
+ (2000.0, 'drop', 'lon', 'partition'),
+ (3038.0, 'deliver', 'nyc', ('ping', 3000.0)), (3076.0, 'deliver', 'lon', ('pong', 3000.0))]
+>>> net.stats.delivered, net.stats.dropped
+(6, 1)
+"""
+
+from __future__ import annotations
+
+import heapq
+import random
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+
+from ..clocks.physical import PhysicalClock
+from .core import Simulator, Timer
+from .faults import CONTINENTS, EVERYONE, Crash, Cut, FaultModel, Heal, LinkFaults, Restart
+from .history import Record
+from .latency import LatencyModel, resolve_place
+
+__all__ = ["Network", "SimContext", "NetStats"]
+
+_PERFECT = PhysicalClock()
+_LEVELS = {True: "all", "all": "all", "ops": "ops", False: "none", "none": "none", None: "none"}
+
+
+@dataclass(frozen=True)
+class NetStats:
+    """Counts for a run so far; ``dropped`` is the sum of ``drops`` (by reason)."""
+
+    sent: int
+    delivered: int
+    duplicated: int
+    reordered: int
+    timers: int
+    drops: dict = field(default_factory=dict)
+
+    @property
+    def dropped(self) -> int:
+        return sum(self.drops.values())
+
+
+class SimContext:
+    """What a node sees of the simulated world (the ``edgekit.sim.node.Context`` protocol)."""
+
+    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "_net", "_out", "_tags")
+
+    def __init__(self, net: Network, node_id: Hashable, node, place, rng: random.Random) -> None:
+        self._net = net
+        self.node_id = node_id
+        self.node = node
+        self.place = place
+        self.rng = rng
+        self.clock_model = _PERFECT
+        self.up = True
+        self.incarnation = 0  # bumped by a crash: timers of an older incarnation never fire
+        self._out: dict = {}  # dst -> link tuple, filled on first send
+        self._tags: frozenset = frozenset()
+
+    @property
+    def now(self) -> float:
+        return self._net.sim.now
+
+    def clock(self) -> float:
+        return self.clock_model.read(self._net.sim.now)
+
+    def send(self, dst: Hashable, msg) -> None:
+        self._net._send(self, dst, msg)
+
+    def set_timer(self, delay_ms: float, tag=None) -> Timer:
+        return self._net.sim.call_later(delay_ms, self._net._fire, self, self.incarnation, tag)
+
+    def cancel_timer(self, handle: Timer) -> None:
+        if not isinstance(handle, Timer):
+            raise TypeError(f"handle={handle!r}: expected the value set_timer returned")
+        handle.cancel()
+
+    def record(self, kind: str, **fields) -> None:
+        if not isinstance(kind, str):
+            raise TypeError(f"kind={kind!r}: expected a string such as 'invoke'")
+        log = self._net._oplog
+        if log is not None:
+            log.append((self._net.sim.now, kind, self.node_id, None, None, fields))
+
+    def __repr__(self) -> str:
+        return f"SimContext({self.node_id!r}, up={self.up})"
+
+
+class Network:
+    """Nodes at places, links with latency and faults, and the run's history."""
+
+    def __init__(self, sim: Simulator, latency: LatencyModel | None = None,
+                 faults: FaultModel | None = None, record="all") -> None:
+        if not isinstance(sim, Simulator):
+            raise TypeError(f"sim={sim!r}: expected an edgekit.sim.Simulator")
+        self.sim = sim
+        self.latency = LatencyModel() if latency is None else latency
+        if not isinstance(self.latency, LatencyModel):
+            raise TypeError(f"latency={latency!r}: expected a LatencyModel")
+        self.faults = FaultModel() if faults is None else faults
+        if not isinstance(self.faults, FaultModel):
+            raise TypeError(f"faults={faults!r}: expected a FaultModel")
+        try:
+            level = _LEVELS[record]
+        except (KeyError, TypeError):
+            raise ValueError(f"record={record!r}: expected True/'all', 'ops' or False/'none'") from None
+        self.record_level = level
+        self._log: list | None = [] if level != "none" else None
+        self._msglog = self._log if level == "all" else None  # sends, deliveries, drops, timers
+        self._oplog = self._log  # node records and crash/restart/cut/heal
+        self._rng = sim.rng
+        self._jitter = self.latency.sampler(self._rng)
+        self._nodes: dict[Hashable, SimContext] = {}
+        self._cuts: list[tuple[frozenset, frozenset, Cut]] = []  # directed pairs (A may not reach B)
+        self._started = False
+        self._history: list[Record] = []
+        self._mid = 0
+        self.n_delivered = self.n_duplicated = self.n_reordered = self.n_timers = 0
+        self._drops: dict[str, int] = {}
+
+    # -- building the network -------------------------------------------------
+
+    def add_node(self, node_id: Hashable, node, place) -> SimContext:
+        """Place ``node`` (a sans-IO Node) at ``place`` under ``node_id``; returns its context."""
+        if node_id in self._nodes:
+            raise ValueError(f"node_id={node_id!r}: already in this network")
+        if isinstance(node_id, (tuple, list, set, frozenset)) or node_id is None or node_id == EVERYONE:
+            raise ValueError(f"node_id={node_id!r}: expected a string or int other than '*'")
+        for name in ("on_start", "on_message", "on_timer", "on_crash"):
+            if not callable(getattr(node, name, None)):
+                raise TypeError(f"node={node!r}: expected an edgekit.sim.node.Node (no {name}())")
+        pl = resolve_place(place)
+        rng = random.Random(f"{self.sim.seed}/{node_id!r}")  # str seeds hash with sha512: stable
+        ctx = SimContext(self, node_id, node, pl, rng)
+        tags = {node_id}
+        for attr in ("code", "continent", "region", "country", "city"):
+            v = getattr(pl, attr, None)
+            if v is not None:
+                tags.add(v)
+        ctx._tags = frozenset(tags)
+        ctx.clock_model = self._clock_for(ctx)
+        self._nodes[node_id] = ctx
+        if self._cuts:  # a node added during a cut joins the side its selectors name
+            cuts = [c for _, _, c in self._cuts]
+            self._cuts.clear()
+            for c in dict.fromkeys(cuts):
+                self._add_cut(c)
+        if self._started:
+            self.sim.call_later(0, self._start_node, ctx)
+        return ctx
+
+    def _clock_for(self, ctx: SimContext) -> PhysicalClock:
+        clk = _PERFECT
+        for sel, c in self.faults.clocks:  # later entries win
+            if sel in ctx._tags or sel == EVERYONE:
+                clk = c
+        return clk
+
+    def context(self, node_id: Hashable) -> SimContext:
+        """The context of ``node_id`` (ValueError when it is not in the network)."""
+        try:
+            return self._nodes[node_id]
+        except (KeyError, TypeError):
+            raise ValueError(f"node={node_id!r}: not in this network; expected one of {list(self._nodes)}") from None
+
+    @property
+    def nodes(self) -> list:
+        return list(self._nodes)
+
+    def select(self, selector, exclude: frozenset = frozenset()) -> frozenset:
+        """Node ids a selector (node id, place code, continent, ..., '*' or a tuple) names."""
+        sels = selector if isinstance(selector, tuple) else (selector,)
+        out = set()
+        for s in sels:
+            if s == EVERYONE:
+                hit = {n for n in self._nodes if n not in exclude}
+            else:
+                hit = {n for n, c in self._nodes.items() if s in c._tags}
+            if not hit and s not in CONTINENTS:
+                raise ValueError(
+                    f"selector {s!r}: names no node, place or continent in this run "
+                    f"(nodes: {list(self._nodes)})"
+                )
+            out |= hit
+        if not out:
+            raise ValueError(f"selector {selector!r}: names no node in this run (nodes: {list(self._nodes)})")
+        return frozenset(out)
+
+    def start(self) -> None:
+        """Check the fault model against the nodes, schedule its timeline, run every ``on_start``."""
+        if self._started:
+            raise RuntimeError("start(): this network has already started")
+        for (a, b), _ in self.faults.links:
+            self.select(a), self.select(b)
+        for sel, _ in self.faults.clocks:
+            if sel != EVERYONE:
+                self.select(sel)
+        for ev in self.faults.timeline:
+            if isinstance(ev, Cut) or (isinstance(ev, Heal) and ev.side_a is not None):
+                a = self.select(ev.side_a)
+                self.select(ev.side_b, exclude=a)
+            else:
+                if isinstance(ev, (Crash, Restart)):
+                    self.context(ev.node)
+            self.sim.call_at(max(ev.at_ms, self.sim.now), self._apply, ev)
+        self._started = True
+        for ctx in list(self._nodes.values()):
+            self._start_node(ctx)
+
+    def _start_node(self, ctx: SimContext) -> None:
+        if ctx.up:
+            ctx.node.on_start(ctx)
+
+    # -- faults -----------------------------------------------------------------
+
+    def _apply(self, ev) -> None:
+        if isinstance(ev, Cut):
+            self.cut(ev.side_a, ev.side_b, ev.directed)
+        elif isinstance(ev, Heal):
+            self.heal(ev.side_a, ev.side_b)
+        elif isinstance(ev, Crash):
+            self.crash(ev.node)
+        else:
+            self.restart(ev.node)
+
+    def _side_ids(self, s: frozenset) -> list:
+        return [n for n in self._nodes if n in s]  # insertion order: deterministic
+
+    def _add_cut(self, c: Cut) -> tuple[frozenset, frozenset]:
+        a = self.select(c.side_a)
+        b = self.select(c.side_b, exclude=a)
+        self._cuts.append((a, b, c))
+        if not c.directed:
+            self._cuts.append((b, a, c))
+        return a, b
+
+    def cut(self, side_a, side_b, directed: bool = False) -> None:
+        """From now on messages from ``side_a`` to ``side_b`` are lost (and back unless ``directed``)."""
+        c = Cut(self.sim.now, side_a, side_b, directed)
+        a, b = self._add_cut(c)
+        if self._oplog is not None:
+            data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": directed}
+            self._oplog.append((self.sim.now, "cut", None, None, None, data))
+
+    def heal(self, side_a=None, side_b=None) -> None:
+        """Remove the cut between these sides (either order), or every cut when called with none."""
+        h = Heal(self.sim.now, side_a, side_b)
+        if h.side_a is None:
+            self._cuts.clear()
+            data = {"a": None, "b": None, "directed": False}
+        else:
+            a = self.select(h.side_a)
+            b = self.select(h.side_b, exclude=a)
+            self._cuts = [(x, y, c) for x, y, c in self._cuts if {x, y} != {a, b}]
+            data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": False}
+        if self._oplog is not None:
+            self._oplog.append((self.sim.now, "heal", None, None, None, data))
+
+    def crash(self, node_id: Hashable) -> None:
+        """Stop ``node_id``: it receives nothing and its timers die; ``on_crash()`` runs."""
+        ctx = self.context(node_id)
+        if not ctx.up:
+            return
+        ctx.up = False
+        ctx.incarnation += 1
+        if self._oplog is not None:
+            self._oplog.append((self.sim.now, "crash", node_id, None, None, None))
+        ctx.node.on_crash()
+
+    def restart(self, node_id: Hashable) -> None:
+        """Start a crashed ``node_id`` again: ``on_start(ctx)`` runs."""
+        ctx = self.context(node_id)
+        if ctx.up:
+            return
+        ctx.up = True
+        if self._oplog is not None:
+            self._oplog.append((self.sim.now, "restart", node_id, None, None, None))
+        ctx.node.on_start(ctx)
+
+    def blocked(self, src: Hashable, dst: Hashable) -> bool:
+        """Whether a cut stops messages from ``src`` to ``dst`` right now."""
+        for a, b, _ in self._cuts:
+            if src in a and dst in b:
+                return True
+        return False
+
+    # -- the hot path -------------------------------------------------------------
+
+    def _link(self, ctx: SimContext, dst: Hashable) -> tuple:
+        dctx = self._nodes.get(dst) if isinstance(dst, Hashable) else None
+        if dctx is None:
+            raise ValueError(f"dst={dst!r}: not a node in this network; expected one of {list(self._nodes)}")
+        lf: LinkFaults = self.faults.default
+        for (a, b), override in self.faults.links:
+            sa, sb = self.select(a), self.select(b)
+            if (ctx.node_id in sa and dst in sb) or (ctx.node_id in sb and dst in sa):
+                lf = override
+        base = self.latency.base_one_way_ms(ctx.place, dctx.place)
+        link = (dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
+        ctx._out[dst] = link
+        return link
+
+    def _drop(self, src, dst, mid, reason: str) -> None:
+        self._drops[reason] = self._drops.get(reason, 0) + 1
+        if self._msglog is not None:
+            self._msglog.append((self.sim.now, "drop", src, dst, mid, reason))
+
+    def _send(self, ctx: SimContext, dst: Hashable, msg) -> None:
+        link = ctx._out.get(dst)
+        if link is None:
+            link = self._link(ctx, dst)
+        dctx, delay, loss, dup, reorder, reorder_ms = link
+        sim = self.sim
+        now = sim.now
+        src = ctx.node_id
+        self._mid = mid = self._mid + 1
+        log = self._msglog
+        if log is not None:
+            log.append((now, "send", src, dst, mid, msg))
+        if not ctx.up:
+            return self._drop(src, dst, mid, "crashed")
+        if self._cuts and self.blocked(src, dst):
+            return self._drop(src, dst, mid, "partition")
+        rng = self._rng
+        if loss and rng.random() < loss:
+            return self._drop(src, dst, mid, "loss")
+        copies = 1
+        if dup and rng.random() < dup:
+            copies = 2
+            self.n_duplicated += 1
+            if log is not None:
+                log.append((now, "duplicate", src, dst, mid, msg))
+        jitter = self._jitter
+        heap = sim._heap
+        args = (dctx, src, msg, mid)
+        for _ in range(copies):
+            t = now + delay
+            if jitter is not None:
+                t += jitter()
+            if reorder and rng.random() < reorder:
+                t += rng.random() * reorder_ms
+                self.n_reordered += 1
+            # Inlined Simulator.call_later: this is the one allocation per message copy.
+            heapq.heappush(heap, [t, sim._seq, self._deliver, args])
+            sim._seq += 1
+
+    def _deliver(self, dctx: SimContext, src: Hashable, msg, mid: int) -> None:
+        if not dctx.up:
+            return self._drop(src, dctx.node_id, mid, "crashed")
+        if self._cuts and self.blocked(src, dctx.node_id):
+            return self._drop(src, dctx.node_id, mid, "partition")
+        self.n_delivered += 1
+        log = self._msglog
+        if log is not None:
+            log.append((self.sim.now, "deliver", dctx.node_id, src, mid, msg))
+        dctx.node.on_message(dctx, src, msg)
+
+    def _fire(self, ctx: SimContext, incarnation: int, tag) -> None:
+        if ctx.incarnation != incarnation:
+            return  # set before a crash: cancelled
+        self.n_timers += 1
+        log = self._msglog
+        if log is not None:
+            log.append((self.sim.now, "timer", ctx.node_id, None, None, tag))
+        ctx.node.on_timer(ctx, tag)
+
+    # -- results ------------------------------------------------------------------
+
+    @property
+    def history(self) -> list[Record]:
+        """Every record so far, as ``Record`` values (built lazily from the raw log)."""
+        log = self._log or ()
+        hist = self._history
+        if len(hist) < len(log):
+            hist.extend(Record(*t) for t in log[len(hist):])
+        return hist
+
+    @property
+    def stats(self) -> NetStats:
+        return NetStats(self._mid, self.n_delivered, self.n_duplicated, self.n_reordered,
+                        self.n_timers, dict(sorted(self._drops.items())))
