@@ -1,0 +1,243 @@
+"""The talk's sketches as CRDTs: Bloom filter, HyperLogLog and a count-min sketch.
+
+A sketch answers an approximate question in a fixed, small space. Two of
+them are CRDTs as they stand: a Bloom filter merges by bitwise OR, a
+HyperLogLog by register-wise maximum; both are idempotent, so a duplicated
+merge changes nothing.
+
+A count-min sketch is not: its cells are counters and the textbook merge
+adds them cell by cell, which double-counts on a duplicated merge (the talk's
+integer-addition example). ``CountMinSketch`` here keeps one matrix per
+replica, written only by that replica, and merges by cell-wise *maximum*:
+the G-Counter idea applied to every cell. An estimate adds the replicas' rows
+up. The cost is one matrix per replica on the wire instead of one in total.
+
+Hashing is blake2b over the element's JSON text: the same positions in every
+process (Python's ``hash`` of a str changes from run to run).
+"""
+
+from __future__ import annotations
+
+import base64
+import hashlib
+import json
+import math
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .base import StateCRDT, check_amount, check_replica, to_plain
+
+__all__ = ["BloomFilter", "HyperLogLog", "CountMinSketch", "hash64"]
+
+
+def hash64(x, salt: int = 0) -> int:
+    """A 64-bit hash of a JSON-able value, identical in every process."""
+    data = json.dumps(to_plain(x), sort_keys=True).encode()
+    return int.from_bytes(hashlib.blake2b(data, digest_size=8, salt=salt.to_bytes(8, "little")).digest(), "big")
+
+
+def _positive(name: str, v, low: int = 1, high: int = 1 << 24) -> int:
+    if isinstance(v, bool) or not isinstance(v, int):
+        raise TypeError(f"{name}={v!r}: expected an integer")
+    if not low <= v <= high:
+        raise ValueError(f"{name}={v}: expected an integer from {low} to {high}")
+    return v
+
+
+def _same_shape(a, b, names: tuple[str, ...]) -> None:
+    if any(getattr(a, n) != getattr(b, n) for n in names):
+        shape = lambda s: ", ".join(f"{n}={getattr(s, n)}" for n in names)  # noqa: E731
+        raise ValueError(f"cannot merge {type(a).__name__}({shape(a)}) with ({shape(b)}): expected equal {', '.join(names)}")
+
+
+@dataclass(frozen=True)
+class BloomFilter(StateCRDT):
+    """Set membership with false positives but no false negatives; merge is bitwise OR.
+
+    >>> a = BloomFilter(m=256, k=3).add("x"); b = BloomFilter(m=256, k=3).add("y")
+    >>> "x" in (a | b), "y" in (a | b), (a | b) == (a | b | a)
+    (True, True, True)
+    """
+
+    m: int = 1024  # bits
+    k: int = 4  # hash functions
+    bits: int = 0
+
+    def __post_init__(self):
+        _positive("m", self.m, 8)
+        _positive("k", self.k, 1, 64)
+
+    def positions(self, x) -> list[int]:
+        # Double hashing (Kirsch & Mitzenmacher 2006): k positions from two hashes.
+        h1, h2 = hash64(x, 1), hash64(x, 2) | 1
+        return [(h1 + i * h2) % self.m for i in range(self.k)]
+
+    def add(self, x) -> BloomFilter:
+        bits = self.bits
+        for p in self.positions(x):
+            bits |= 1 << p
+        return BloomFilter(self.m, self.k, bits)
+
+    def __contains__(self, x) -> bool:
+        return all(self.bits >> p & 1 for p in self.positions(x))
+
+    @property
+    def value(self) -> float:
+        """Estimated number of distinct elements added (Swamidass & Baldi 2007)."""
+        ones = self.bits.bit_count()
+        if ones >= self.m:
+            return math.inf
+        return -self.m / self.k * math.log(1 - ones / self.m)
+
+    def false_positive_rate(self) -> float:
+        """Chance that an element never added tests positive, at the current fill."""
+        return (self.bits.bit_count() / self.m) ** self.k
+
+    def _join(self, other: BloomFilter) -> BloomFilter:
+        _same_shape(self, other, ("m", "k"))
+        return BloomFilter(self.m, self.k, self.bits | other.bits)
+
+    def _leq(self, other: BloomFilter) -> bool:
+        _same_shape(self, other, ("m", "k"))
+        return self.bits & ~other.bits == 0
+
+    def _json(self) -> dict:
+        raw = self.bits.to_bytes((self.m + 7) // 8, "little")
+        return {"m": self.m, "k": self.k, "bits": base64.b64encode(raw).decode()}
+
+    @classmethod
+    def _from_json(cls, d: dict) -> BloomFilter:
+        bits = int.from_bytes(base64.b64decode(d.get("bits", "")), "little")
+        return cls(d.get("m"), d.get("k"), bits)
+
+
+@dataclass(frozen=True)
+class HyperLogLog(StateCRDT):
+    """Distinct-count estimate in 2**p small registers; merge is register-wise maximum.
+
+    >>> h = HyperLogLog(p=10)
+    >>> for i in range(1000): h = h.add(i)
+    >>> abs(h.value - 1000) < 100, h == h | h
+    (True, True)
+    """
+
+    p: int = 10  # 2**p registers; standard error about 1.04 / sqrt(2**p), 3.3% at p=10
+    registers: bytes = field(default=b"", repr=False)
+
+    def __post_init__(self):
+        _positive("p", self.p, 4, 16)
+        if not self.registers:
+            object.__setattr__(self, "registers", bytes(1 << self.p))
+        elif len(self.registers) != 1 << self.p:
+            raise ValueError(f"registers: {len(self.registers)} bytes, expected 2**p = {1 << self.p}")
+
+    def add(self, x) -> HyperLogLog:
+        h = hash64(x)
+        index, rest = h >> (64 - self.p), h & ((1 << (64 - self.p)) - 1)
+        rank = (64 - self.p) - rest.bit_length() + 1  # position of the first 1 bit
+        if self.registers[index] >= rank:
+            return self
+        regs = bytearray(self.registers)
+        regs[index] = rank
+        return HyperLogLog(self.p, bytes(regs))
+
+    @cached_property
+    def value(self) -> float:
+        """Estimated number of distinct elements (Flajolet et al. 2007, 64-bit hash)."""
+        m = 1 << self.p
+        alpha = 0.7213 / (1 + 1.079 / m)
+        estimate = alpha * m * m / sum(2.0**-r for r in self.registers)
+        zeros = self.registers.count(0)
+        if estimate <= 2.5 * m and zeros:  # small range: linear counting is better
+            return m * math.log(m / zeros)
+        return estimate
+
+    def _join(self, other: HyperLogLog) -> HyperLogLog:
+        _same_shape(self, other, ("p",))
+        return HyperLogLog(self.p, bytes(map(max, self.registers, other.registers)))
+
+    def _leq(self, other: HyperLogLog) -> bool:
+        _same_shape(self, other, ("p",))
+        return all(a <= b for a, b in zip(self.registers, other.registers, strict=True))
+
+    def _json(self) -> dict:
+        return {"p": self.p, "registers": base64.b64encode(self.registers).decode()}
+
+    @classmethod
+    def _from_json(cls, d: dict) -> HyperLogLog:
+        return cls(d.get("p"), base64.b64decode(d.get("registers", "")))
+
+
+@dataclass(frozen=True)
+class CountMinSketch(StateCRDT):
+    """Per-item count estimates that never undercount; one matrix per replica, merged by max.
+
+    >>> a = CountMinSketch().add("A", "x", 3)
+    >>> b = CountMinSketch().add("B", "x", 2)
+    >>> (a | b).estimate("x"), (a | b | b).estimate("x")      # a duplicate merge adds nothing
+    (5, 5)
+    """
+
+    width: int = 64
+    depth: int = 4
+    rows: tuple[tuple[str, tuple[int, ...]], ...] = ()  # replica -> depth*width cells, sorted
+
+    def __post_init__(self):
+        _positive("width", self.width, 2)
+        _positive("depth", self.depth, 1, 32)
+
+    @cached_property
+    def _map(self) -> dict[str, tuple[int, ...]]:
+        return dict(self.rows)
+
+    def cells(self, x) -> list[int]:
+        """The cell of ``x`` in each row (one independent hash per row)."""
+        return [d * self.width + hash64(x, 100 + d) % self.width for d in range(self.depth)]
+
+    def add(self, replica: str, x, n: int = 1) -> CountMinSketch:
+        """Count ``n`` more of ``x`` at ``replica``."""
+        check_replica(replica)
+        check_amount(n)
+        mine = list(self._map.get(replica) or [0] * (self.width * self.depth))
+        for c in self.cells(x):
+            mine[c] += n
+        return CountMinSketch(self.width, self.depth, tuple(sorted({**self._map, replica: tuple(mine)}.items())))
+
+    def estimate(self, x) -> int:
+        """At least the true count of ``x``; more when other items share its cells."""
+        if not self.rows:
+            return 0
+        return min(sum(cells[c] for _, cells in self.rows) for c in self.cells(x))
+
+    @property
+    def value(self) -> int:
+        """The total count of everything added (every row of a matrix sums to it)."""
+        return sum(sum(cells[: self.width]) for _, cells in self.rows)
+
+    def _join(self, other: CountMinSketch) -> CountMinSketch:
+        _same_shape(self, other, ("width", "depth"))
+        merged = dict(self._map)
+        for r, cells in other.rows:
+            merged[r] = tuple(map(max, merged[r], cells)) if r in merged else cells
+        return CountMinSketch(self.width, self.depth, tuple(sorted(merged.items())))
+
+    def _leq(self, other: CountMinSketch) -> bool:
+        _same_shape(self, other, ("width", "depth"))
+        theirs = other._map
+        return all(r in theirs and all(map(int.__le__, c, theirs[r])) for r, c in self.rows)
+
+    def _json(self) -> dict:
+        return {"width": self.width, "depth": self.depth, "rows": {r: list(c) for r, c in self.rows}}
+
+    @classmethod
+    def _from_json(cls, d: dict) -> CountMinSketch:
+        rows = d.get("rows")
+        if not isinstance(rows, dict):
+            raise TypeError(f"rows={rows!r}: expected a dict of replica -> cells")
+        s = cls(d.get("width"), d.get("depth"))
+        for r, cells in rows.items():
+            if not isinstance(cells, list) or len(cells) != s.width * s.depth:
+                raise ValueError(f"rows[{r!r}]: expected a list of width*depth = {s.width * s.depth} counts")
+            for c in cells:
+                check_amount(c, f"rows[{r!r}] cell")
+        return cls(s.width, s.depth, tuple(sorted((check_replica(r), tuple(c)) for r, c in rows.items())))
