@@ -88,6 +88,7 @@ from .latency import LatencyModel, resolve_place
 
 __all__ = ["Network", "SimContext", "NetStats"]
 
+_push = heapq.heappush
 _PERFECT = PhysicalClock()
 _LEVELS = {True: "all", "all": "all", "ops": "ops", False: "none", "none": "none", None: "none"}
 
@@ -380,43 +381,52 @@ class Network:
         dctx, delay, loss, dup, reorder, reorder_ms = link
         sim = self.sim
         now = sim.now
-        src = ctx.node_id
         self._mid = mid = self._mid + 1
         log = self._msglog
         if log is not None:
-            log.append((now, "send", src, dst, mid, msg))
-        if not ctx.up:
-            return self._drop(src, dst, mid, "crashed")
-        if self._cuts and self.blocked(src, dst):
-            return self._drop(src, dst, mid, "partition")
-        rng = self._rng
-        if loss and rng.random() < loss:
-            return self._drop(src, dst, mid, "loss")
-        copies = 1
-        if dup and rng.random() < dup:
-            copies = 2
-            self.n_duplicated += 1
-            if log is not None:
-                log.append((now, "duplicate", src, dst, mid, msg))
-        jitter = self._jitter
-        heap = sim._heap
-        args = (dctx, src, msg, mid)
-        for _ in range(copies):
-            t = now + delay
-            if jitter is not None:
-                t += jitter()
+            log.append((now, "send", ctx.node_id, dst, mid, msg))
+        if self._cuts or not ctx.up:
+            if not ctx.up:
+                return self._drop(ctx.node_id, dst, mid, "crashed")
+            if self.blocked(ctx.node_id, dst):
+                return self._drop(ctx.node_id, dst, mid, "partition")
+        t = now + delay
+        if loss or dup or reorder:
+            rng = self._rng
+            if loss and rng.random() < loss:
+                return self._drop(ctx.node_id, dst, mid, "loss")
+            if dup and rng.random() < dup:
+                self._duplicate(ctx, dctx, msg, mid, link)
             if reorder and rng.random() < reorder:
                 t += rng.random() * reorder_ms
                 self.n_reordered += 1
-            # Inlined Simulator.call_later: this is the one allocation per message copy.
-            heapq.heappush(heap, [t, sim._seq, self._deliver, args])
-            sim._seq += 1
+        if self._jitter is not None:
+            t += self._jitter()
+        # Inlined Simulator.call_later: the one allocation per message is this heap entry.
+        seq = sim._seq
+        sim._seq = seq + 1
+        _push(sim._heap, [t, seq, self._deliver, (dctx, ctx.node_id, msg, mid)])
+
+    def _duplicate(self, ctx: SimContext, dctx: SimContext, msg, mid: int, link: tuple) -> None:
+        """Send one extra copy with its own jitter and reordering draw (the rare path)."""
+        self.n_duplicated += 1
+        sim = self.sim
+        if self._msglog is not None:
+            self._msglog.append((sim.now, "duplicate", ctx.node_id, dctx.node_id, mid, msg))
+        t = sim.now + link[1]
+        if link[4] and self._rng.random() < link[4]:
+            t += self._rng.random() * link[5]
+            self.n_reordered += 1
+        if self._jitter is not None:
+            t += self._jitter()
+        sim.call_at(t, self._deliver, dctx, ctx.node_id, msg, mid)
 
     def _deliver(self, dctx: SimContext, src: Hashable, msg, mid: int) -> None:
-        if not dctx.up:
-            return self._drop(src, dctx.node_id, mid, "crashed")
-        if self._cuts and self.blocked(src, dctx.node_id):
-            return self._drop(src, dctx.node_id, mid, "partition")
+        if self._cuts or not dctx.up:
+            if not dctx.up:
+                return self._drop(src, dctx.node_id, mid, "crashed")
+            if self.blocked(src, dctx.node_id):
+                return self._drop(src, dctx.node_id, mid, "partition")
         self.n_delivered += 1
         log = self._msglog
         if log is not None:
