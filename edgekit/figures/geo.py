@@ -1,0 +1,190 @@
+"""Figures for chapter 1: places on a map, light-speed bounds against measurements, write costs."""
+
+from __future__ import annotations
+
+import pandas as pd
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from edgekit import coordination as co
+from edgekit import geo
+from edgekit.figures import style
+
+MEASURES = ("estimate", "fiber", "vacuum")
+_MEASURE_LABEL = {
+    "estimate": "calibrated estimate",
+    "fiber": "fibre bound (c/1.47)",
+    "vacuum": "vacuum bound (c)",
+}
+KINDS = {"pop": ("edge PoP", "circle"), "cloud": ("cloud region", "square")}
+
+
+def rtt_by(measure: str):
+    """The round-trip function for ``measure``: "estimate", "fiber" or "vacuum"."""
+    if measure == "estimate":
+        return geo.estimate_rtt_ms
+    if measure in ("fiber", "vacuum"):
+        return lambda a, b: geo.min_rtt_ms(a, b, medium=measure)
+    raise ValueError(f"measure={measure!r}: expected one of {list(MEASURES)}")
+
+
+def _select(kind: str) -> list[geo.Place]:
+    if kind not in ("all", "pop", "cloud"):
+        raise ValueError(f"kind={kind!r}: expected 'all', 'pop' or 'cloud'")
+    return [p for p in geo.places() if kind == "all" or p.kind == kind]
+
+
+def latency_map(origin: str, measure: str = "estimate", kind: str = "all") -> go.Figure:
+    """Every place coloured and sized by its round trip from ``origin``; labels give the ms."""
+    o, f = geo.place(origin), rtt_by(measure)
+    ps = [p for p in _select(kind) if p.code != o.code]
+    ms = [f(o.code, p.code) for p in ps]
+    top = max(ms) if ms else 1.0
+    fig = go.Figure()
+    fig.add_trace(go.Scattergeo(
+        lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers+text",
+        text=[f"{round(m)}" for m in ms], textposition="top center", textfont=dict(size=10),
+        customdata=[[p.code, p.name] for p in ps],
+        hovertemplate="%{customdata[0]} %{customdata[1]}<br>%{marker.color:.1f} ms<extra></extra>",
+        marker=dict(color=ms, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=[6 + 14 * m / top for m in ms],
+                    symbol=[KINDS[p.kind][1] for p in ps], line=dict(width=0.5, color="#333"),
+                    colorbar=dict(title="RTT (ms)")),
+        name=_MEASURE_LABEL[measure],
+    ))
+    fig.add_trace(go.Scattergeo(
+        lat=[o.lat], lon=[o.lon], mode="markers+text", text=[o.code], textposition="bottom center",
+        marker=dict(symbol="star", size=18, color=style.color(5), line=dict(width=1, color="#000")), name="from",
+    ))
+    return style.world_map(fig, f"Round trip from {o.code} ({o.name}): {_MEASURE_LABEL[measure]}")
+
+
+def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> go.Figure:
+    """The geodesic between two places on a map, and bars: vacuum bound, fibre bound, estimate, measured."""
+    pa, pb = geo.place(a), geo.place(b)
+    bars = pair_numbers(pa.code, pb.code, refractive_index)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], specs=[[{"type": "geo"}, {"type": "xy"}]])
+    fig.add_trace(go.Scattergeo(
+        lat=[pa.lat, pb.lat], lon=[pa.lon, pb.lon], mode="lines+markers+text", text=[pa.code, pb.code],
+        textposition="top center", line=dict(width=3, color=style.color(0)), marker=dict(size=10, symbol="circle"),
+        name="great circle",
+    ), row=1, col=1)
+    labels = ["vacuum bound", f"fibre bound (n={refractive_index:g})", "calibrated estimate", "measured"]
+    vals = [bars["vacuum_ms"], bars["fiber_ms"], bars["estimate_ms"], bars["measured_ms"]]
+    fig.add_trace(go.Bar(
+        x=labels, y=[v if v is not None else 0 for v in vals],
+        text=[f"{v:.1f} ms" if v is not None else "no data" for v in vals], textposition="outside",
+        marker_color=[style.color(i) for i in range(4)], marker_pattern_shape=["", "/", "x", "."],
+        name="round trip",
+    ), row=1, col=2)
+    fig.update_yaxes(title="round trip (ms)", rangemode="tozero", row=1, col=2)
+    fig.update_layout(showlegend=False)
+    style.world_map(fig, f"{pa.code} ↔ {pb.code}: {bars['km']:,.0f} km", height=440)
+    fig.update_geos(projection_type="natural earth")
+    return fig
+
+
+def pair_numbers(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> dict:
+    """Distance, both bounds, the estimate and (if any) the measurement and its inflation over fibre."""
+    km = geo.great_circle_km(a, b)
+    fiber = geo.min_rtt_ms(a, b, refractive_index=refractive_index)
+    measured = geo.measured_rtt_ms(a, b)
+    return {
+        "km": km,
+        "vacuum_ms": geo.min_rtt_ms(a, b, medium="vacuum"),
+        "fiber_ms": fiber,
+        "estimate_ms": geo.estimate_rtt_ms(a, b),
+        "measured_ms": measured,
+        "inflation": measured / fiber if measured is not None and fiber > 0 else None,
+    }
+
+
+def residual_table() -> pd.DataFrame:
+    """One row per measurement: the bound, the measurement, the estimate and the residual (ms)."""
+    cal = geo.calibration()
+    rows = []
+    for (a, b, meas, est, res), m in zip(cal.residuals, geo.measurements(), strict=True):
+        fiber = geo.min_rtt_ms(a, b)
+        rows.append({"from": a, "to": b, "km": round(geo.great_circle_km(a, b)), "fibre_bound_ms": round(fiber, 1),
+                     "measured_ms": meas, "estimate_ms": round(est, 1), "residual_ms": round(res, 1),
+                     "inflation": round(meas / fiber, 2), "source": m.source.split(",")[0]})
+    return pd.DataFrame(rows)
+
+
+def calibration_figure() -> go.Figure:
+    """Measured RTT against the fibre bound: the bound line, the fitted line, and residuals below."""
+    cal, ms = geo.calibration(), geo.measurements()
+    fig = make_subplots(rows=2, cols=1, row_heights=[0.68, 0.32], shared_xaxes=True, vertical_spacing=0.06)
+    groups: dict[str, list] = {}
+    for m, r in zip(ms, cal.residuals, strict=True):
+        groups.setdefault(m.source.split(",")[0], []).append((geo.min_rtt_ms(m.a, m.b), m.rtt_ms, r[4], f"{m.a}–{m.b}"))
+    for i, (src, pts) in enumerate(sorted(groups.items())):
+        x, y, res, lab = zip(*pts, strict=True)
+        mk = dict(color=style.color(i), symbol=style.symbol(i), size=8)
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", marker=mk, text=lab, name=f"measured ({src})",
+                                 hovertemplate="%{text}<br>bound %{x:.1f} ms, measured %{y:.1f} ms"), row=1, col=1)
+        fig.add_trace(go.Scatter(x=x, y=res, mode="markers", marker=mk, text=lab, showlegend=False,
+                                 hovertemplate="%{text}<br>residual %{y:.1f} ms"), row=2, col=1)
+    top = max(geo.min_rtt_ms(m.a, m.b) for m in ms) * 1.05
+    fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#000", dash=style.dash(0)),
+                             name="fibre bound (nothing below)"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=[0, top], y=[cal.constant_ms, cal.inflation * top + cal.constant_ms], mode="lines",
+                             line=dict(color=style.color(5), dash=style.dash(1)),
+                             name=f"fit: {cal.inflation:.2f} × bound + {cal.constant_ms:.1f} ms"), row=1, col=1)
+    fig.add_hline(y=0, line=dict(color="#888", width=1), row=2, col=1)
+    fig.update_yaxes(title="measured RTT (ms)", rangemode="tozero", row=1, col=1)
+    fig.update_yaxes(title="residual (ms)", row=2, col=1)
+    fig.update_xaxes(title="fibre lower bound (ms)", rangemode="tozero", row=2, col=1)
+    return style.apply(fig, "Real round trips against the physics bound", height=620)
+
+
+_SCHEMES = (("local_ms", "local edge write", ""), ("quorum_ms", "majority quorum", "/"),
+            ("primary_ms", "single primary", "x"))
+
+
+def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str, scheme: str = "primary_ms") -> go.Figure:
+    """Map of client sites coloured by the chosen scheme's write latency, and grouped bars of all three."""
+    if scheme not in {s for s, _, _ in _SCHEMES}:
+        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in _SCHEMES]}")
+    label = {s: lab for s, lab, _ in _SCHEMES}
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], specs=[[{"type": "geo"}, {"type": "xy"}]])
+    ps = [geo.place(c.client) for c in costs]
+    vals = [getattr(c, scheme) for c in costs]
+    top = max(max((max(c.primary_ms, c.quorum_ms) for c in costs), default=1.0), 1.0)
+    fig.add_trace(go.Scattergeo(
+        lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers+text",
+        text=[f"{p.code} {v:.0f}" for p, v in zip(ps, vals, strict=True)], textposition="top center",
+        marker=dict(color=vals, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=14,
+                    colorbar=dict(title="ms", x=0.5), line=dict(width=1, color="#000")),
+        name=label[scheme],
+    ), row=1, col=1)
+    pr = geo.place(primary)
+    fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary",
+                                marker=dict(symbol="star", size=22, color="rgba(0,0,0,0)",
+                                            line=dict(width=2, color=style.color(5)))), row=1, col=1)
+    for i, (s, lab, pat) in enumerate(_SCHEMES):
+        fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
+                             marker_color=style.color(i), marker_pattern_shape=pat), row=1, col=2)
+    fig.update_yaxes(title="write latency (ms)", rangemode="tozero", row=1, col=2)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12))
+    return style.world_map(fig, f"What a write costs: primary at {pr.code}, map shows {label[scheme]}", height=460)
+
+
+def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go.Figure:
+    """Sequential round trips that fit in each budget (log scale), for the bounds and the estimate."""
+    budgets = budgets or co.BUDGETS_MS
+    fig = go.Figure()
+    for i, m in enumerate(MEASURES):
+        rtt = rtt_by(m)(a, b) if geo.place(a).code != geo.place(b).code else 0.0
+        n = [co.round_trips_within(v, rtt) if rtt > 0 else None for v in budgets.values()]
+        # A log axis cannot show 0: leave the bar out and say so in an annotation.
+        fig.add_trace(go.Bar(x=list(budgets), y=[k or None for k in n], name=_MEASURE_LABEL[m],
+                             text=[f"{k:,}" if k is not None else "" for k in n],
+                             textposition="outside", marker_color=style.color(i),
+                             marker_pattern_shape=["", "/", "x"][i]))
+    fig.update_yaxes(title="round trips that fit (log)", type="log")
+    fig.update_layout(barmode="group")
+    for name, v in budgets.items():
+        if v < geo.min_rtt_ms(a, b, medium="vacuum"):
+            fig.add_annotation(x=name, y=0, yref="paper", yanchor="bottom", showarrow=False,
+                               text="0: not even one", font=dict(color=style.color(5)))
+    return style.apply(fig, f"Sequential round trips {a} ↔ {b} in a budget", height=420)

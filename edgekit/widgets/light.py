@@ -1,0 +1,193 @@
+"""Chapter 1's widgets: two places and the light between them, a latency map, write costs, budgets.
+
+Each app is an ``App``: change a control, the package recomputes, the figure and
+the numbers redraw. Tests drive them by setting ``.value`` on a control.
+"""
+
+from __future__ import annotations
+
+import html
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from edgekit import coordination as co
+from edgekit import geo
+from edgekit.figures import geo as gfig
+from edgekit.widgets.base import App
+
+__all__ = ["PairExplorer", "LatencyMap", "PlacementExplorer", "RoundTripBudget", "place_options"]
+
+DEFAULT_REPLICAS = ("LHR", "IAD", "NRT", "SYD", "GRU")
+
+
+def place_options(kind: str = "all") -> list[tuple[str, str]]:
+    """(label, code) pairs for a dropdown: PoPs first, then cloud regions, each sorted by code."""
+    ps = [p for p in geo.places() if kind in ("all", p.kind)]
+    ps.sort(key=lambda p: (p.kind != "pop", p.code))
+    return [(f"{p.code} · {p.name}", p.code) for p in ps]
+
+
+def _redraw(fw: go.FigureWidget, fig: go.Figure) -> None:
+    """Copy a freshly built figure into the displayed widget (in place when the traces line up)."""
+    with fw.batch_update():
+        same = len(fw.data) == len(fig.data) and all(
+            a.type == b.type for a, b in zip(fw.data, fig.data, strict=True)
+        )
+        if same:
+            for old, new in zip(fw.data, fig.data, strict=True):
+                old.update(new.to_plotly_json(), overwrite=True)
+        else:
+            fw.data = ()
+            fw.add_traces(list(fig.data))
+        fw.layout.title.text = fig.layout.title.text
+        fw.layout.annotations = fig.layout.annotations
+
+
+def _table(rows: list[tuple[str, str]]) -> str:
+    cells = "".join(
+        f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
+        for k, v in rows
+    )
+    return f"<table style='font-size:15px'>{cells}</table>"
+
+
+class _Base(App):
+    def _finish(self, controls: list[w.Widget], figure: go.Figure) -> None:
+        self.controls = controls
+        self.figure = go.FigureWidget(figure)
+        self.observe(*controls)
+        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self.output, self.figure])
+        self.refresh()
+
+
+class PairExplorer(_Base):
+    """Pick two places: distance, vacuum and fibre bounds, the estimate, and the measurement if any."""
+
+    def __init__(self, a: str = "LHR", b: str = "SYD") -> None:
+        super().__init__()
+        opts = place_options()
+        self.a = w.Dropdown(options=opts, value=geo.place(a).code, description="From")
+        self.b = w.Dropdown(options=opts, value=geo.place(b).code, description="To")
+        self.n = w.FloatText(value=geo.FIBER_REFRACTIVE_INDEX, step=0.01, description="Fibre n")
+        self._finish([self.a, self.b, self.n], gfig.pair_figure(self.a.value, self.b.value))
+
+    def update(self) -> None:
+        a, b, n = self.a.value, self.b.value, self.n.value
+        nums = gfig.pair_numbers(a, b, refractive_index=n)
+        _redraw(self.figure, gfig.pair_figure(a, b, refractive_index=n))
+        self.numbers = nums
+        meas = nums["measured_ms"]
+        self.output.value = _table([
+            ("distance (WGS-84 geodesic)", f"{nums['km']:,.0f} km"),
+            ("round trip at c (vacuum)", f"{nums['vacuum_ms']:.1f} ms"),
+            (f"round trip in fibre (n = {n:g})", f"{nums['fiber_ms']:.1f} ms"),
+            ("calibrated estimate", f"{nums['estimate_ms']:.1f} ms"),
+            ("measured", f"{meas:.1f} ms" if meas is not None else "no measurement in data/rtt.csv"),
+            ("inflation (measured / fibre bound)", f"{nums['inflation']:.2f}×" if meas is not None else "–"),
+        ])
+
+
+class LatencyMap(_Base):
+    """A world map of round trips from one place: colour, size and a label in ms."""
+
+    def __init__(self, origin: str = "LHR", measure: str = "estimate", kind: str = "all") -> None:
+        super().__init__()
+        self.origin = w.Dropdown(options=place_options(), value=geo.place(origin).code, description="From")
+        self.measure = w.ToggleButtons(
+            options=[("estimate", "estimate"), ("fibre bound", "fiber"), ("vacuum bound", "vacuum")], value=measure
+        )
+        self.kind = w.ToggleButtons(options=[("all", "all"), ("edge PoPs", "pop"), ("cloud", "cloud")], value=kind)
+        self._finish([self.origin, self.measure, self.kind], gfig.latency_map(origin, measure, kind))
+
+    def update(self) -> None:
+        o, m, k = self.origin.value, self.measure.value, self.kind.value
+        fig = gfig.latency_map(o, m, k)
+        _redraw(self.figure, fig)
+        f = gfig.rtt_by(m)
+        ranked = sorted((f(o, p.code), p.code) for p in geo.places() if k in ("all", p.kind) and p.code != o)
+        self.ranked = ranked
+        near = ", ".join(f"{c} {v:.0f} ms" for v, c in ranked[:3])
+        far = ", ".join(f"{c} {v:.0f} ms" for v, c in ranked[-3:][::-1])
+        within = sum(v <= 100 for v, _ in ranked)
+        self.output.value = _table([
+            ("nearest", near), ("farthest", far), ("places within a 100 ms round trip", f"{within} of {len(ranked)}"),
+        ])
+
+
+class PlacementExplorer(_Base):
+    """Choose replica sites and a primary; see what a write costs a client at each site."""
+
+    def __init__(self, replicas=DEFAULT_REPLICAS, primary: str = "IAD", scheme: str = "primary_ms") -> None:
+        super().__init__()
+        self._syncing = False
+        codes = [c for _, c in place_options()]
+        self.replicas = w.SelectMultiple(options=codes, value=tuple(replicas), rows=8, description="Replicas")
+        self.primary = w.Dropdown(options=tuple(replicas), value=primary, description="Primary")
+        self.scheme = w.ToggleButtons(
+            options=[("map: primary", "primary_ms"), ("map: quorum", "quorum_ms"), ("map: local", "local_ms")],
+            value=scheme,
+        )
+        costs = co.write_costs(replicas, primary)
+        self._finish([self.replicas, self.primary, self.scheme],
+                     gfig.coordination_figure(costs, replicas, primary, scheme))
+
+    def refresh(self, change=None) -> None:
+        if not self._syncing:  # changing the primary's options below fires its observer: ignore that echo
+            super().refresh(change)
+
+    def _sync_primary(self, rs: tuple[str, ...]) -> None:
+        if tuple(self.primary.options) == rs:
+            return
+        old = self.primary.value
+        self._syncing = True
+        try:
+            self.primary.options = rs
+            self.primary.value = old if old in rs else (rs[0] if rs else None)
+        finally:
+            self._syncing = False
+
+    def update(self) -> None:
+        rs = tuple(self.replicas.value)
+        self._sync_primary(rs)
+        p, s = self.primary.value, self.scheme.value
+        costs = co.write_costs(rs, p)  # an empty selection raises a ValueError that the base shows
+        _redraw(self.figure, gfig.coordination_figure(costs, rs, p, s))
+        self.costs = costs
+        best, best_ms = co.primary_ranking(rs, {c: 1 for c in rs})[0]
+        worst = max(costs, key=lambda c: c.primary_ms)
+        rows = [(f"client at {c.client}", f"local 0 ms · quorum {c.quorum_ms:.0f} ms (via {c.coordinator}) · "
+                 f"primary {c.primary_ms:.0f} ms") for c in costs]
+        rows += [("slowest primary write", f"{worst.client}: {worst.primary_ms:.0f} ms"),
+                 ("best primary, one client per site", f"{best} (mean {best_ms:.0f} ms)")]
+        self.output.value = _table(rows)
+
+
+class RoundTripBudget(_Base):
+    """How many sequential round trips between two places fit in 35 µs, 100 ms, 1 s, or your budget."""
+
+    def __init__(self, a: str = "LHR", b: str = "SYD", budget_ms: float = 10.0) -> None:
+        super().__init__()
+        self.a = w.Dropdown(options=place_options(), value=geo.place(a).code, description="From")
+        self.b = w.Dropdown(options=place_options(), value=geo.place(b).code, description="To")
+        self.budget = w.FloatText(value=budget_ms, description="Your ms")
+        self._finish([self.a, self.b, self.budget], gfig.budget_figure(a, b, self._budgets(budget_ms)))
+
+    @staticmethod
+    def _budgets(custom: float) -> dict[str, float]:
+        if isinstance(custom, bool) or not isinstance(custom, (int, float)) or not custom > 0:
+            raise ValueError(f"budget={custom!r}: expected a budget > 0 ms")
+        return {**co.BUDGETS_MS, f"your {custom:g} ms": float(custom)}
+
+    def update(self) -> None:
+        a, b = self.a.value, self.b.value
+        budgets = self._budgets(self.budget.value)
+        if a == b:
+            raise ValueError(f"b={b!r}: pick two different places (a round trip to yourself costs no travel)")
+        _redraw(self.figure, gfig.budget_figure(a, b, budgets))
+        est = geo.estimate_rtt_ms(a, b)
+        self.counts = {name: co.round_trips_within(v, est) for name, v in budgets.items()}
+        reach = geo.max_distance_km(co.BUDGETS_MS["35 µs request"], medium="vacuum")
+        rows = [(f"in {name}", f"{n:,} round trips (estimate {est:.0f} ms each)") for name, n in self.counts.items()]
+        rows.append(("farthest partner for one round trip in 35 µs", f"{reach:.2f} km even at the vacuum speed of light"))
+        self.output.value = _table(rows)
