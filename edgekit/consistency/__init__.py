@@ -1,5 +1,13 @@
-"""Replicated stores in the simulator, and how stale partial quorums read (PBS)."""
+"""Replicated stores in the simulator, and how stale partial quorums read (PBS).
 
+* ``replica``: the skeleton every store shares (coordination in rounds).
+* ``primary``, ``quorum`` (ABD), ``dynamo`` (N/R/W), ``available`` (AP, LWW): the stores.
+* ``workload``: the clients; ``run``: ``run_store``; ``staleness``: what the reads saw.
+* ``pbs``: probabilistically bounded staleness (Bailis et al. 2012).
+"""
+
+from .available import Available
+from .dynamo import Dynamo
 from .pbs import (
     LATENCY_MODELS,
     WARS,
@@ -11,6 +19,11 @@ from .pbs import (
     staleness_thresholds,
     t_visibility,
 )
+from .primary import Primary
+from .quorum import Quorum
+from .run import STORES, RunResult, run_store, store_spec
+from .staleness import OpRecord, SiteStats, consistency_by_lag
+from .workload import Workload
 
 __all__ = [
     "LATENCY_MODELS",
@@ -22,4 +35,16 @@ __all__ = [
     "pbs_consistency",
     "staleness_thresholds",
     "t_visibility",
+    "Primary",
+    "Quorum",
+    "Dynamo",
+    "Available",
+    "STORES",
+    "RunResult",
+    "run_store",
+    "store_spec",
+    "OpRecord",
+    "SiteStats",
+    "consistency_by_lag",
+    "Workload",
 ]

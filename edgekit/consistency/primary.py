@@ -1,0 +1,75 @@
+"""A single primary with synchronous replication: every operation goes through one site.
+
+The primary orders every write (tag = its own version counter), sends it to
+the backups and commits it only when they have all acknowledged (``acks="all"``,
+classic synchronous replication) or a majority of replicas hold it
+(``acks="majority"``). Reads are answered by the primary from committed
+state, so every operation takes effect at one place at one instant:
+linearizable, and unavailable wherever the primary cannot be reached.
+Other replicas only forward their clients' operations to the primary.
+
+>>> from edgekit.consistency import run_store
+>>> res = run_store("primary", ["IAD", "LHR", "NRT"], seed=1)
+>>> res.check().ok, res.primary
+(True, 'IAD')
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .replica import Replica, Round
+
+__all__ = ["Primary", "PrimaryReplica"]
+
+ACKS = ("all", "majority")
+
+
+class PrimaryReplica(Replica):
+    """A replica that forwards to ``primary``, or is the primary and commits writes."""
+
+    def __init__(self, peers, primary, acks: str = "all", **kw) -> None:
+        super().__init__(peers, **kw)
+        self.primary = primary
+        self.backups = tuple(p for p in self.peers if p != primary)
+        # The primary holds the write itself, so a majority needs one fewer backup ack.
+        self.need = len(self.backups) if acks == "all" else self.majority - 1
+        self.version = 0
+
+    def _forward(self, op, key, value):
+        reply = yield Round((self.primary,), 1, ("run", op, key, value))
+        return reply[self.primary]
+
+    def read(self, key):
+        if self.ctx.node_id != self.primary:
+            return (yield from self._forward("read", key, None))
+        return self.get(key)  # committed state only: backups are never read
+
+    def write(self, key, value):
+        if self.ctx.node_id != self.primary:
+            return (yield from self._forward("write", key, value))
+        self.version += 1
+        tag = (self.version, self.primary)
+        if self.need:
+            yield Round(self.backups, self.need, ("put", key, tag, value))
+        self.apply(key, tag, value)  # the commit point
+        return tag
+
+
+@dataclass(frozen=True)
+class Primary:
+    """Store spec: which site is the primary (default: the first) and how many acks a write needs."""
+
+    primary: str | None = None
+    acks: str = "all"
+    name = "primary"
+
+    def __post_init__(self) -> None:
+        if self.acks not in ACKS:
+            raise ValueError(f"acks={self.acks!r}: expected one of {ACKS}")
+
+    def build(self, sites: list[str], **kw) -> list[Replica]:
+        primary = sites[0] if self.primary is None else self.primary
+        if primary not in sites:
+            raise ValueError(f"primary={primary!r}: expected one of the run's sites {sites}")
+        return [PrimaryReplica(sites, primary, self.acks, **kw) for _ in sites]

@@ -1,0 +1,102 @@
+"""The clients: one per site, each issuing a seeded random mix of reads and writes, one at a time.
+
+A client talks to the replica at its own PoP (a co-located hop, well under a
+millisecond), pauses ``think_ms`` on average between operations and records
+every call and return through the simulator (``ctx.record``). A client
+whose operation times out cannot know whether it took effect, so, as in
+Jepsen, it is replaced by a fresh client (``"LHR"``, then ``"LHR#2"``, ...)
+and the old operation stays open in the history. Written values are unique
+(``"lhr3"`` is the third operation of the client at LHR), so a read says
+exactly which write it saw.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+from ..sim.node import Node
+
+__all__ = ["Workload", "Client"]
+
+
+def _positive(name: str, v, allow_zero: bool = False) -> float:
+    bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
+    if bad or v < 0 or (v == 0 and not allow_zero):
+        raise ValueError(f"{name}={v!r}: expected a finite number {'>= 0' if allow_zero else '> 0'}")
+    return float(v)
+
+
+@dataclass(frozen=True)
+class Workload:
+    """What every client does: for ``duration_ms``, read (``read_fraction``) or write, pausing ``think_ms``."""
+
+    duration_ms: float = 3_000.0
+    read_fraction: float = 0.5
+    think_ms: float = 150.0
+    timeout_ms: float = 1_000.0
+    keys: int = 1
+
+    def __post_init__(self) -> None:
+        _positive("duration_ms", self.duration_ms)
+        _positive("think_ms", self.think_ms, allow_zero=True)
+        _positive("timeout_ms", self.timeout_ms)
+        rf = self.read_fraction
+        if isinstance(rf, bool) or not isinstance(rf, (int, float)) or not 0 <= rf <= 1:
+            raise ValueError(f"read_fraction={rf!r}: expected a probability in [0, 1]")
+        if isinstance(self.keys, bool) or not isinstance(self.keys, int) or self.keys < 1:
+            raise ValueError(f"keys={self.keys!r}: expected an int >= 1")
+
+
+class Client(Node):
+    """Closed loop: think, call the local replica, wait for the answer or the timeout, repeat."""
+
+    def __init__(self, site: str, replica, workload: Workload) -> None:
+        self.site, self.replica, self.wl = site, replica, workload
+        self.n = 0  # operations issued
+        self.generation = 1  # bumped when an operation times out
+        self.current = None  # (operation number, timeout timer, "read" or "write")
+
+    @property
+    def client_id(self) -> str:
+        return self.site if self.generation == 1 else f"{self.site}#{self.generation}"
+
+    def _pause(self, ctx) -> None:
+        think = self.wl.think_ms
+        ctx.set_timer(ctx.rng.expovariate(1.0 / think) if think else 0.0, "next")
+
+    def on_start(self, ctx) -> None:
+        self._pause(ctx)
+
+    def on_timer(self, ctx, tag) -> None:
+        if tag == "next":
+            self._issue(ctx)
+        elif self.current is not None and tag == ("timeout", self.current[0]):
+            ctx.record("timeout", client=self.client_id, id=self.current[0])
+            self.current = None
+            self.generation += 1
+            self._pause(ctx)
+
+    def _issue(self, ctx) -> None:
+        if ctx.now >= self.wl.duration_ms:
+            return
+        rng = ctx.rng
+        self.n += 1
+        key = f"k{rng.randrange(self.wl.keys)}"
+        if rng.random() < self.wl.read_fraction:
+            op, value = "read", None
+        else:
+            op, value = "write", f"{self.site.lower()}{self.n}"
+        ctx.record("invoke", client=self.client_id, id=self.n, op=op, key=key, value=value)
+        ctx.send(self.replica, ("req", self.n, op, key, value))
+        self.current = (self.n, ctx.set_timer(self.wl.timeout_ms, ("timeout", self.n)), op)
+
+    def on_message(self, ctx, src, msg) -> None:
+        if msg[0] != "resp" or self.current is None or msg[1] != self.current[0]:
+            return  # a late or duplicated answer
+        n, timer, op = self.current
+        ctx.cancel_timer(timer)
+        tag, value = msg[2] if op == "read" else (msg[2], None)  # a read answers (tag, value)
+        ctx.record("ok", client=self.client_id, id=n, tag=tag, value=value)
+        self.current = None
+        self._pause(ctx)
