@@ -2,6 +2,11 @@
 
 from __future__ import annotations
 
+import json
+import math
+from functools import lru_cache
+from pathlib import Path
+
 import pandas as pd
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
@@ -17,6 +22,22 @@ _MEASURE_LABEL = {
     "vacuum": "vacuum bound (c)",
 }
 KINDS = {"pop": ("edge PoP", "circle"), "cloud": ("cloud region", "square")}
+WORLD_TOPOJSON = Path(__file__).parent / "assets" / "world_110m.json"
+
+
+@lru_cache(maxsize=1)
+def map_assets_js() -> str:
+    """JavaScript that gives plotly.js its world map shapes, so maps draw without the Internet.
+
+    plotly.js looks in ``window.PlotlyGeoAssets.topojson[name]`` before it fetches
+    a map from its CDN, and creates that global only when nothing has.
+    """
+    topo = json.dumps(json.loads(WORLD_TOPOJSON.read_text(encoding="utf-8")), separators=(",", ":"))
+    return (
+        "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};"
+        "window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};"
+        f"window.PlotlyGeoAssets.topojson.world_110m = {topo};"
+    )
 
 
 def rtt_by(measure: str):
@@ -55,7 +76,9 @@ def latency_map(origin: str, measure: str = "estimate", kind: str = "all") -> go
         lat=[o.lat], lon=[o.lon], mode="markers+text", text=[o.code], textposition="bottom center",
         marker=dict(symbol="star", size=18, color=style.color(5), line=dict(width=1, color="#000")), name="from",
     ))
-    return style.world_map(fig, f"Round trip from {o.code} ({o.name}): {_MEASURE_LABEL[measure]}")
+    style.world_map(fig, f"Round trip from {o.code} ({o.name}): {_MEASURE_LABEL[measure]}")
+    fig.update_layout(legend=dict(orientation="h", y=-0.02, x=0.5, xanchor="center"))
+    return fig
 
 
 def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> go.Figure:
@@ -154,8 +177,9 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
         lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers+text",
         text=[f"{p.code} {v:.0f}" for p, v in zip(ps, vals, strict=True)], textposition="top center",
         marker=dict(color=vals, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=14,
-                    colorbar=dict(title="ms", x=0.5), line=dict(width=1, color="#000")),
-        name=label[scheme],
+                    colorbar=dict(title="ms", orientation="h", x=0.27, xanchor="center", y=-0.08, len=0.45,
+                                  thickness=14), line=dict(width=1, color="#000")),
+        name=label[scheme], showlegend=False,
     ), row=1, col=1)
     pr = geo.place(primary)
     fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary",
@@ -165,26 +189,29 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
         fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
                              marker_color=style.color(i), marker_pattern_shape=pat), row=1, col=2)
     fig.update_yaxes(title="write latency (ms)", rangemode="tozero", row=1, col=2)
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12))
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0.55))
     return style.world_map(fig, f"What a write costs: primary at {pr.code}, map shows {label[scheme]}", height=460)
 
 
 def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go.Figure:
     """Sequential round trips that fit in each budget (log scale), for the bounds and the estimate."""
     budgets = budgets or co.BUDGETS_MS
+    if geo.place(a).code == geo.place(b).code:
+        raise ValueError(f"b={b!r}: pick a place other than a={a!r} (a round trip to yourself costs no travel)")
+    counts = [[co.round_trips_within(v, rtt_by(m)(a, b)) for v in budgets.values()] for m in MEASURES]
     fig = go.Figure()
     for i, m in enumerate(MEASURES):
-        rtt = rtt_by(m)(a, b) if geo.place(a).code != geo.place(b).code else 0.0
-        n = [co.round_trips_within(v, rtt) if rtt > 0 else None for v in budgets.values()]
-        # A log axis cannot show 0: leave the bar out and say so in an annotation.
-        fig.add_trace(go.Bar(x=list(budgets), y=[k or None for k in n], name=_MEASURE_LABEL[m],
-                             text=[f"{k:,}" if k is not None else "" for k in n],
-                             textposition="outside", marker_color=style.color(i),
-                             marker_pattern_shape=["", "/", "x"][i]))
-    fig.update_yaxes(title="round trips that fit (log)", type="log")
+        # A log axis cannot show 0: such a bar is left out and an annotation says so.
+        fig.add_trace(go.Bar(x=list(budgets), y=[k or None for k in counts[i]], name=_MEASURE_LABEL[m],
+                             text=[f"{k:,}" for k in counts[i]], textposition="outside",
+                             marker_color=style.color(i), marker_pattern_shape=["", "/", "x"][i]))
+    top = max(max(c) for c in counts)
+    fig.update_yaxes(title="round trips that fit (log)", type="log", range=[-0.1, math.log10(max(top, 1) * 3)])
     fig.update_layout(barmode="group")
-    for name, v in budgets.items():
-        if v < geo.min_rtt_ms(a, b, medium="vacuum"):
+    for j, name in enumerate(budgets):
+        zero = [_MEASURE_LABEL[m].split(" (")[0] for i, m in enumerate(MEASURES) if counts[i][j] == 0]
+        if zero:
+            text = "0: not even one" if len(zero) == len(MEASURES) else "0 for " + ", ".join(zero)
             fig.add_annotation(x=name, y=0, yref="paper", yanchor="bottom", showarrow=False,
-                               text="0: not even one", font=dict(color=style.color(5)))
+                               text=text, font=dict(color=style.color(5)))
     return style.apply(fig, f"Sequential round trips {a} ↔ {b} in a budget", height=420)

@@ -53,6 +53,15 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 
 class _Base(App):
+    has_map = True
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        if self.has_map:  # hand the page its map shapes first: maps then draw offline too
+            display(Javascript(gfig.map_assets_js()))
+        display(self.widget)
+
     def _finish(self, controls: list[w.Widget], figure: go.Figure) -> None:
         self.controls = controls
         self.figure = go.FigureWidget(figure)
@@ -166,6 +175,8 @@ class PlacementExplorer(_Base):
 class RoundTripBudget(_Base):
     """How many sequential round trips between two places fit in 35 µs, 100 ms, 1 s, or your budget."""
 
+    has_map = False
+
     def __init__(self, a: str = "LHR", b: str = "SYD", budget_ms: float = 10.0) -> None:
         super().__init__()
         self.a = w.Dropdown(options=place_options(), value=geo.place(a).code, description="From")
@@ -182,8 +193,6 @@ class RoundTripBudget(_Base):
     def update(self) -> None:
         a, b = self.a.value, self.b.value
         budgets = self._budgets(self.budget.value)
-        if a == b:
-            raise ValueError(f"b={b!r}: pick two different places (a round trip to yourself costs no travel)")
         _redraw(self.figure, gfig.budget_figure(a, b, budgets))
         est = geo.estimate_rtt_ms(a, b)
         self.counts = {name: co.round_trips_within(v, est) for name, v in budgets.items()}
