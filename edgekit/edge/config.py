@@ -1,0 +1,74 @@
+"""The knobs of the edge state system, as one printable, checked value.
+
+>>> EdgeConfig(epoch_ms=500, read_miss="block").epoch_ms
+500
+>>> EdgeConfig(n=0)
+Traceback (most recent call last):
+...
+ValueError: n=0: expected an integer >= 1 (copies of each key inside a site)
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+
+__all__ = ["EdgeConfig", "READ_MISS", "CLOCKS"]
+
+READ_MISS = ("missing", "block")
+CLOCKS = ("physical", "hlc")
+
+
+def _positive(name: str, v, *, integer: bool = False, what: str = "") -> None:
+    kind = "an integer" if integer else "a finite number"
+    ok = not isinstance(v, bool) and isinstance(v, int if integer else (int, float))
+    if not ok or not (v > 0) or v == math.inf:
+        raise ValueError(f"{name}={v!r}: expected {kind} > 0{what}")
+
+
+@dataclass(frozen=True)
+class EdgeConfig:
+    """How every site, hub and the root behave in one run (times in ms, sizes in keys)."""
+
+    replicas: int = 3  # storage processes per site
+    n: int = 2  # copies of each key inside a site (rendezvous hashing picks them)
+    capacity: int | None = 10_000  # keys per replica before LRU eviction (None: unbounded)
+    hub_capacity: int | None = None  # keys per hub (the root is always unbounded)
+    epoch_ms: float = 1_000.0  # how often a site pulls
+    hub_epoch_ms: float | None = None  # how often a hub pulls (None: same as sites)
+    gather_ms: float = 75.0  # how long a front end waits for the rest of the replies
+    replica_rtt_ms: float = 0.5  # request + reply between front end and replica, same PoP
+    read_miss: str = "missing"  # "missing": serve the miss; "block": fetch from upstream first
+    miss_timeout_ms: float = 1_000.0  # how long a blocking read waits for its upstream
+    value_type: str = "lww"  # see edgekit.edge.values.VALUE_TYPES
+    clock: str = "physical"  # LWW timestamps: the node's physical clock, or a hybrid logical clock
+
+    def __post_init__(self) -> None:
+        if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
+            raise ValueError(f"n={self.n!r}: expected an integer >= 1 (copies of each key inside a site)")
+        _positive("replicas", self.replicas, integer=True, what=" (storage processes per site)")
+        if self.n > self.replicas:
+            raise ValueError(f"n={self.n}: expected at most replicas={self.replicas} "
+                             "(a key cannot have more copies than the site has replicas)")
+        for name in ("capacity", "hub_capacity"):
+            v = getattr(self, name)
+            if v is not None:
+                _positive(name, v, integer=True, what=" keys, or None for unbounded")
+        _positive("epoch_ms", self.epoch_ms, what=" (the time between two syncs)")
+        if self.hub_epoch_ms is not None:
+            _positive("hub_epoch_ms", self.hub_epoch_ms, what=" (the time between two hub syncs)")
+        for name in ("gather_ms", "replica_rtt_ms", "miss_timeout_ms"):
+            _positive(name, getattr(self, name))
+        if self.read_miss not in READ_MISS:
+            raise ValueError(f"read_miss={self.read_miss!r}: expected one of {READ_MISS}")
+        if self.clock not in CLOCKS:
+            raise ValueError(f"clock={self.clock!r}: expected one of {CLOCKS}")
+        from .values import VALUE_TYPES
+
+        if self.value_type not in VALUE_TYPES:
+            raise ValueError(f"value_type={self.value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+
+    @property
+    def upstream_epoch_ms(self) -> float:
+        """The epoch of hubs."""
+        return self.epoch_ms if self.hub_epoch_ms is None else self.hub_epoch_ms

@@ -1,0 +1,37 @@
+"""Rendezvous (highest random weight) hashing: which N replicas of a site hold a key.
+
+Every instance in a PoP computes a key's replicas by itself, with no ownership
+table to keep in sync: score each replica with a hash of (key, replica) and
+take the N highest scores (Thaler and Ravishankar, "Using name-based mappings
+to increase hit rates", 1998). Removing a replica moves only the keys it held;
+every other key keeps its replicas.
+
+The hash is ``hashlib.blake2b``, not Python's ``hash()``, whose string hashing
+is salted per process: two processes must agree on the answer.
+
+>>> rendezvous("cart:42", ["r0", "r1", "r2", "r3"], 2)
+('r2', 'r1')
+>>> rendezvous("cart:42", ["r0", "r1", "r2"], 2)   # r3 gone: cart:42 does not move
+('r2', 'r1')
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from hashlib import blake2b
+
+__all__ = ["rendezvous", "score"]
+
+
+def score(key: str, replica: str) -> int:
+    """The weight of ``replica`` for ``key``: 64 bits of blake2b over both names."""
+    h = blake2b(f"{key}\x00{replica}".encode(), digest_size=8)
+    return int.from_bytes(h.digest(), "big")
+
+
+def rendezvous(key: str, replicas: Sequence[str], n: int) -> tuple[str, ...]:
+    """The ``n`` replicas with the highest scores for ``key``, best first."""
+    if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(replicas):
+        raise ValueError(f"n={n!r}: expected an integer between 1 and {len(replicas)} (the replicas)")
+    ranked = sorted(replicas, key=lambda r: (score(key, r), r), reverse=True)
+    return tuple(ranked[:n])

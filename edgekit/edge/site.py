@@ -1,0 +1,306 @@
+"""A site: one PoP's replicas, serving reads and writes locally inside the request.
+
+Inside a PoP there are ``replicas`` storage processes. Each key lives on
+``n`` of them, chosen by rendezvous hashing that every instance computes for
+itself (``edgekit.edge.hashing``): no ownership table. A client request
+scatters to the key's ``n`` replicas and gathers their CRDTs:
+
+- the client is answered with the **first reply** (a read miss if that
+  replica lacks the key);
+- the front end keeps gathering for ``gather_ms`` (50-100 ms in the talk)
+  and merges every reply that came in time;
+- **read repair**: every replica whose reply differs from that merge gets a
+  one-object sync (the merged value).
+
+A write is applied to the merge of the gathered replies with the value
+type's mutator (``edgekit.edge.values``) and the result goes to all ``n``
+replicas; the write is acknowledged with the first reply. Then the key joins
+the site's interest set and is *dirty* until a completed sync covers it
+(``edgekit.edge.sync``).
+
+How the simulation treats the inside of a PoP: the replicas are objects of
+this one node and a request reaches them by direct calls. Each reply's
+latency is drawn (``replica_rtt_ms`` times a uniform factor in [0.5, 1.5],
+plus any slowness a fault gave the replica) and charged to the client, but
+the state is read and written at the instant of the request: at well under a
+millisecond inside one building this changes nothing the talk is about, and
+it keeps a client operation one simulator event. A replica can be down
+(it answers nothing and misses writes) or slow (its reply comes after
+``gather_ms``: not merged, not repaired) via ``set_replica``.
+
+Actor ids. Counters, MV registers and OR-Sets mint a dot or a counter entry
+for the acting replica, and reusing one loses writes. The site acts as
+``"<site>.<k>"`` and takes a fresh ``k`` (an *actor lease*) whenever it
+cannot be sure its gathered state holds every dot it minted before: on the
+first write to a key, after any of the key's replicas evicted it, and when
+not all ``n`` replicas answered in time. LWW registers need no lease: the
+site id only breaks timestamp ties.
+
+>>> from edgekit.edge.config import EdgeConfig
+>>> from edgekit.edge.testing import FakeContext
+>>> site = Site("LHR", "hub:FRA", EdgeConfig(replicas=3, n=2))
+>>> ctx = FakeContext("LHR", now=5.0)
+>>> site.write(ctx, "cart", 1).value, site.read(ctx, "cart").value
+(1, 1)
+>>> site.sync(ctx); ctx.sent[0][1].entries["cart"].value
+1
+1
+"""
+
+from __future__ import annotations
+
+import math
+
+from edgekit.clocks.hlc import HLC
+
+from .config import EdgeConfig
+from .hashing import rendezvous
+from .messages import SyncRequest
+from .store import Store
+from .sync import Meter, SyncNode
+from .values import VALUE_TYPES
+
+__all__ = ["Site", "Outcome", "placement"]
+
+_PLACEMENTS: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
+
+
+def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
+    """Indices of the ``n`` replicas (of ``r0 .. r{replicas-1}``) that hold ``key``, best first.
+
+    >>> placement("cart:42", 4, 2)
+    (2, 1)
+    """
+    table = _PLACEMENTS.get((replicas, n))
+    if table is None:
+        table = _PLACEMENTS[(replicas, n)] = {}
+    idx = table.get(key)
+    if idx is None:
+        names = [f"r{i}" for i in range(replicas)]
+        idx = table[key] = tuple(int(r[1:]) for r in rendezvous(key, names, n))
+    return idx
+
+
+class Outcome:
+    """What a client operation got: ``ok``, ``latency_ms``, the CRDT ``state`` (None: missing)."""
+
+    __slots__ = ("ok", "latency_ms", "state", "pending")
+
+    def __init__(self, ok: bool, latency_ms: float | None, state, pending: bool = False) -> None:
+        self.ok, self.latency_ms, self.state, self.pending = ok, latency_ms, state, pending
+
+    @property
+    def value(self):
+        """The user-visible value (None for a miss or a failure)."""
+        return None if self.state is None else self.state.value
+
+    def __repr__(self) -> str:
+        return f"Outcome(ok={self.ok}, latency_ms={self.latency_ms}, value={self.value!r})"
+
+
+class _NoObserver:
+    def read(self, *args) -> None: ...
+    def write(self, *args) -> None: ...
+    def seen(self, *args) -> None: ...
+
+
+NO_OBSERVER = _NoObserver()
+
+
+class Site(SyncNode):
+    """A PoP: replicas with LRU stores, local reads and writes, pull sync with its upstream."""
+
+    def __init__(self, node_id: str, upstream: str | None, config: EdgeConfig, *,
+                 meter: Meter | None = None, observer=None) -> None:
+        if not isinstance(config, EdgeConfig):
+            raise TypeError(f"config={config!r}: expected an EdgeConfig")
+        super().__init__(node_id, upstream, config.epoch_ms, meter)
+        self.config = config
+        self.vtype = VALUE_TYPES[config.value_type]
+        self.join = self.vtype.join
+        self.stores = [Store(config.capacity, on_evict=self._evicted) for _ in range(config.replicas)]
+        self.up = [True] * config.replicas
+        self.slow_ms = [0.0] * config.replicas
+        self.obs = NO_OBSERVER if observer is None else observer
+        self.repairs = 0
+        self.misses = 0
+        self.hlc = HLC()
+        self._leases: dict[str, str] = {}
+        self._actors = 0
+        self._waiting: dict[int, tuple] = {}  # blocking fetch id -> (key, invoke time, gathered)
+
+    # -- the inside of the PoP ----------------------------------------------------------------
+
+    def set_replica(self, index: int, up: bool = True, slow_ms: float = 0.0) -> None:
+        """Take replica ``index`` down or up, or make its replies ``slow_ms`` late."""
+        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.stores):
+            raise ValueError(f"index={index!r}: expected a replica index in 0..{len(self.stores) - 1}")
+        if not (slow_ms >= 0) or slow_ms == math.inf:
+            raise ValueError(f"slow_ms={slow_ms!r}: expected a finite delay >= 0")
+        self.up[index] = bool(up)
+        self.slow_ms[index] = float(slow_ms)
+
+    def _evicted(self, key) -> None:
+        self._leases.pop(key, None)  # its dots may be gone from this site: next write, new actor
+
+    def _scatter(self, ctx, key):
+        """Reply time and state of each up replica of ``key`` (LRU-touching), first reply first."""
+        c = self.config
+        rand = ctx.rng.random
+        rtt, up, slow, stores = c.replica_rtt_ms, self.up, self.slow_ms, self.stores
+        replies = [(rtt * (0.5 + rand()) + slow[i], i, stores[i].get(key))
+                   for i in placement(key, c.replicas, c.n) if up[i]]
+        replies.sort(key=_first)
+        return replies
+
+    def state_of(self, key):
+        """The merge of what this site's up replicas hold for ``key`` (no LRU touch)."""
+        c, join, up, stores = self.config, self.join, self.up, self.stores
+        state = None
+        for i in placement(key, c.replicas, c.n):
+            if up[i]:
+                state = join(state, stores[i].peek(key))
+        return state
+
+    def held_keys(self) -> list[str]:
+        """Every key some replica holds (in replica order, then each replica's LRU order)."""
+        return list(dict.fromkeys(k for s in self.stores for k in s.data))
+
+    def merge_in(self, ctx, key, value) -> None:
+        """Merge ``value`` into every up replica of ``key`` (a sync response, a fetch)."""
+        c, join, up, stores, dirty = self.config, self.join, self.up, self.stores, self.interest.dirty
+        m = None
+        for i in placement(key, c.replicas, c.n):
+            if up[i]:
+                cur = stores[i].peek(key)
+                m = join(cur, value)
+                if m is not cur:
+                    stores[i].put(key, m, dirty)
+        if m is not None:
+            self.obs.seen(ctx.now, self.node_id, key, m)
+
+    # -- client operations --------------------------------------------------------------------
+
+    def read(self, ctx, key: str) -> Outcome:
+        """Serve a read inside the request: the first reply; repair the rest in the background."""
+        now = ctx.now
+        self.interest.touch(key)  # read misses included: that is how the object gets here
+        replies = self._scatter(ctx, key)
+        if not replies:
+            out = Outcome(False, None, None)
+            self.obs.read(now, self.node_id, key, out)
+            return out
+        gather, join = self.config.gather_ms, self.join
+        merged = None
+        for d, _, v in replies:
+            if d <= gather:
+                merged = join(merged, v)
+        if merged is not None:
+            dirty = self.interest.dirty
+            for d, i, v in replies:
+                if d <= gather and v is not merged and v != merged:
+                    self.stores[i].put(key, merged, dirty)  # read repair: a one-object sync
+                    self.repairs += 1
+        first_ms, _, first = replies[0]
+        if first is None:
+            self.misses += 1
+            if self.config.read_miss == "block":
+                return self._read_through(ctx, key, replies, merged)
+        out = Outcome(True, first_ms, first)
+        self.obs.read(now, self.node_id, key, out)
+        return out
+
+    def _read_through(self, ctx, key, replies, merged) -> Outcome:
+        """A miss in "block" mode: wait for the other replies, then for a sync with upstream."""
+        now = ctx.now
+        gather = self.config.gather_ms
+        if merged is not None:  # another replica had it: answer when the last timely reply came
+            waited = max(d for d, _, _ in replies if d <= gather)
+            out = Outcome(True, waited, merged)
+            self.obs.read(now, self.node_id, key, out)
+            return out
+        if self.upstream is None:
+            out = Outcome(True, replies[0][0], None)
+            self.obs.read(now, self.node_id, key, out)
+            return out
+        sid = self.interest.next_id
+        self.interest.next_id += 1
+        self._waiting[sid] = (key, now)
+        self.send(ctx, self.upstream, SyncRequest(sid, {key: None}, blocking=True))
+        ctx.set_timer(self.config.miss_timeout_ms, ("miss", sid))
+        return Outcome(True, None, None, pending=True)
+
+    def write(self, ctx, key: str, i: int) -> Outcome:
+        """Apply write number ``i`` to the merge of the replies; store it on every up replica."""
+        now = ctx.now
+        replies = self._scatter(ctx, key)
+        if not replies:
+            out = Outcome(False, None, None)  # no replica up: the write is not acknowledged
+            self.obs.write(now, self.node_id, key, out)
+            return out
+        c, join, vtype = self.config, self.join, self.vtype
+        cur = None
+        timely = 0
+        for d, _, v in replies:
+            if d <= c.gather_ms:
+                cur = join(cur, v)
+                timely += 1
+        if vtype.uses_actor:
+            actor = self._leases.get(key)
+            if actor is None or timely < c.n:
+                self._actors += 1
+                actor = self._leases[key] = f"{self.node_id}.{self._actors}"
+        else:
+            actor = self.node_id
+        ts = self._timestamp(ctx, cur) if vtype.uses_clock else None
+        new = vtype.write(cur, actor, i, ts)
+        interest = self.interest
+        interest.wrote(key)
+        dirty = interest.dirty
+        stores = self.stores
+        for d, r, v in replies:
+            stores[r].put(key, new if d <= c.gather_ms else join(v, new), dirty)
+        self.obs.seen(now, self.node_id, key, new)
+        out = Outcome(True, replies[0][0], new)
+        self.obs.write(now, self.node_id, key, out)
+        return out
+
+    def _timestamp(self, ctx, cur) -> float:
+        """The LWW timestamp of a write: the node's physical clock, or its HLC (packed)."""
+        if self.config.clock == "physical":
+            return ctx.clock()
+        pt = math.floor(ctx.clock())
+        hlc = self.hlc
+        if cur is not None and cur.timestamp is not None:
+            # The write must beat the value it overwrites, whatever this node's clock says.
+            ts = int(cur.timestamp)
+            hlc = hlc.receive(HLC(ts >> 16, ts & 0xFFFF), pt)
+        self.hlc = hlc = hlc.tick(pt)
+        return hlc.pack()
+
+    # -- messages and timers ------------------------------------------------------------------
+
+    def on_message(self, ctx, src, msg) -> None:
+        self.on_sync_response(ctx, msg)
+        waiting = self._waiting.pop(msg.sync_id, None)
+        if waiting is not None:
+            key, t0 = waiting
+            out = Outcome(True, ctx.now - t0, self.state_of(key))
+            self.obs.read(t0, self.node_id, key, out)
+
+    def on_timer(self, ctx, tag) -> None:
+        if type(tag) is tuple and tag[0] == "miss":
+            waiting = self._waiting.pop(tag[1], None)
+            if waiting is not None:  # no answer in time: served as missing after all
+                key, t0 = waiting
+                out = Outcome(True, ctx.now - t0, self.state_of(key))
+                self.obs.read(t0, self.node_id, key, out)
+        else:
+            super().on_timer(ctx, tag)
+
+    def on_crash(self) -> None:
+        self._waiting.clear()  # in-flight client requests die with the process
+
+
+def _first(reply: tuple) -> float:
+    return reply[0]

@@ -1,0 +1,204 @@
+"""The pull-based sync protocol: epochs, an interest set, one request and one response.
+
+Every node below the root (a site or a hub) runs the same client side:
+
+1. Between syncs it notes every key it reads or writes, read misses
+   included (``touch``/``wrote``): its *interest set*.
+2. Each epoch it sends its upstream one ``SyncRequest`` with its state for
+   every interested key, or the missing marker ``None`` for a key it lacks.
+3. The upstream merges what it got and answers a ``SyncResponse`` with its
+   merged state for the same keys (``Upstream.serve``).
+4. The node merges the response. The touched keys are now equal on both
+   sides, and their interest is settled.
+
+When a response is lost (a cut, a crash, a lost packet) nothing special
+happens, as in the talk: the keys it would have settled stay *unacknowledged*
+and simply ride along in the next epoch's request. We keep them rather than
+forget them because a key written here and never re-read would otherwise
+never reach the upstream: that would lose an acknowledged write. Merges are
+idempotent, so sending a key twice is harmless.
+
+A key with local writes that no completed sync has covered yet is *dirty*.
+Dirty keys are pinned in the LRU stores (``Store``): eviction must not drop
+the only copy of an acknowledged write. A response settles a dirty key only
+if no new write happened after the request was built (each write gets a
+sequence number and the request remembers the one it carried).
+
+Determinism: interest sets are dicts (insertion-ordered), never ``set``s, whose
+order for strings changes from process to process.
+
+>>> i = Interest()
+>>> i.wrote("k1"); i.touch("k2")
+>>> sid, keys = i.begin()
+>>> keys, list(i.dirty)
+(['k1', 'k2'], ['k1'])
+>>> i.wrote("k1")                   # written again while the request is in flight
+>>> i.settle(sid, keys)             # the response covers the old write, not the new one
+>>> list(i.unacked), list(i.dirty), i.begin()[1]
+([], ['k1'], ['k1'])
+"""
+
+from __future__ import annotations
+
+import json
+
+from edgekit.sim.node import Node
+
+from .messages import SyncRequest, SyncResponse
+
+__all__ = ["Interest", "SyncNode", "Meter"]
+
+
+class Interest:
+    """What a node owes its upstream: touched keys, unacknowledged keys, dirty keys."""
+
+    __slots__ = ("touched", "unacked", "dirty", "next_id", "_wseq")
+
+    def __init__(self) -> None:
+        self.touched: dict = {}  # key -> None: read or written since the last request
+        self.unacked: dict = {}  # key -> (sync id, dirty mark) of the last request that carried it
+        self.dirty: dict = {}  # key -> sequence number of its latest unacknowledged local write
+        self.next_id = 1
+        self._wseq = 0
+
+    def touch(self, key) -> None:
+        self.touched[key] = None
+
+    def wrote(self, key) -> None:
+        self.touched[key] = None
+        self._wseq += 1
+        self.dirty[key] = self._wseq
+
+    def __len__(self) -> int:
+        return len(self.touched) + len(self.unacked)
+
+    def begin(self) -> tuple[int, list]:
+        """Start a request: its id and its keys (unacknowledged first, then touched)."""
+        sid = self.next_id
+        self.next_id += 1
+        keys = list(self.unacked)
+        keys.extend(k for k in self.touched if k not in self.unacked)
+        dirty = self.dirty
+        self.unacked.update((k, (sid, dirty.get(k))) for k in keys)
+        self.touched.clear()
+        return sid, keys
+
+    def settle(self, sid: int, keys) -> None:
+        """Response ``sid`` arrived for ``keys``: they are settled unless a newer request has them."""
+        unacked, dirty = self.unacked, self.dirty
+        for k in keys:
+            u = unacked.get(k)
+            if u is not None and u[0] == sid:
+                del unacked[k]
+                if u[1] is not None and dirty.get(k) == u[1]:
+                    del dirty[k]
+
+
+class Meter:
+    """Counts of WAN messages and their bytes for a run (shared by its nodes).
+
+    Bytes are exactly ``wire_bytes(msg)`` (``len(json.dumps(msg.to_json()))``) but computed
+    from cached per-value sizes: values are immutable and the same objects travel again and
+    again, so each is serialised once. ``measure_bytes=False`` skips sizes altogether.
+    """
+
+    __slots__ = ("messages", "bytes", "requests", "responses", "entries", "measure_bytes", "_sizes")
+
+    def __init__(self, measure_bytes: bool = True) -> None:
+        self.messages = self.bytes = self.requests = self.responses = self.entries = 0
+        self.measure_bytes = measure_bytes
+        self._sizes: dict = {}  # id(value) -> (value, size); holding the value keeps the id valid
+
+    def count(self, msg) -> None:
+        self.messages += 1
+        self.entries += len(msg.entries)
+        if type(msg) is SyncRequest:
+            self.requests += 1
+        else:
+            self.responses += 1
+        if self.measure_bytes:
+            self.bytes += self.size(msg)
+
+    def value_size(self, v) -> int:
+        if v is None:
+            return 4  # null
+        hit = self._sizes.get(id(v))
+        if hit is not None and hit[0] is v:
+            return hit[1]
+        n = len(json.dumps(v.to_json()))
+        if len(self._sizes) > 500_000:
+            self._sizes.clear()
+        self._sizes[id(v)] = (v, n)
+        return n
+
+    def size(self, msg) -> int:
+        """``len(json.dumps(msg.to_json()))``, from cached value sizes."""
+        entries = msg.entries
+        # The message with no entries ends in "{}"; each entry adds '"key": value' and ", ".
+        head = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
+        body = sum(len(json.dumps(k)) + 2 + self.value_size(v) for k, v in entries.items())
+        return head + body + 2 * max(len(entries) - 1, 0)
+
+
+def _extra(msg) -> tuple:
+    return (msg.blocking,) if type(msg) is SyncRequest else ()
+
+
+class SyncNode(Node):
+    """The client side of the protocol, shared by sites and hubs: an epoch timer and ``Interest``.
+
+    Subclasses say how to read and merge their own state (``state_of``, ``merge_in``).
+    """
+
+    def __init__(self, node_id: str, upstream: str | None, epoch_ms: float, meter: Meter | None = None):
+        self.node_id = node_id
+        self.upstream = upstream
+        self.epoch_ms = epoch_ms
+        self.interest = Interest()
+        self.meter = meter if meter is not None else Meter(measure_bytes=False)
+        self.syncs_sent = 0
+        self.syncs_completed = 0
+
+    # -- what a subclass provides ---------------------------------------------------------------
+
+    def state_of(self, key):
+        """This node's current state for ``key`` (None when it lacks it)."""
+        raise NotImplementedError
+
+    def merge_in(self, ctx, key, value) -> None:
+        """Merge ``value`` into this node's state for ``key``."""
+        raise NotImplementedError
+
+    # -- the epoch ----------------------------------------------------------------------------
+
+    def on_start(self, ctx) -> None:
+        if self.upstream is not None:
+            # A random phase per node spreads the syncs of many nodes over the epoch.
+            ctx.set_timer(ctx.rng.random() * self.epoch_ms, "epoch")
+
+    def on_timer(self, ctx, tag) -> None:
+        if tag == "epoch":
+            self.sync(ctx)
+            ctx.set_timer(self.epoch_ms, "epoch")
+
+    def sync(self, ctx) -> int | None:
+        """Send one SyncRequest for the interest set now; returns its id (None: nothing to say)."""
+        if self.upstream is None or not len(self.interest):
+            return None  # quiet by default: no interest, no message
+        sid, keys = self.interest.begin()
+        state_of = self.state_of
+        self.send(ctx, self.upstream, SyncRequest(sid, {k: state_of(k) for k in keys}))
+        self.syncs_sent += 1
+        return sid
+
+    def send(self, ctx, dst, msg) -> None:
+        self.meter.count(msg)
+        ctx.send(dst, msg)
+
+    def on_sync_response(self, ctx, msg: SyncResponse) -> None:
+        merge_in = self.merge_in
+        for k, v in msg.entries.items():
+            if v is not None:
+                merge_in(ctx, k, v)
+        self.interest.settle(msg.sync_id, msg.entries)
+        self.syncs_completed += 1

@@ -1,0 +1,118 @@
+"""Hubs and the root: nodes that answer their children's syncs (and a hub syncs in turn).
+
+``serve`` is the upstream's half of one sync: merge every value the child
+sent into the local state, then answer the merged state for the same keys.
+A hub is also a sync *client* of its own upstream, with exactly the site's
+protocol (``SyncNode``): every key a child asks about joins the hub's own
+interest set, so it travels one level further up at the hub's next epoch.
+That is the whole fractal design. The root has no upstream: it is the
+authoritative copy and never evicts (``capacity=None``).
+
+For a *blocking* request (a site's read miss that waits for an answer) a hub
+that lacks a key asks its own upstream at once, and answers the child when
+that answer arrives or ``miss_timeout_ms`` passes, whichever is first.
+
+What a crash loses: the parked blocking requests (volatile). The store and the
+interest bookkeeping are the node's disk and survive (see ``docs/edge-design.md``).
+"""
+
+from __future__ import annotations
+
+from .messages import SyncRequest, SyncResponse
+from .store import Store
+from .sync import Meter, SyncNode
+from .values import join as plain_join
+
+__all__ = ["Upstream"]
+
+
+class Upstream(SyncNode):
+    """A hub (``upstream`` set) or the root (``upstream=None``)."""
+
+    def __init__(self, node_id: str, upstream: str | None, epoch_ms: float, *,
+                 capacity: int | None = None, join=plain_join, miss_timeout_ms: float = 1000.0,
+                 meter: Meter | None = None, observer=None) -> None:
+        super().__init__(node_id, upstream, epoch_ms, meter)
+        if upstream is None and capacity is not None:
+            raise ValueError(f"capacity={capacity!r} for root {node_id!r}: expected None "
+                             "(the root holds the authoritative copy of every key)")
+        self.store = Store(capacity)
+        self.join = join
+        self.miss_timeout_ms = miss_timeout_ms
+        self.observer = observer
+        self.served = 0
+        self._parked: dict[int, tuple] = {}  # our fetch id -> (child, child's sync id, keys)
+
+    def state_of(self, key):
+        return self.store.peek(key)
+
+    def held_keys(self) -> list[str]:
+        return list(self.store.data)
+
+    def merge_in(self, ctx, key, value) -> None:
+        cur = self.store.peek(key)
+        m = self.join(cur, value)
+        if m is not cur and m != cur:
+            self.store.put(key, m, self.interest.dirty)
+            if self.observer is not None:
+                self.observer.seen(ctx.now, self.node_id, key, m)
+
+    def on_message(self, ctx, src, msg) -> None:
+        if type(msg) is SyncRequest:
+            self.serve(ctx, src, msg)
+        elif type(msg) is SyncResponse:
+            self.on_sync_response(ctx, msg)
+            parked = self._parked.pop(msg.sync_id, None)
+            if parked is not None:
+                self._answer(ctx, *parked)
+
+    def serve(self, ctx, child, req: SyncRequest) -> None:
+        """Merge a child's request into the store and answer the merged values."""
+        self.served += 1
+        store, join, interest = self.store, self.join, self.interest
+        forward = self.upstream is not None
+        dirty = interest.dirty
+        out = {}
+        missing = []
+        for k, v in req.entries.items():
+            cur = store.get(k)
+            if v is not None:
+                m = join(cur, v)
+                if m is not cur and (cur is None or m != cur):
+                    if forward:
+                        interest.wrote(k)  # news for our upstream: pinned until it is acknowledged
+                    store.put(k, m, dirty)
+                    cur = m
+                    if self.observer is not None:
+                        self.observer.seen(ctx.now, self.node_id, k, m)
+                elif forward:
+                    interest.touch(k)
+            elif forward:
+                interest.touch(k)
+            if cur is None:
+                missing.append(k)
+            out[k] = cur
+        if req.blocking and missing and forward:
+            # Read-through: fetch what we lack now instead of at our next epoch.
+            sid = interest.next_id
+            interest.next_id += 1
+            self._parked[sid] = (child, req.sync_id, list(req.entries))
+            self.send(ctx, self.upstream, SyncRequest(sid, dict.fromkeys(missing), blocking=True))
+            ctx.set_timer(self.miss_timeout_ms, ("unpark", sid))
+            return
+        self.send(ctx, child, SyncResponse(req.sync_id, out))
+
+    def _answer(self, ctx, child, child_sid: int, keys: list) -> None:
+        peek = self.store.peek
+        self.send(ctx, child, SyncResponse(child_sid, {k: peek(k) for k in keys}))
+
+    def on_timer(self, ctx, tag) -> None:
+        if type(tag) is tuple and tag[0] == "unpark":
+            parked = self._parked.pop(tag[1], None)
+            if parked is not None:  # our upstream did not answer in time: answer what we have
+                self._answer(ctx, *parked)
+        else:
+            super().on_timer(ctx, tag)
+
+    def on_crash(self) -> None:
+        self._parked.clear()
