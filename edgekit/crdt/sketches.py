@@ -32,7 +32,12 @@ __all__ = ["BloomFilter", "HyperLogLog", "CountMinSketch", "hash64"]
 
 def hash64(x, salt: int = 0) -> int:
     """A 64-bit hash of a JSON-able value, identical in every process."""
-    data = json.dumps(to_plain(x), sort_keys=True).encode()
+    if isinstance(x, str):  # fast paths for the common cases; the prefix keeps "1" and 1 apart
+        data = b"s" + x.encode()
+    elif isinstance(x, int) and not isinstance(x, bool):
+        data = b"i%d" % x
+    else:
+        data = b"j" + json.dumps(to_plain(x), sort_keys=True).encode()
     return int.from_bytes(hashlib.blake2b(data, digest_size=8, salt=salt.to_bytes(8, "little")).digest(), "big")
 
 
@@ -76,6 +81,14 @@ class BloomFilter(StateCRDT):
         bits = self.bits
         for p in self.positions(x):
             bits |= 1 << p
+        return BloomFilter(self.m, self.k, bits)
+
+    def add_all(self, xs) -> BloomFilter:
+        """Add every element of ``xs`` (one new value instead of one per element)."""
+        bits = self.bits
+        for x in xs:
+            for p in self.positions(x):
+                bits |= 1 << p
         return BloomFilter(self.m, self.k, bits)
 
     def __contains__(self, x) -> bool:
@@ -132,14 +145,19 @@ class HyperLogLog(StateCRDT):
             raise ValueError(f"registers: {len(self.registers)} bytes, expected 2**p = {1 << self.p}")
 
     def add(self, x) -> HyperLogLog:
-        h = hash64(x)
-        index, rest = h >> (64 - self.p), h & ((1 << (64 - self.p)) - 1)
-        rank = (64 - self.p) - rest.bit_length() + 1  # position of the first 1 bit
-        if self.registers[index] >= rank:
-            return self
+        return self.add_all([x])
+
+    def add_all(self, xs) -> HyperLogLog:
+        """Add every element of ``xs``: each sets its register to at least its hash's rank."""
         regs = bytearray(self.registers)
-        regs[index] = rank
-        return HyperLogLog(self.p, bytes(regs))
+        tail = 64 - self.p
+        for x in xs:
+            h = hash64(x)
+            index, rest = h >> tail, h & ((1 << tail) - 1)
+            rank = tail - rest.bit_length() + 1  # position of the first 1 bit after the index
+            if regs[index] < rank:
+                regs[index] = rank
+        return HyperLogLog(self.p, bytes(regs)) if regs != self.registers else self
 
     @cached_property
     def value(self) -> float:

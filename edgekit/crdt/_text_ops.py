@@ -1,0 +1,100 @@
+"""The operations a Text sends to other replicas: plain tuples that round-trip through JSON."""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+SIDES = ("L", "R")
+
+
+class Insert(NamedTuple):
+    """New characters ``(replica, seq)``, ``(replica, seq + 1)``, ... holding ``text``.
+
+    The first character is the ``side`` ("L" or "R") child of character
+    ``parent`` (a ``(replica, seq)`` pair, or None for the root) in Fugue's
+    tree; each further character is the right child of the one before it.
+
+    >>> op = Insert("a", 0, None, "R", "hi")
+    >>> Insert.from_json(op.to_json()) == op
+    True
+    """
+
+    replica: str
+    seq: int
+    parent: tuple[str, int] | None
+    side: str
+    text: str
+
+    def to_json(self) -> dict:
+        parent = None if self.parent is None else list(self.parent)
+        return {"type": "insert", "replica": self.replica, "seq": self.seq,
+                "parent": parent, "side": self.side, "text": self.text}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Insert:
+        _expect(d, "insert")
+        parent = d["parent"]
+        op = cls(d["replica"], d["seq"], None if parent is None else tuple(parent), d["side"], d["text"])
+        return check_insert(op)
+
+
+class Delete(NamedTuple):
+    """Delete characters: ``spans`` of ``(replica, first seq, count)``.
+
+    >>> op = Delete((("a", 0, 2),))
+    >>> Delete.from_json(op.to_json()) == op
+    True
+    """
+
+    spans: tuple[tuple[str, int, int], ...]
+
+    def to_json(self) -> dict:
+        return {"type": "delete", "spans": [list(span) for span in self.spans]}
+
+    @classmethod
+    def from_json(cls, d: dict) -> Delete:
+        _expect(d, "delete")
+        return check_delete(cls(tuple(tuple(span) for span in d["spans"])))
+
+
+def op_from_json(d: dict) -> Insert | Delete:
+    """Rebuild an Insert or a Delete from its ``to_json()`` form."""
+    if not isinstance(d, dict) or d.get("type") not in ("insert", "delete"):
+        raise ValueError(f"op={d!r}: expected a dict with type 'insert' or 'delete'")
+    return (Insert if d["type"] == "insert" else Delete).from_json(d)
+
+
+def _expect(d, kind):
+    if not isinstance(d, dict) or d.get("type") != kind:
+        raise ValueError(f"d={d!r}: expected a dict with type {kind!r}")
+
+
+def _check_id(name, value):
+    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
+            and type(value[1]) is int and value[1] >= 0):
+        raise ValueError(f"{name}={value!r}: expected a (replica: str, seq: int >= 0) pair")
+
+
+def check_insert(op: Insert) -> Insert:
+    """Return ``op`` if it is well formed, else raise naming the bad field."""
+    if not isinstance(op.replica, str) or not op.replica:
+        raise TypeError(f"replica={op.replica!r}: expected a non-empty str")
+    _check_id("seq", (op.replica, op.seq))
+    if op.parent is not None:
+        _check_id("parent", op.parent)
+    if op.side not in SIDES or (op.parent is None and op.side != "R"):
+        raise ValueError(f"side={op.side!r}: expected 'L' or 'R' ('R' when parent is None)")
+    if not isinstance(op.text, str) or not op.text:
+        raise TypeError(f"text={op.text!r}: expected a non-empty str")
+    return op
+
+
+def check_delete(op: Delete) -> Delete:
+    """Return ``op`` if it is well formed, else raise naming the bad field."""
+    if not isinstance(op.spans, tuple):
+        raise TypeError(f"spans={op.spans!r}: expected a tuple of (replica, seq, count)")
+    for span in op.spans:
+        if not (isinstance(span, tuple) and len(span) == 3 and type(span[2]) is int and span[2] > 0):
+            raise ValueError(f"spans: span={span!r}: expected (replica, seq, count > 0)")
+        _check_id("spans: span", span[:2])
+    return op

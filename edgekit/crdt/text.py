@@ -1,0 +1,400 @@
+"""An op-based text CRDT: Fugue's tree (Weidner & Kleppmann 2023) stored as runs.
+
+Why Fugue and not RGA: both give every character a unique id and both keep
+forward typing from two people at the same place apart, but RGA interleaves
+text typed *backwards* (each character before the previous one) with a
+concurrent edit at the same place, and Fugue never interleaves two runs of
+concurrent typing in either direction. Fugue is also simple to state:
+
+- Each character is a node in a tree with a parent and a side, "L" or "R";
+  the text is the in-order walk (left children, the node, right children),
+  siblings on one side ordered by id ``(replica, seq)``; deletes leave a
+  tombstone.
+- To insert between neighbours a and b (tombstones count as neighbours): if
+  a has no right children the new node becomes a's right child, otherwise b's
+  left child. Typing forward therefore makes a chain of right children, which
+  is why a run of typing is stored as one ``Run``.
+
+Because an insert only needs its parent to exist and the walk does not depend
+on the order nodes arrived in, replicas that have the same operations have the
+same text. Operations whose parent (or the same replica's previous character,
+or a deleted character) is missing wait in a buffer; duplicates are ignored.
+Insertion points go after any tombstones at that position, so typing on after
+a backspace continues the tombstone's chain.
+"""
+
+from __future__ import annotations
+
+from bisect import bisect_right
+from collections import deque
+from heapq import heappop, heappush
+
+from ._text_ops import Delete, Insert, check_delete, check_insert, op_from_json
+from ._text_runs import MAX_RUNS, Run, RunList
+
+__all__ = ["Delete", "Insert", "Text", "op_from_json"]
+
+_DUPLICATE = object()
+
+
+class Text:
+    """A replicated text: local ``insert``/``delete`` return ops, ``apply`` takes others' ops.
+
+    >>> a, b = Text("alice"), Text("bob")
+    >>> ops = a.insert(0, "Hello")
+    >>> b.apply(ops)
+    >>> x, y = a.insert(5, "!"), b.insert(5, " world")
+    >>> a.apply(y); b.apply(x)
+    >>> str(a) == str(b) == "Hello world!"
+    True
+    """
+
+    def __init__(self, replica: str):
+        if not isinstance(replica, str) or not replica:
+            raise TypeError(f"replica={replica!r}: expected a non-empty str (unique per replica)")
+        self.replica = replica
+        self._list = RunList()
+        self._next = {replica: 0}  # replica -> how many of its characters we hold
+        self._index = {replica: ([], [])}  # replica -> (first seqs, first runs) of its inserts
+        self._own = self._index[replica]
+        self._waiting = {}  # replica -> heap of (seq we wait for, tiebreak, op)
+        self._waits = 0
+
+    def __str__(self) -> str:
+        return "".join(self._list.texts())
+
+    def __len__(self) -> int:
+        return self._list.length
+
+    def __repr__(self) -> str:
+        text = str(self)
+        shown = text if len(text) <= 40 else text[:37] + "..."
+        return f"Text({self.replica!r}, {shown!r})"
+
+    @property
+    def version(self) -> dict[str, int]:
+        """How many characters of each replica this replica holds (its version vector)."""
+        return {r: n for r, n in self._next.items() if n}
+
+    @property
+    def buffered(self) -> list:
+        """Operations received but waiting for a causal predecessor."""
+        return [entry[2] for heap in self._waiting.values() for entry in sorted(heap)]
+
+    def insert(self, index: int, text: str) -> list[Insert]:
+        """Insert ``text`` before visible character ``index``; return the op (a list of one).
+
+        >>> Text("a").insert(0, "hi")
+        [Insert(replica='a', seq=0, parent=None, side='R', text='hi')]
+        """
+        if type(text) is not str:
+            raise TypeError(f"text={text!r}: expected a str")
+        lst = self._list
+        if type(index) is not int or not 0 <= index <= lst.length:
+            _bad_index("index", index, lst.length)
+        n = len(text)
+        if not n:
+            return []
+        replica = self.replica
+        seq = self._next[replica]
+        self._next[replica] = seq + n
+        chunk, ci, ri, off = lst.seek(index)
+        runs = chunk.runs
+        if off:
+            # Inside a run: its next character is our right neighbour and the
+            # left one already has it as right child, so we become its left child.
+            right = lst.split(runs[ri], off, chunk, ri)
+            new = Run(replica, seq, text, right, False)
+            right.lefts = [new]
+            parent, side = (right.replica, right.seq), "L"
+            ri += 1
+        else:
+            if not ri and ci:  # keep the left neighbour in the same chunk
+                ci -= 1
+                chunk = lst.chunks[ci]
+                runs = chunk.runs
+                ri = len(runs)
+                lst.ci, lst.cpos = ci, lst.cpos - chunk.vis
+            left = runs[ri - 1] if ri else lst.root
+            if left.rights is None:
+                parent = None if left is lst.root else (left.replica, left.seq + len(left.text) - 1)
+                if left.replica == replica and left.vis and left.seq + left.vis == seq:
+                    # Typing on: the new characters extend the run they follow.
+                    left.text += text
+                    left.vis += n
+                    chunk.vis += n
+                    lst.length += n
+                    lst.ri, lst.rpos = ri - 1, index + n - left.vis
+                    return [Insert(replica, seq, parent, "R", text)]
+                new = Run(replica, seq, text, left, True)
+                left.rights = [new]
+                side = "R"
+            else:
+                right = runs[ri] if ri < len(runs) else lst.chunks[ci + 1].runs[0]
+                new = Run(replica, seq, text, right, False)
+                right.lefts = [new]
+                parent, side = (right.replica, right.seq), "L"
+        runs.insert(ri, new)
+        new.chunk = chunk
+        chunk.vis += n
+        lst.length += n
+        lst.ri, lst.rpos = ri, index
+        starts, firsts = self._own
+        starts.append(seq)
+        firsts.append(new)
+        if len(runs) > MAX_RUNS:
+            lst.split_chunk(ci)
+        return [Insert(replica, seq, parent, side, text)]
+
+    def delete(self, index: int, length: int = 1) -> list[Delete]:
+        """Delete ``length`` visible characters from ``index``; return the op (a list of one).
+
+        >>> doc = Text("a"); _ = doc.insert(0, "hello")
+        >>> doc.delete(1, 3), str(doc)
+        ([Delete(spans=(('a', 1, 3),))], 'ho')
+        """
+        lst = self._list
+        if type(length) is not int:
+            raise TypeError(f"length={length!r}: expected an int >= 0")
+        if length < 0:
+            raise ValueError(f"length={length!r}: expected an int >= 0")
+        if type(index) is not int or not 0 <= index <= lst.length:
+            _bad_index("index", index, lst.length)
+        if index + length > lst.length:
+            raise ValueError(
+                f"length={length!r}: expected at most {lst.length - index} (the characters after index={index})"
+            )
+        if not length:
+            return []
+        chunk, ci, ri, off = lst.seek(index)
+        runs = chunk.runs
+        spans = []
+        touched = [ci]
+        first = -1
+        todo = length
+        while True:
+            if ri == len(runs):
+                ci += 1
+                chunk = lst.chunks[ci]
+                runs = chunk.runs
+                ri = 0
+                touched.append(ci)
+            run = runs[ri]
+            v = run.vis
+            if v:
+                if off:
+                    run = lst.split(run, off, chunk, ri)
+                    ri += 1
+                    v -= off
+                    off = 0
+                if todo < v:
+                    lst.split(run, todo, chunk, ri)
+                    v = todo
+                if first < 0:
+                    first = ri
+                run.vis = 0
+                chunk.vis -= v
+                if spans and spans[-1][0] == run.replica and spans[-1][1] + spans[-1][2] == run.seq:
+                    spans[-1][2] += v
+                else:
+                    spans.append([run.replica, run.seq, v])
+                todo -= v
+                if not todo:
+                    break
+            ri += 1
+        lst.length -= length
+        lst.ri, lst.rpos = first, index
+        for ci in reversed(touched):
+            if len(lst.chunks[ci].runs) > MAX_RUNS:
+                lst.split_chunk(ci)
+        return [Delete(tuple(map(tuple, spans)))]
+
+    def apply(self, ops) -> None:
+        """Integrate other replicas' ops, in any order, duplicates included."""
+        checked = []
+        for op in ops:
+            if isinstance(op, Insert):
+                checked.append(check_insert(op))
+            elif isinstance(op, Delete):
+                checked.append(check_delete(op))
+            elif isinstance(op, dict):
+                checked.append(op_from_json(op))
+            else:
+                raise TypeError(f"ops: op={op!r}: expected an Insert, a Delete or their to_json() dict")
+        todo = deque(checked)
+        while todo:
+            op = todo.popleft()
+            need = self._needs(op)
+            if need is _DUPLICATE:
+                continue
+            if need is not None:
+                self._waits += 1
+                heappush(self._waiting.setdefault(need[0], []), (need[1], self._waits, op))
+                continue
+            if type(op) is Delete:
+                self._integrate_delete(op)
+                continue
+            op = self._integrate_insert(op)
+            heap = self._waiting.get(op.replica)
+            have = self._next[op.replica]
+            while heap and heap[0][0] < have:
+                todo.append(heappop(heap)[2])
+
+    def _needs(self, op):
+        """None if ``op`` can be integrated now, _DUPLICATE, or the id it waits for."""
+        nxt = self._next
+        if type(op) is Delete:
+            for replica, seq, count in op.spans:
+                if seq + count > nxt.get(replica, 0):
+                    return (replica, seq + count - 1)
+            return None
+        have = nxt.get(op.replica, 0)
+        if op.seq + len(op.text) <= have:
+            return _DUPLICATE
+        if op.seq > have:
+            return (op.replica, op.seq - 1)
+        parent = op.parent
+        if parent is not None and parent[1] >= nxt.get(parent[0], 0):
+            return parent
+        return None
+
+    def _find(self, replica, seq):
+        """The run holding character ``(replica, seq)``."""
+        starts, firsts = self._index[replica]
+        run = firsts[bisect_right(starts, seq) - 1]
+        while seq >= run.seq + len(run.text):
+            run = run.nxt
+        return run
+
+    def _integrate_insert(self, op):
+        replica, seq, parent, side, text = op
+        have = self._next.get(replica, 0)
+        if seq < have:  # partly a duplicate: keep the characters we lack
+            text, seq, parent, side = text[have - seq:], have, (replica, have - 1), "R"
+            op = Insert(replica, seq, parent, side, text)
+        lst = self._list
+        right = side == "R"
+        if parent is None:
+            par = lst.root
+        else:
+            par = self._find(*parent)
+            k = parent[1] - par.seq
+            if right and k < len(par.text) - 1:
+                lst.split(par, k + 1, par.chunk, lst.locate(par))
+                lst.check(par.chunk)
+            elif not right and k:
+                par = lst.split(par, k, par.chunk, lst.locate(par))
+                lst.check(par.chunk)
+        self._next[replica] = seq + len(text)
+        if right and par.rights is None and par.replica == replica and par.vis and par.seq + par.vis == seq:
+            par.text += text
+            par.vis += len(text)
+            par.chunk.vis += len(text)
+            lst.length += len(text)
+            lst.reset_cursor()
+            return op
+        new = Run(replica, seq, text, par, right)
+        sibs = par.rights if right else par.lefts
+        if sibs is None:
+            sibs = [new]
+            if right:
+                par.rights = sibs
+            else:
+                par.lefts = sibs
+            j = 0
+        else:
+            j = _sorted_insert(sibs, new)
+        if right:
+            # After the subtrees of the right siblings that sort before us.
+            anchor = par if j == 0 else _rightmost(sibs[j - 1])
+            lst.place(new, anchor, True)
+        else:
+            # Before the subtrees of the left siblings that sort after us.
+            anchor = par if j == len(sibs) - 1 else _leftmost(sibs[j + 1])
+            lst.place(new, anchor, False)
+        starts, firsts = self._index.setdefault(replica, ([], []))
+        starts.append(seq)
+        firsts.append(new)
+        return op
+
+    def _integrate_delete(self, op):
+        lst = self._list
+        for replica, seq, count in op.spans:
+            while count:
+                run = self._find(replica, seq)
+                k = seq - run.seq
+                if k:
+                    run = lst.split(run, k, run.chunk, lst.locate(run))
+                m = len(run.text)
+                if m > count:
+                    lst.split(run, count, run.chunk, lst.locate(run))
+                    m = count
+                if run.vis:
+                    run.vis = 0
+                    run.chunk.vis -= m
+                    lst.length -= m
+                lst.check(run.chunk)
+                seq += m
+                count -= m
+
+    def to_json(self) -> dict:
+        """The whole state as plain JSON: every run (tombstones too) in document order."""
+        runs = []
+        root = self._list.root
+        for run in self._list.runs():
+            par = run.parent
+            if par is root:
+                parent = None
+            elif run.right:
+                parent = [par.replica, par.seq + len(par.text) - 1]
+            else:
+                parent = [par.replica, par.seq]
+            runs.append([run.replica, run.seq, parent, "R" if run.right else "L", run.text, int(not run.vis)])
+        return {"replica": self.replica, "runs": runs}
+
+    @classmethod
+    def from_json(cls, d: dict, replica: str | None = None) -> Text:
+        """Rebuild a state saved by ``to_json``, as ``replica`` (default: the saved one)."""
+        if not isinstance(d, dict) or not isinstance(d.get("runs"), list):
+            raise ValueError(f"d={str(d)[:60]!r}: expected a dict from Text.to_json()")
+        doc = cls(d.get("replica") if replica is None else replica)
+        inserts, deletes = [], []
+        for r, seq, parent, side, text, deleted in d["runs"]:
+            inserts.append(Insert(r, seq, None if parent is None else tuple(parent), side, text))
+            if deleted:
+                deletes.append((r, seq, len(text)))
+        doc.apply(inserts)
+        doc.apply([Delete(tuple(deletes))] if deletes else [])
+        return doc
+
+
+def _sorted_insert(sibs, new):
+    """Insert run ``new`` into ``sibs`` (sorted by id) and return its index."""
+    key = (new.replica, new.seq)
+    j = 0
+    for sib in sibs:
+        if (sib.replica, sib.seq) > key:
+            break
+        j += 1
+    sibs.insert(j, new)
+    return j
+
+
+def _rightmost(run):
+    """The last run of the subtree under ``run``'s first character."""
+    while run.rights:
+        run = run.rights[-1]
+    return run
+
+
+def _leftmost(run):
+    """The first run of the subtree under ``run``'s first character."""
+    while run.lefts:
+        run = run.lefts[0]
+    return run
+
+
+def _bad_index(name, value, hi):
+    if type(value) is not int:
+        raise TypeError(f"{name}={value!r}: expected an int in 0..{hi}")
+    raise ValueError(f"{name}={value!r}: expected an int in 0..{hi}")
