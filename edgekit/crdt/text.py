@@ -41,12 +41,12 @@ class Text:
     """A replicated text: local ``insert``/``delete`` return ops, ``apply`` takes others' ops.
 
     >>> a, b = Text("alice"), Text("bob")
-    >>> ops = a.insert(0, "Hello")
-    >>> b.apply(ops)
-    >>> x, y = a.insert(5, "!"), b.insert(5, " world")
+    >>> b.apply(a.insert(0, "Hi"))
+    >>> x = a.insert(2, " Ann")  # both type at the end, concurrently
+    >>> y = b.insert(2, " Bob")
     >>> a.apply(y); b.apply(x)
-    >>> str(a) == str(b) == "Hello world!"
-    True
+    >>> str(a), str(b)
+    ('Hi Ann Bob', 'Hi Ann Bob')
     """
 
     def __init__(self, replica: str):
