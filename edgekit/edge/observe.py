@@ -182,11 +182,13 @@ class Observer:
         lo = bisect_left(range(hi), True, key=lambda i: not leq(joins[i], state))
         return t - times[lo]
 
-    def visibility(self) -> list[Visibility]:
-        """One record per followed write."""
+    def visibility(self, until: float | None = None) -> list[Visibility]:
+        """One record per followed write; sightings after ``until`` (say, the end of the
+        client load, before a final quiet sync) do not count."""
         out = []
         for p in self.probes:
-            unseen = tuple(s for s in p.interested if s not in p.seen)
+            unseen = tuple(s for s in p.interested
+                           if s not in p.seen or (until is not None and p.seen[s] > until))
             delay = None if unseen else max(p.seen[s] for s in p.interested) - p.time
             out.append(Visibility(p.key, p.time, p.site, delay, len(p.interested), unseen))
         return out

@@ -127,7 +127,7 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
         seed=seed, config=config, topology=topo, workload=workload, faults=faults, end_ms=end_ms,
         client_ops=obs.reads + obs.writes, reads=obs.reads, writes=obs.writes, failed=obs.failed,
         misses=obs.misses, read_ms=obs.read_ms, write_ms=obs.write_ms,
-        staleness_ms=obs.staleness_ms, visibility=obs.visibility(),
+        staleness_ms=obs.staleness_ms, visibility=obs.visibility(until=end_ms),
         messages=messages, bytes=nbytes, settle_messages=system.meter.messages - messages,
         settle_bytes=system.meter.bytes - nbytes,
         repairs=sum(s.repairs for s in sites),

@@ -125,6 +125,7 @@ class Site(SyncNode):
         self.repairs = 0
         self.misses = 0
         self.hlc = HLC()
+        self._table = _PLACEMENTS.setdefault((config.replicas, config.n), {})
         self._leases: dict[str, str] = {}
         self._actors = 0
         self._waiting: dict[int, tuple] = {}  # blocking fetch id -> (key, invoke time, gathered)
@@ -148,8 +149,8 @@ class Site(SyncNode):
         c = self.config
         rand = ctx.rng.random
         rtt, up, slow, stores = c.replica_rtt_ms, self.up, self.slow_ms, self.stores
-        replies = [(rtt * (0.5 + rand()) + slow[i], i, stores[i].get(key))
-                   for i in placement(key, c.replicas, c.n) if up[i]]
+        where = self._table.get(key) or placement(key, c.replicas, c.n)
+        replies = [(rtt * (0.5 + rand()) + slow[i], i, stores[i].get(key)) for i in where if up[i]]
         replies.sort(key=_first)
         return replies
 
@@ -157,9 +158,11 @@ class Site(SyncNode):
         """The merge of what this site's up replicas hold for ``key`` (no LRU touch)."""
         c, join, up, stores = self.config, self.join, self.up, self.stores
         state = None
-        for i in placement(key, c.replicas, c.n):
+        for i in self._table.get(key) or placement(key, c.replicas, c.n):
             if up[i]:
-                state = join(state, stores[i].peek(key))
+                v = stores[i].data.get(key)
+                if v is not None:
+                    state = v if state is None else join(state, v)
         return state
 
     def held_keys(self) -> list[str]:
@@ -170,12 +173,13 @@ class Site(SyncNode):
         """Merge ``value`` into every up replica of ``key`` (a sync response, a fetch)."""
         c, join, up, stores, dirty = self.config, self.join, self.up, self.stores, self.interest.dirty
         m = None
-        for i in placement(key, c.replicas, c.n):
+        for i in self._table.get(key) or placement(key, c.replicas, c.n):
             if up[i]:
-                cur = stores[i].peek(key)
+                store = stores[i]
+                cur = store.data.get(key)
                 m = join(cur, value)
                 if m is not cur:
-                    stores[i].put(key, m, dirty)
+                    store.put(key, m, dirty)
         if m is not None:
             self.obs.seen(ctx.now, self.node_id, key, m)
 

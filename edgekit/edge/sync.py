@@ -11,6 +11,14 @@ Every node below the root (a site or a hub) runs the same client side:
 4. The node merges the response. The touched keys are now equal on both
    sides, and their interest is settled.
 
+Missing keys. The root is authoritative: for a key it has never seen it
+answers the type's bottom value (``Type()``: "nothing written yet"), which
+the asker stores like any state. Only a hub answers the missing marker, when
+it lacks the key itself; it then asks its own upstream at its next epoch, and
+the asker keeps the key in its interest set and asks again. So a read miss
+"appears later" at any depth of the tree, and a key nobody wrote stops
+costing syncs once the bottom value has come down.
+
 When a response is lost (a cut, a crash, a lost packet) nothing special
 happens, as in the talk: the keys it would have settled stay *unacknowledged*
 and simply ride along in the next epoch's request. We keep them rather than
@@ -102,12 +110,14 @@ class Meter:
     again, so each is serialised once. ``measure_bytes=False`` skips sizes altogether.
     """
 
-    __slots__ = ("messages", "bytes", "requests", "responses", "entries", "measure_bytes", "_sizes")
+    __slots__ = ("messages", "bytes", "requests", "responses", "entries", "measure_bytes", "_sizes",
+                 "_key_sizes")
 
     def __init__(self, measure_bytes: bool = True) -> None:
         self.messages = self.bytes = self.requests = self.responses = self.entries = 0
         self.measure_bytes = measure_bytes
         self._sizes: dict = {}  # id(value) -> (value, size); holding the value keeps the id valid
+        self._key_sizes: dict = {}  # key -> len(json.dumps(key))
 
     def count(self, msg) -> None:
         self.messages += 1
@@ -136,7 +146,13 @@ class Meter:
         entries = msg.entries
         # The message with no entries ends in "{}"; each entry adds '"key": value' and ", ".
         head = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
-        body = sum(len(json.dumps(k)) + 2 + self.value_size(v) for k, v in entries.items())
+        ks, vs = self._key_sizes, self.value_size
+        body = 0
+        for k, v in entries.items():
+            n = ks.get(k)
+            if n is None:
+                n = ks[k] = len(json.dumps(k))
+            body += n + 2 + vs(v)
         return head + body + 2 * max(len(entries) - 1, 0)
 
 
@@ -196,9 +212,11 @@ class SyncNode(Node):
         ctx.send(dst, msg)
 
     def on_sync_response(self, ctx, msg: SyncResponse) -> None:
-        merge_in = self.merge_in
+        merge_in, interest = self.merge_in, self.interest
+        interest.settle(msg.sync_id, msg.entries)
         for k, v in msg.entries.items():
             if v is not None:
                 merge_in(ctx, k, v)
-        self.interest.settle(msg.sync_id, msg.entries)
+            else:
+                interest.touch(k)  # "not here yet": the upstream is fetching it; ask again
         self.syncs_completed += 1

@@ -20,8 +20,6 @@ True
 
 from __future__ import annotations
 
-from collections.abc import Iterable
-
 from edgekit.sim import FaultModel, LatencyModel, Network, Simulator
 
 from .config import EdgeConfig
@@ -66,7 +64,7 @@ class EdgeSystem:
                 capacity = None if parent is None else config.hub_capacity
                 node = self.upstreams[node_id] = Upstream(
                     node_id, parent, config.upstream_epoch_ms, capacity=capacity, join=vt.join,
-                    miss_timeout_ms=config.miss_timeout_ms, meter=self.meter, observer=self.observer)
+                    bottom=vt.cls(), miss_timeout_ms=config.miss_timeout_ms, meter=self.meter, observer=self.observer)
             self.contexts[node_id] = self.net.add_node(node_id, node, place=site_place(node_id))
         self.writes = 0
         self.end_ms: float | None = None
@@ -189,14 +187,12 @@ class EdgeSystem:
         return check_lost_writes(self.observer.acked, self.observer.acked_joins, self.root.state_of,
                                  self._site_states(), leq=self.observer.leq)
 
-    def _site_states(self) -> Iterable:
-        def states(key):
-            for s, site in self.sites.items():
-                st = site.state_of(key)
-                if st is not None:
-                    yield s, st
-
-        return states
+    def _site_states(self):
+        index: dict = {}  # key -> [(site, merged state)], built once: sites hold few keys each
+        for s, site in self.sites.items():
+            for key in site.held_keys():
+                index.setdefault(key, []).append((s, site.state_of(key)))
+        return lambda key: index.get(key, ())
 
 
 class _Failed:

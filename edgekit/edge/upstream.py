@@ -6,7 +6,10 @@ A hub is also a sync *client* of its own upstream, with exactly the site's
 protocol (``SyncNode``): every key a child asks about joins the hub's own
 interest set, so it travels one level further up at the hub's next epoch.
 That is the whole fractal design. The root has no upstream: it is the
-authoritative copy and never evicts (``capacity=None``).
+authoritative copy and never evicts (``capacity=None``); for a key it has never
+seen it answers ``bottom``, the value type's bottom element ("nothing written
+yet"), while a hub that lacks a key answers the missing marker ``None`` ("not
+here yet") and fetches it at its next epoch.
 
 For a *blocking* request (a site's read miss that waits for an answer) a hub
 that lacks a key asks its own upstream at once, and answers the child when
@@ -30,14 +33,15 @@ class Upstream(SyncNode):
     """A hub (``upstream`` set) or the root (``upstream=None``)."""
 
     def __init__(self, node_id: str, upstream: str | None, epoch_ms: float, *,
-                 capacity: int | None = None, join=plain_join, miss_timeout_ms: float = 1000.0,
-                 meter: Meter | None = None, observer=None) -> None:
+                 capacity: int | None = None, join=plain_join, bottom=None,
+                 miss_timeout_ms: float = 1000.0, meter: Meter | None = None, observer=None) -> None:
         super().__init__(node_id, upstream, epoch_ms, meter)
         if upstream is None and capacity is not None:
             raise ValueError(f"capacity={capacity!r} for root {node_id!r}: expected None "
                              "(the root holds the authoritative copy of every key)")
         self.store = Store(capacity)
         self.join = join
+        self.bottom = bottom  # the root answers this for a key it has never seen
         self.miss_timeout_ms = miss_timeout_ms
         self.observer = observer
         self.served = 0
@@ -72,6 +76,7 @@ class Upstream(SyncNode):
         store, join, interest = self.store, self.join, self.interest
         forward = self.upstream is not None
         dirty = interest.dirty
+        bottom = self.bottom
         out = {}
         missing = []
         for k, v in req.entries.items():
@@ -90,7 +95,10 @@ class Upstream(SyncNode):
             elif forward:
                 interest.touch(k)
             if cur is None:
-                missing.append(k)
+                if forward:
+                    missing.append(k)  # "not here yet": fetched at our next epoch
+                else:
+                    cur = bottom  # the root's word: nothing has been written to this key
             out[k] = cur
         if req.blocking and missing and forward:
             # Read-through: fetch what we lack now instead of at our next epoch.
