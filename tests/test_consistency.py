@@ -9,12 +9,17 @@ from hypothesis import strategies as st
 
 from edgekit.checkers import Operation, check_linearizable
 from edgekit.consistency import (
+    WORLD,
     Available,
     Dynamo,
     Primary,
     Quorum,
     Workload,
+    binned_consistency,
+    cap_compare,
+    cap_faults,
     consistency_by_lag,
+    pacelc_sweep,
     run_store,
 )
 from edgekit.consistency.quorum import QuorumReplica, _newest
@@ -251,3 +256,40 @@ def test_bad_types():
         run_store("quorum", SITES, faults="cut")
     with pytest.raises(TypeError, match="kind="):
         run_store(Quorum, SITES)
+
+
+# --- chapter 3's scenarios -------------------------------------------------------------------
+
+
+def test_cap_compare_measures_the_cut_window():
+    cmp = cap_compare("transatlantic cut")
+    assert cmp.window == (500.0, 2_500.0)
+    rows = {r["site"]: r for r in cmp.rows()}
+    assert rows["LHR"]["cp_availability"] == 0 and rows["LHR"]["ap_availability"] == 1
+    assert rows["IAD"]["cp_availability"] == 1
+    assert cmp.ap.converged() and cmp.cp.check().ok
+    assert cap_compare("no partition").window == (0.0, math.inf)
+
+
+def test_cap_faults_bad_input():
+    with pytest.raises(ValueError, match="cut='Mars cut off'"):
+        cap_faults("Mars cut off")
+    with pytest.raises(ValueError, match=r"\['XXX'\] not among"):
+        cap_faults(["XXX"])
+    with pytest.raises(ValueError, match="both sides"):
+        cap_faults(list(WORLD))
+
+
+def test_pacelc_sweep_strict_quorums_are_never_stale_and_cost_latency():
+    pts = pacelc_sweep([(3, 1, 1), (3, 2, 2)], holders=("LHR", "IAD", "NRT"))
+    sloppy, strict = pts
+    assert strict.stale_share == 0 < sloppy.stale_share
+    assert strict.read_p50_ms > 2 * sloppy.read_p50_ms
+    assert sloppy.label == "N=3 R=1 W=1"
+
+
+def test_binned_consistency_rises_with_time_since_the_write():
+    pts = pacelc_sweep([(3, 1, 1)], holders=("LHR", "IAD", "NRT"))
+    bins = binned_consistency(pts[0].run, [0, 20, 100, 400])
+    assert bins[0][1] < bins[-1][1] == 1.0
+    assert sum(b[2] for b in bins) == len(consistency_by_lag(pts[0].run.ops))

@@ -22,6 +22,7 @@ import math
 import random
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import lru_cache
 from typing import Any
 
 __all__ = [
@@ -134,15 +135,27 @@ def _model(latency: Any) -> WARS:
 
 def staleness_thresholds(
     n: int, r: int, w: int, latency: Any = "lnkd-ssd", trials: int = 100_000, seed: int = 0, propagate: bool = True
-) -> list[float]:
+) -> tuple[float, ...]:
     """Per trial, the smallest ``t`` (ms after commit) at which the read sees the write; sorted.
 
     With ``propagate=False`` the write reaches only the W replicas that
     acknowledged first and goes no further (threshold ``-inf`` or ``inf``).
+    Seeded, so the same arguments give the same answer: the last few are
+    cached (a curve and its t-visibility share one set of trials).
     """
     _check_nrw(n, r, w)
     model = _model(latency)
     _int("trials", trials, 1)
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed={seed!r}: expected an int")
+    try:
+        return _thresholds(n, r, w, model, trials, seed, bool(propagate))
+    except TypeError:  # a model with unhashable legs: compute without the cache
+        return _thresholds.__wrapped__(n, r, w, model, trials, seed, bool(propagate))
+
+
+@lru_cache(maxsize=8)
+def _thresholds(n: int, r: int, w: int, model: Any, trials: int, seed: int, propagate: bool) -> tuple[float, ...]:
     rng = random.Random(seed)
     k = n * trials
     ws, as_, rs, ss = (_draw(getattr(model, leg), rng, k) for leg in "wars")
@@ -161,7 +174,7 @@ def staleness_thresholds(
             seen = any(acked_at[i] <= commit for i in readers)
             out.append(-math.inf if seen else math.inf)
     out.sort()
-    return out
+    return tuple(out)
 
 
 def _check_t(t: Any) -> float:

@@ -119,6 +119,10 @@ class RunResult:
     def primary(self) -> str | None:
         return self.extra.get("primary")
 
+    def stats(self, start_ms: float = 0.0, end_ms: float = math.inf) -> dict[str, SiteStats]:
+        """Per-site statistics of the operations called in ``[start_ms, end_ms)``, such as during a cut."""
+        return site_stats(self.sites, [o for o in self.ops if start_ms <= o.call < end_ms])
+
     @property
     def availability(self) -> float:
         """Share of all operations that succeeded."""

@@ -1,0 +1,141 @@
+"""Figures for chapter 3: CAP on the map, PACELC without a partition, PBS curves beside the simulator."""
+
+from __future__ import annotations
+
+import math
+
+import plotly.graph_objects as go
+from plotly.subplots import make_subplots
+
+from edgekit import geo
+from edgekit.consistency.scenarios import CapComparison, PacelcPoint
+from edgekit.figures import style
+
+__all__ = ["cut_sides", "cap_parts", "cap_figure", "pacelc_figure", "pbs_figure"]
+
+_SIDE_SYMBOL = {"a": "square", "b": "circle", None: "diamond"}
+_AROUND = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
+
+
+def cut_sides(result) -> dict[str, str | None]:
+    """For each site of a run: "a" or "b" for the sides of its first cut, None if on neither."""
+    cut = next((data for _, kind, data in result.events if kind == "cut"), None)
+    out = {}
+    for s in result.sites:
+        side = None
+        if cut is not None:
+            side = "a" if s in cut["a"] else "b" if s in cut["b"] else None
+        out[s] = side
+    return out
+
+
+def _pct(x: float) -> str:
+    return "–" if math.isnan(x) else f"{100 * x:.0f}%"
+
+
+def _ms(x: float) -> str:
+    return "–" if math.isnan(x) else f"{x:.0f} ms" if x >= 10 else f"{x:.1f} ms"
+
+
+def cap_parts(cmp: CapComparison) -> tuple[list, str, tuple[str, ...]]:
+    """What ``cap_figure`` draws, without the (slow to build) layout: ``[(trace, row, col)]``,
+    the title and the four subplot titles. Widgets update a shown figure in place from these."""
+    cp, ap = cmp.cp, cmp.ap
+    stats = cmp.stats()  # (CP, AP)
+    sides = cut_sides(cp)
+    lo, hi = cmp.window
+    during = "during the cut" if hi < math.inf or lo > 0 else "over the run"
+    titles = (f"CP ({cp.store.name}): operations that succeeded {during}",
+              f"AP ({ap.store.name}): operations that succeeded {during}",
+              f"availability per PoP {during}", f"median latency {during} (log scale)")
+    ps = [geo.place(s) for s in cp.sites]
+    traces = []
+    for col, res in ((1, cp), (2, ap)):
+        av = [stats[col - 1][s].availability for s in res.sites]
+        traces.append((go.Scattergeo(
+            lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers+text",
+            text=[f"{s} {_pct(a)}" for s, a in zip(res.sites, av, strict=True)],
+            textposition=[("top center", "bottom center")[i % 2] for i in range(len(ps))],  # neighbours alternate
+            marker=dict(size=15, color=[0 if math.isnan(a) else a for a in av], cmin=0, cmax=1,
+                        colorscale=style.SEQUENTIAL, symbol=[_SIDE_SYMBOL[sides[s]] for s in res.sites],
+                        line=dict(width=1, color="#000"),
+                        colorbar=dict(title="ok", tickformat=".0%", len=0.45, y=0.78, thickness=12),
+                        showscale=col == 2),
+            name=f"{res.store.name}", showlegend=False, hovertemplate="%{text}<extra></extra>",
+        ), 1, col))
+    for i, res in enumerate((cp, ap)):
+        label = ("CP", "AP")[i] + (": majority quorum" if res.store.name == "quorum" else f": {res.store.name}")
+        st = stats[i]
+        bar = dict(x=list(res.sites), textposition="outside", marker_color=style.color(i),
+                   marker_pattern_shape=["", "/"][i], legendgroup=("CP", "AP")[i], name=label)
+        traces.append((go.Bar(y=[st[s].availability for s in res.sites],
+                              text=[_pct(st[s].availability) for s in res.sites], **bar), 2, 1))
+        traces.append((go.Bar(y=[st[s].p50_ms for s in res.sites], text=[_ms(st[s].p50_ms) for s in res.sites],
+                              showlegend=False, **bar), 2, 2))
+    cut = next((ev for ev in cmp.faults.timeline), None)
+    title = f"CAP on the map: {cut}" if cut else "CAP on the map: no partition"
+    return traces, title, titles
+
+
+def cap_figure(cmp: CapComparison) -> go.Figure:
+    """Maps of availability per PoP during the cut for the CP and AP store, then availability and latency bars."""
+    traces, title, titles = cap_parts(cmp)
+    fig = make_subplots(
+        rows=2, cols=2, row_heights=[0.55, 0.45], vertical_spacing=0.12,
+        specs=[[{"type": "geo"}, {"type": "geo"}], [{"type": "xy"}, {"type": "xy"}]], subplot_titles=titles,
+    )
+    for trace, row, col in traces:
+        fig.add_trace(trace, row=row, col=col)
+    fig.update_yaxes(title="operations ok", tickformat=".0%", range=[0, 1.18], row=2, col=1)
+    fig.update_yaxes(title="ms", type="log", row=2, col=2)
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.08, x=0))
+    style.world_map(fig, title, height=760)
+    fig.update_geos(projection_type="natural earth", showframe=False)
+    fig.add_annotation(text="symbols: ■ one side of the cut, ● the other, ◆ neither", showarrow=False,
+                       xref="paper", yref="paper", x=0.0, y=0.45, xanchor="left", font=dict(size=13))
+    return fig
+
+
+def pacelc_figure(points: list[PacelcPoint]) -> go.Figure:
+    """Else (no partition): latency against staleness for each N/R/W choice, reads and writes."""
+    fig = make_subplots(rows=1, cols=2, shared_yaxes=True, horizontal_spacing=0.06,
+                        subplot_titles=("reads", "writes"))
+    for i, p in enumerate(points):
+        strict = p.r + p.w > p.n
+        for col, x in ((1, p.read_p50_ms), (2, p.write_p50_ms)):
+            fig.add_trace(go.Scatter(
+                x=[x], y=[p.stale_share], mode="markers+text", text=[f"{p.n}/{p.r}/{p.w}"],
+                textposition=_AROUND[i % len(_AROUND)],  # configurations often share a point: spread labels
+                marker=dict(size=14, color=style.color(i), symbol=style.symbol(i), line=dict(width=1, color="#000")),
+                name=p.label + (" (R+W>N)" if strict else ""), legendgroup=p.label, showlegend=col == 1,
+                hovertemplate=f"{p.label}<br>%{{x:.0f}} ms<br>stale reads %{{y:.1%}}<extra></extra>",
+            ), row=1, col=col)
+    top_x = max([max(p.read_p50_ms, p.write_p50_ms) for p in points if not math.isnan(p.read_p50_ms)] or [1.0])
+    top_y = max([p.stale_share for p in points if not math.isnan(p.stale_share)] or [0.0])
+    # Padding so markers on the axes (0% stale, the slowest choice) are not cut in half.
+    fig.update_xaxes(title="typical PoP's median latency (ms)", range=[-0.04 * top_x, 1.15 * top_x])
+    fig.update_yaxes(range=[-0.05 * max(top_y, 0.2), 1.15 * max(top_y, 0.2)])
+    fig.add_annotation(text="labels: N/R/W", showarrow=False, xref="paper", yref="paper", x=1.0, y=1.08,
+                       xanchor="right", font=dict(size=13))
+    fig.update_yaxes(title="reads that missed a completed write", tickformat=".0%", col=1)
+    return style.apply(fig, "PACELC: with no partition, latency or consistency", height=480)
+
+
+def pbs_figure(curves: dict, measured: dict | None = None, log_x: bool = False) -> go.Figure:
+    """PBS curves ``{label: (ts, probabilities)}``, and simulator bins ``{label: [(t, p, n), ...]}``."""
+    fig = go.Figure()
+    for i, (label, (ts, ps)) in enumerate(curves.items()):
+        fig.add_trace(go.Scatter(x=list(ts), y=list(ps), mode="lines", name=f"PBS: {label}",
+                                 line=dict(color=style.color(i), dash=style.dash(i), width=3)))
+    for j, (label, bins) in enumerate((measured or {}).items()):
+        k = len(curves) + j
+        fig.add_trace(go.Scatter(
+            x=[b[0] for b in bins], y=[b[1] for b in bins], mode="markers+lines", name=f"simulated: {label}",
+            marker=dict(size=[6 + min(14, math.sqrt(b[2])) for b in bins], symbol=style.symbol(k + 1),
+                        color=style.color(k)), line=dict(color=style.color(k), dash="dot", width=1),
+            customdata=[b[2] for b in bins],
+            hovertemplate="t ≈ %{x:.0f} ms<br>%{y:.1%} consistent<br>%{customdata} reads<extra></extra>",
+        ))
+    fig.update_xaxes(title="t: time since the write completed (ms)", type="log" if log_x else "linear")
+    fig.update_yaxes(title="P(read returns that write or newer)", tickformat=".0%", range=[0, 1.03])
+    return style.apply(fig, "Probabilistically bounded staleness", height=460)

@@ -1,0 +1,139 @@
+"""Chapter 3's widgets: cut the world and watch CP and AP stores answer; PBS curves for N/R/W.
+
+Tests drive them without a browser: set a control's ``.value``, then read
+``app.output.value``, ``app.figure.data`` and the last results
+(``app.comparison``, ``app.curve``).
+"""
+
+from __future__ import annotations
+
+import math
+
+import ipywidgets as w
+import plotly.graph_objects as go
+
+from edgekit.consistency import (
+    LATENCY_MODELS,
+    PRESETS,
+    WORLD,
+    cap_compare,
+    pbs_consistency,
+    t_visibility,
+)
+from edgekit.figures import cap as cfig
+from edgekit.widgets.light import _Base, _table  # shared with chapter 1's apps
+
+__all__ = ["CapApp", "PbsApp", "CUSTOM"]
+
+CUSTOM = "custom: cut off the PoPs chosen below"
+CP_STORES = [("CP: majority quorum (ABD)", "quorum"), ("CP: single primary", "primary")]
+
+
+def _pct(x: float) -> str:
+    return "–" if math.isnan(x) else f"{100 * x:.0f}%"
+
+
+class CapApp(_Base):
+    """Pick a cut (a preset or your own group of PoPs) and a CP store; the AP store runs beside it."""
+
+    def __init__(self, cut: str = "transatlantic cut", group=("LHR", "FRA"), cp: str = "quorum",
+                 sites=WORLD, seed: int = 0) -> None:
+        super().__init__()
+        self.sites = tuple(sites)
+        self.preset = w.Dropdown(options=[*PRESETS, CUSTOM], value=cut, description="Partition")
+        self.group = w.SelectMultiple(options=self.sites, value=tuple(group), rows=len(self.sites),
+                                      description="Cut off")
+        self.cp = w.ToggleButtons(options=CP_STORES, value=cp)
+        self.seed = w.BoundedIntText(value=seed, min=0, max=10**6, description="Seed")
+        self._cache: dict = {}
+        controls = [self.preset, self.cp, self.seed, self.group]
+        self.controls = controls
+        self.comparison = self._compare()
+        self.figure = go.FigureWidget(cfig.cap_figure(self.comparison))
+        self.observe(*controls)
+        self.widget = w.VBox([w.HBox([self.preset, self.seed]), self.cp,
+                              w.HBox([self.group, self.output]), self.figure])
+        self.refresh()
+
+    def _compare(self):
+        preset = self.preset.value
+        cut = tuple(sorted(self.group.value)) if preset == CUSTOM else preset
+        key = (cut, self.cp.value, self.seed.value)
+        if key not in self._cache:  # every run is seeded: the same controls give the same result
+            self._cache[key] = cap_compare(cut, self.sites, cp=self.cp.value, seed=self.seed.value)
+        return self._cache[key]
+
+    def update(self) -> None:
+        self.group.disabled = self.preset.value != CUSTOM
+        cmp = self._compare()
+        self.comparison = cmp
+        traces, title, titles = cfig.cap_parts(cmp)
+        fw = self.figure
+        with fw.batch_update():  # same traces, new numbers: update in place, the layout stays
+            for old, (new, _, _) in zip(fw.data, traces, strict=True):
+                old.update(new.to_plotly_json(), overwrite=True)
+            fw.layout.title.text = title
+            for ann, text in zip(fw.layout.annotations, titles, strict=False):
+                ann.text = text
+        cps, aps = cmp.stats()
+
+        def overall(stats) -> float:
+            n = sum(s.ops for s in stats.values())
+            return sum(s.ok for s in stats.values()) / n if n else math.nan
+
+        lost = [s for s in self.sites if cps[s].ops and cps[s].availability < 1]
+        reads = sum(s.reads for s in aps.values())
+        stale = sum(s.stale_reads for s in aps.values())
+        behind = max((s.max_time_behind_ms for s in aps.values()), default=0.0)
+        lo, hi = cmp.window
+        when = f"{lo:.0f}–{hi:.0f} ms" if hi < math.inf else "the whole run"
+        self.numbers = dict(cp_availability=overall(cps), ap_availability=overall(aps), cp_lost=lost,
+                            ap_stale_share=stale / reads if reads else math.nan, ap_max_behind_ms=behind)
+        self.output.value = _table([
+            ("window measured", when),
+            (f"CP ({cmp.cp.store.name}) operations ok", _pct(self.numbers["cp_availability"])),
+            ("AP (available) operations ok", _pct(self.numbers["ap_availability"])),
+            ("PoPs where CP refused some operations", ", ".join(lost) or "none"),
+            ("AP reads that missed a completed write", f"{stale} of {reads} ({_pct(self.numbers['ap_stale_share'])})"),
+            ("AP: most out of date a read was", f"{behind:.0f} ms behind"),
+            ("AP replicas equal at the end (after the heal)", "yes" if cmp.ap.converged() else "no"),
+        ])
+
+
+class PbsApp(_Base):
+    """N, R, W and a latency model: the PBS curve and when it reaches 99.9%."""
+
+    has_map = False
+    TRIALS = 4_000  # Monte Carlo standard error under 0.8 points: plenty for a picture, fast to redraw
+
+    def __init__(self, n: int = 3, r: int = 1, w_: int = 1, latency: str = "lnkd-disk", t_max_ms: float = 50.0) -> None:
+        super().__init__()
+        self.n = w.BoundedIntText(value=n, min=1, max=9, description="N")
+        self.r = w.BoundedIntText(value=r, min=1, max=9, description="R")
+        self.w = w.BoundedIntText(value=w_, min=1, max=9, description="W")
+        self.latency = w.ToggleButtons(options=sorted(LATENCY_MODELS), value=latency)
+        self.t_max_ms = t_max_ms
+        self._cache: dict = {}
+        self._finish([self.n, self.r, self.w, self.latency], cfig.pbs_figure({"": ([0.0], [1.0])}))
+
+    def _curve(self):
+        key = (self.n.value, self.r.value, self.w.value, self.latency.value)
+        if key not in self._cache:
+            ts = [self.t_max_ms * i / 100 for i in range(101)]
+            ps = pbs_consistency(*key[:3], ts, latency=key[3], trials=self.TRIALS, seed=0)
+            tv = t_visibility(*key[:3], 0.999, latency=key[3], trials=self.TRIALS, seed=0)
+            self._cache[key] = (ts, ps, tv)
+        return key, self._cache[key]
+
+    def update(self) -> None:
+        (n, r, w_, lat), (ts, ps, tv) = self._curve()
+        self.curve = (ts, ps)
+        self.t_999 = tv
+        with self.figure.batch_update():  # one curve: update its data, keep the layout
+            self.figure.data[0].update(x=ts, y=ps, name=f"PBS: N={n} R={r} W={w_}, {lat}")
+        self.output.value = _table([
+            ("consistent at t = 0", f"{100 * ps[0]:.1f}%"),
+            ("99.9% consistent after", f"{tv:.1f} ms"),
+            ("quorums overlap (R + W > N)?", "yes: always consistent" if r + w_ > n else "no: partial quorums"),
+            ("Monte Carlo trials", f"{self.TRIALS:,}"),
+        ])
