@@ -1,0 +1,109 @@
+"""Chapter 4's figures: a lattice as a Hasse diagram, sketch error, state and delta sizes."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+import plotly.graph_objects as go
+
+from edgekit.crdt.experiments import SketchPoint, WireSize
+from edgekit.crdt.lattice import Hasse, describe
+
+from . import style
+
+__all__ = ["hasse_figure", "hasse_traces", "hasse_title", "sketch_figure", "wire_size_figure", "REPLICA_SYMBOLS"]
+
+REPLICA_SYMBOLS = ("circle", "square", "diamond")
+
+
+def _layout(h: Hasse) -> list[tuple[float, float]]:
+    """x spread evenly within each rank, y = rank (bottom at the bottom)."""
+    by_rank: dict[int, list[int]] = {}
+    for i, r in enumerate(h.rank):
+        by_rank.setdefault(r, []).append(i)
+    pos = [(0.0, 0.0)] * len(h.nodes)
+    for r, idx in by_rank.items():
+        for k, i in enumerate(idx):
+            pos[i] = (k - (len(idx) - 1) / 2, float(r))
+    return pos
+
+
+def hasse_traces(h: Hasse, marks: dict[str, int] | None = None) -> list[dict]:
+    """The diagram's traces as plain dicts (edges, states, one per replica): cheap to update in place."""
+    marks = marks or {}
+    pos = _layout(h)
+    ex, ey = [], []
+    for i, j in h.edges:
+        ex += [pos[i][0], pos[j][0], None]
+        ey += [pos[i][1], pos[j][1], None]
+    labels = [describe(s) for s in h.nodes]
+    traces = [
+        dict(x=ex, y=ey, mode="lines", line=dict(color="#999999", width=1.5), hoverinfo="skip",
+             name="covers (a < b, nothing between)"),
+        dict(x=[p[0] for p in pos], y=[p[1] for p in pos], mode="markers+text", text=labels,
+             textposition="middle right", textfont=dict(size=12), hovertext=labels, hoverinfo="text",
+             marker=dict(size=10, color="#ffffff", line=dict(color="#555555", width=1.5)), name="state"),
+    ]
+    for k, (replica, node) in enumerate(sorted(marks.items())):
+        # offset replicas sharing a node so each marker stays visible; symbol + colour + label
+        x, y = pos[node]
+        traces.append(dict(
+            x=[x - 0.12 + 0.12 * k], y=[y + 0.18], mode="markers+text", text=[replica],
+            textposition="top center", name=f"replica {replica}",
+            marker=dict(size=16, symbol=REPLICA_SYMBOLS[k % 3], color=style.color(k)),
+        ))
+    return traces
+
+
+def hasse_title(h: Hasse) -> str:
+    note = "" if h.complete else " (cut off: more joins exist)"
+    return f"The lattice of the states seen so far{note}"
+
+
+def hasse_figure(h: Hasse, marks: dict[str, int] | None = None, title: str | None = None) -> go.Figure:
+    """The lattice ``h`` with each replica's current state marked (``marks``: replica -> node)."""
+    fig = go.Figure([go.Scatter(**t) for t in hasse_traces(h, marks)])
+    style.apply(fig, title or hasse_title(h), height=460)
+    fig.update_xaxes(visible=False)
+    fig.update_yaxes(title="rank (longest chain up from the bottom)", dtick=1, zeroline=False)
+    return fig
+
+
+def sketch_figure(points: Sequence[SketchPoint]) -> go.Figure:
+    """Merged sketch estimate against the truth (log-log), with the line of perfect estimates."""
+    fig = go.Figure()
+    truths = sorted({p.truth for p in points})
+    fig.add_trace(go.Scatter(x=truths, y=truths, mode="lines", name="estimate = truth",
+                             line=dict(color="#000000", dash="dot")))
+    for k, name in enumerate(dict.fromkeys(p.sketch for p in points)):
+        pts = [p for p in points if p.sketch == name]
+        fig.add_trace(go.Scatter(
+            x=[p.truth for p in pts], y=[p.estimate for p in pts], mode="markers+lines", name=name,
+            marker=dict(symbol=style.symbol(k), size=11, color=style.color(k)),
+            line=dict(dash=style.dash(k), color=style.color(k)),
+            customdata=[[100 * p.relative_error, p.bytes] for p in pts],
+            hovertemplate=name + ": truth %{x}, estimate %{y:.0f} (%{customdata[0]:+.1f}%), %{customdata[1]} bytes<extra></extra>",
+        ))
+    style.apply(fig, "Merged sketches: estimate against truth", height=440)
+    fig.update_xaxes(type="log", title="truth (distinct users; count-min: events)")
+    fig.update_yaxes(type="log", title="estimate after merging 3 replicas")
+    return fig
+
+
+def wire_size_figure(rows: Sequence[WireSize]) -> go.Figure:
+    """Bytes of JSON for the whole state (solid) against one update's delta (dashed)."""
+    fig = go.Figure()
+    for k, t in enumerate(dict.fromkeys(r.type for r in rows)):
+        rs = [r for r in rows if r.type == t]
+        unit = "elements" if t == "ORSet" else "replicas"
+        for kind, attr, dash in (("state", "state_bytes", "solid"), ("delta", "delta_bytes", "dash")):
+            fig.add_trace(go.Scatter(
+                x=[r.x for r in rs], y=[getattr(r, attr) for r in rs], mode="lines+markers",
+                name=f"{t} {kind}", line=dict(color=style.color(k), dash=dash),
+                marker=dict(symbol=style.symbol(k), size=9),
+                hovertemplate=f"{t} {kind}: %{{x}} {unit}, %{{y}} bytes<extra></extra>",
+            ))
+    style.apply(fig, "On the wire: whole state against one delta", height=440)
+    fig.update_xaxes(type="log", title="replicas that wrote (ORSet: elements)")
+    fig.update_yaxes(type="log", title="bytes of JSON")
+    return fig
