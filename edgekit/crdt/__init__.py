@@ -23,11 +23,7 @@ from .orset import ORSet
 from .registers import LWWRegister, MVRegister
 from .sets import GSet, LWWElementSet, TwoPSet
 from .sketches import BloomFilter, CountMinSketch, HyperLogLog
-
-try:  # the op-based text CRDT lives in its own module, written separately
-    from .text import Text
-except ImportError:  # pragma: no cover - only before text.py exists
-    Text = None
+from .text import Text  # op-based (not a state value): see its module
 
 __all__ = [
     "StateCRDT",
