@@ -156,6 +156,11 @@ class Observer:
         if self.record_ops:
             self.ops.append(OpRecord(t, site, key, "write", out.ok, out.latency_ms, out.value))
 
+    @property
+    def watched(self) -> dict:
+        """Keys with followed writes: callers may skip ``seen`` for any other key."""
+        return self._probes_by_key
+
     def seen(self, t: float, node: str, key: str, state) -> None:
         """A node's state for ``key`` changed to ``state``."""
         probes = self._probes_by_key.get(key)

@@ -99,6 +99,8 @@ class Outcome:
 
 
 class _NoObserver:
+    watched: dict = {}
+
     def read(self, *args) -> None: ...
     def write(self, *args) -> None: ...
     def seen(self, *args) -> None: ...
@@ -119,6 +121,7 @@ class Site(SyncNode):
         self.vtype = VALUE_TYPES[config.value_type]
         self.join = self.vtype.join
         self.stores = [Store(config.capacity, on_evict=self._evicted) for _ in range(config.replicas)]
+        self._datas = [s.data for s in self.stores]
         self.up = [True] * config.replicas
         self.slow_ms = [0.0] * config.replicas
         self.obs = NO_OBSERVER if observer is None else observer
@@ -145,67 +148,88 @@ class Site(SyncNode):
         self._leases.pop(key, None)  # its dots may be gone from this site: next write, new actor
 
     def _scatter(self, ctx, key):
-        """Reply time and state of each up replica of ``key`` (LRU-touching), first reply first."""
+        """Reply time, index and state of each up replica of ``key`` (LRU-touching), first first."""
         c = self.config
         rand = ctx.rng.random
-        rtt, up, slow, stores = c.replica_rtt_ms, self.up, self.slow_ms, self.stores
-        where = self._table.get(key) or placement(key, c.replicas, c.n)
-        replies = [(rtt * (0.5 + rand()) + slow[i], i, stores[i].get(key)) for i in where if up[i]]
-        replies.sort(key=_first)
+        rtt, up, slow, datas = c.replica_rtt_ms, self.up, self.slow_ms, self._datas
+        replies = []
+        for i in self._table.get(key) or placement(key, c.replicas, c.n):
+            if up[i]:
+                data = datas[i]
+                v = data.get(key)
+                if v is not None:
+                    data.move_to_end(key)  # a client touched it: most recently used
+                replies.append((rtt * (0.5 + rand()) + slow[i], i, v))
+        if len(replies) > 1:
+            replies.sort()  # by reply time; indices are unique, so states are never compared
         return replies
 
     def state_of(self, key):
         """The merge of what this site's up replicas hold for ``key`` (no LRU touch)."""
-        c, join, up, stores = self.config, self.join, self.up, self.stores
-        state = None
-        for i in self._table.get(key) or placement(key, c.replicas, c.n):
-            if up[i]:
-                v = stores[i].data.get(key)
-                if v is not None:
-                    state = v if state is None else join(state, v)
-        return state
+        return self.states_of((key,))[key]
+
+    def states_of(self, keys) -> dict:
+        c, join, up, datas, table = self.config, self.join, self.up, self._datas, self._table
+        out = {}
+        for key in keys:
+            state = None
+            for i in table.get(key) or placement(key, c.replicas, c.n):
+                if up[i]:
+                    v = datas[i].get(key)
+                    if v is not None:
+                        state = v if state is None else join(state, v)
+            out[key] = state
+        return out
 
     def held_keys(self) -> list[str]:
         """Every key some replica holds (in replica order, then each replica's LRU order)."""
         return list(dict.fromkeys(k for s in self.stores for k in s.data))
 
-    def merge_in(self, ctx, key, value) -> None:
-        """Merge ``value`` into every up replica of ``key`` (a sync response, a fetch)."""
-        c, join, up, stores, dirty = self.config, self.join, self.up, self.stores, self.interest.dirty
-        m = None
-        for i in self._table.get(key) or placement(key, c.replicas, c.n):
-            if up[i]:
-                store = stores[i]
-                cur = store.data.get(key)
-                m = join(cur, value)
-                if m is not cur:
-                    store.put(key, m, dirty)
-        if m is not None:
-            self.obs.seen(ctx.now, self.node_id, key, m)
+    def merge_entries(self, ctx, entries: dict) -> None:
+        """Merge each value into every up replica of its key (a sync response, a fetch)."""
+        c, join, up, stores, table = self.config, self.join, self.up, self.stores, self._table
+        dirty, touched = self.interest.dirty, self.interest.touched
+        watched, now, me = self.obs.watched, ctx.now, self.node_id
+        for key, value in entries.items():
+            if value is None:
+                touched[key] = None  # "not here yet": the upstream is fetching it; ask again
+                continue
+            m = None
+            for i in table.get(key) or placement(key, c.replicas, c.n):
+                if up[i]:
+                    store = stores[i]
+                    cur = store.data.get(key)
+                    m = join(cur, value)
+                    if m is not cur:
+                        store.put(key, m, dirty)
+            if m is not None and key in watched:
+                self.obs.seen(now, me, key, m)
 
     # -- client operations --------------------------------------------------------------------
 
     def read(self, ctx, key: str) -> Outcome:
         """Serve a read inside the request: the first reply; repair the rest in the background."""
         now = ctx.now
-        self.interest.touch(key)  # read misses included: that is how the object gets here
+        self.interest.touched[key] = None  # read misses included: that is how the object gets here
         replies = self._scatter(ctx, key)
         if not replies:
             out = Outcome(False, None, None)
             self.obs.read(now, self.node_id, key, out)
             return out
         gather, join = self.config.gather_ms, self.join
+        first_ms, _, first = replies[0]
         merged = None
+        uniform = True  # the common case: every replica holds the very same value
         for d, _, v in replies:
             if d <= gather:
                 merged = join(merged, v)
-        if merged is not None:
+                uniform = uniform and v is first
+        if not uniform and merged is not None:
             dirty = self.interest.dirty
             for d, i, v in replies:
                 if d <= gather and v is not merged and v != merged:
                     self.stores[i].put(key, merged, dirty)  # read repair: a one-object sync
                     self.repairs += 1
-        first_ms, _, first = replies[0]
         if first is None:
             self.misses += 1
             if self.config.read_miss == "block":
@@ -264,7 +288,8 @@ class Site(SyncNode):
         stores = self.stores
         for d, r, v in replies:
             stores[r].put(key, new if d <= c.gather_ms else join(v, new), dirty)
-        self.obs.seen(now, self.node_id, key, new)
+        if key in self.obs.watched:
+            self.obs.seen(now, self.node_id, key, new)
         out = Outcome(True, replies[0][0], new)
         self.obs.write(now, self.node_id, key, out)
         return out

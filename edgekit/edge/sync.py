@@ -145,7 +145,10 @@ class Meter:
         """``len(json.dumps(msg.to_json()))``, from cached value sizes."""
         entries = msg.entries
         # The message with no entries ends in "{}"; each entry adds '"key": value' and ", ".
-        head = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
+        shape = (type(msg), len(str(msg.sync_id)), _extra(msg))
+        head = self._key_sizes.get(shape)
+        if head is None:
+            head = self._key_sizes[shape] = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
         ks, vs = self._key_sizes, self.value_size
         body = 0
         for k, v in entries.items():
@@ -163,7 +166,7 @@ def _extra(msg) -> tuple:
 class SyncNode(Node):
     """The client side of the protocol, shared by sites and hubs: an epoch timer and ``Interest``.
 
-    Subclasses say how to read and merge their own state (``state_of``, ``merge_in``).
+    Subclasses say how to read and merge their own state (``states_of``, ``merge_entries``).
     """
 
     def __init__(self, node_id: str, upstream: str | None, epoch_ms: float, meter: Meter | None = None):
@@ -177,13 +180,18 @@ class SyncNode(Node):
 
     # -- what a subclass provides ---------------------------------------------------------------
 
-    def state_of(self, key):
-        """This node's current state for ``key`` (None when it lacks it)."""
+    def states_of(self, keys) -> dict:
+        """Key -> this node's current state (None when it lacks the key), for a request."""
         raise NotImplementedError
 
-    def merge_in(self, ctx, key, value) -> None:
-        """Merge ``value`` into this node's state for ``key``."""
+    def merge_entries(self, ctx, entries: dict) -> None:
+        """Merge a response's values into this node's state. For the missing marker ``None``
+        ("not here yet: the upstream is fetching it") keep the key in the interest set."""
         raise NotImplementedError
+
+    def state_of(self, key):
+        """This node's current state for ``key`` (None when it lacks it)."""
+        return self.states_of((key,))[key]
 
     # -- the epoch ----------------------------------------------------------------------------
 
@@ -202,8 +210,7 @@ class SyncNode(Node):
         if self.upstream is None or not len(self.interest):
             return None  # quiet by default: no interest, no message
         sid, keys = self.interest.begin()
-        state_of = self.state_of
-        self.send(ctx, self.upstream, SyncRequest(sid, {k: state_of(k) for k in keys}))
+        self.send(ctx, self.upstream, SyncRequest(sid, self.states_of(keys)))
         self.syncs_sent += 1
         return sid
 
@@ -212,11 +219,6 @@ class SyncNode(Node):
         ctx.send(dst, msg)
 
     def on_sync_response(self, ctx, msg: SyncResponse) -> None:
-        merge_in, interest = self.merge_in, self.interest
-        interest.settle(msg.sync_id, msg.entries)
-        for k, v in msg.entries.items():
-            if v is not None:
-                merge_in(ctx, k, v)
-            else:
-                interest.touch(k)  # "not here yet": the upstream is fetching it; ask again
+        self.interest.settle(msg.sync_id, msg.entries)
+        self.merge_entries(ctx, msg.entries)
         self.syncs_completed += 1

@@ -44,22 +44,30 @@ class Upstream(SyncNode):
         self.bottom = bottom  # the root answers this for a key it has never seen
         self.miss_timeout_ms = miss_timeout_ms
         self.observer = observer
+        self._watched = {} if observer is None else observer.watched
         self.served = 0
         self._parked: dict[int, tuple] = {}  # our fetch id -> (child, child's sync id, keys)
 
-    def state_of(self, key):
-        return self.store.peek(key)
+    def states_of(self, keys) -> dict:
+        peek = self.store.data.get
+        return {k: peek(k) for k in keys}
 
     def held_keys(self) -> list[str]:
         return list(self.store.data)
 
-    def merge_in(self, ctx, key, value) -> None:
-        cur = self.store.peek(key)
-        m = self.join(cur, value)
-        if m is not cur and m != cur:
-            self.store.put(key, m, self.interest.dirty)
-            if self.observer is not None:
-                self.observer.seen(ctx.now, self.node_id, key, m)
+    def merge_entries(self, ctx, entries: dict) -> None:
+        store, join, data, dirty = self.store, self.join, self.store.data, self.interest.dirty
+        touched, watched, obs = self.interest.touched, self._watched, self.observer
+        for key, value in entries.items():
+            if value is None:
+                touched[key] = None  # our upstream is fetching it too: ask again next epoch
+                continue
+            cur = data.get(key)
+            m = join(cur, value)
+            if m is not cur and m != cur:
+                store.put(key, m, dirty)
+                if key in watched:
+                    obs.seen(ctx.now, self.node_id, key, m)
 
     def on_message(self, ctx, src, msg) -> None:
         if type(msg) is SyncRequest:
@@ -74,26 +82,32 @@ class Upstream(SyncNode):
         """Merge a child's request into the store and answer the merged values."""
         self.served += 1
         store, join, interest = self.store, self.join, self.interest
+        data, bounded = store.data, store.capacity is not None
         forward = self.upstream is not None
-        dirty = interest.dirty
-        bottom = self.bottom
+        dirty, touched = interest.dirty, interest.touched
+        watched, bottom = self._watched, self.bottom
         out = {}
         missing = []
         for k, v in req.entries.items():
-            cur = store.get(k)
+            cur = data.get(k)
+            if bounded and cur is not None:
+                data.move_to_end(k)
             if v is not None:
                 m = join(cur, v)
                 if m is not cur and (cur is None or m != cur):
                     if forward:
                         interest.wrote(k)  # news for our upstream: pinned until it is acknowledged
-                    store.put(k, m, dirty)
+                    if bounded:
+                        store.put(k, m, dirty)
+                    else:
+                        data[k] = m
                     cur = m
-                    if self.observer is not None:
+                    if k in watched:
                         self.observer.seen(ctx.now, self.node_id, k, m)
                 elif forward:
-                    interest.touch(k)
+                    touched[k] = None
             elif forward:
-                interest.touch(k)
+                touched[k] = None
             if cur is None:
                 if forward:
                     missing.append(k)  # "not here yet": fetched at our next epoch

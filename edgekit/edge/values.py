@@ -55,11 +55,14 @@ def _lww_join(a, b):
     if a is None:
         return b
     ta, tb = a.timestamp, b.timestamp
-    if ta is not None and tb is not None:
-        if ta != tb:
-            return a if ta > tb else b
-        if a.replica != b.replica:
-            return a if a.replica > b.replica else b
+    if ta is None:  # the bottom: never written
+        return b
+    if tb is None:
+        return a
+    if ta != tb:
+        return a if ta > tb else b
+    if a.replica != b.replica:
+        return a if a.replica > b.replica else b
     return a | b
 
 
@@ -70,7 +73,9 @@ def _lww_leq(a, b) -> bool:
     if b is None or a is None:
         return a is None
     ta, tb = a.timestamp, b.timestamp
-    if ta is not None and tb is not None and (ta != tb or a.replica != b.replica):
+    if ta is None or tb is None:  # the bottom is below everything
+        return ta is None
+    if ta != tb or a.replica != b.replica:
         return (ta, a.replica) < (tb, b.replica)
     return a <= b
 
