@@ -27,6 +27,7 @@ def test_transatlantic_cut_cp_loses_europe_ap_keeps_everyone(app):
     assert cp_map["LHR"] == cp_map["FRA"] == 0 and cp_map["IAD"] == 1
     assert set(ap_map.values()) == {1}
     assert "LHR, FRA" in app.output.value and "yes" in app.output.value  # AP converged after the heal
+    assert "<b>0 of " in app.output.value  # the CP store read nothing stale
     assert "square" in app.figure.data[0].marker.symbol  # one side of the cut is drawn with squares
 
 

@@ -14,6 +14,7 @@ replica holds at the end.
 from __future__ import annotations
 
 import math
+import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
@@ -118,6 +119,12 @@ class RunResult:
     @property
     def primary(self) -> str | None:
         return self.extra.get("primary")
+
+    def median_ms(self, op: str | None = None, site: str | None = None) -> float:
+        """Median latency of successful operations (``op`` "read"/"write", one ``site``, or all)."""
+        lat = sorted(o.latency_ms for o in self.ops
+                     if o.ok and op in (None, o.op) and site in (None, o.site))
+        return statistics.median(lat) if lat else math.nan
 
     def stats(self, start_ms: float = 0.0, end_ms: float = math.inf) -> dict[str, SiteStats]:
         """Per-site statistics of the operations called in ``[start_ms, end_ms)``, such as during a cut."""

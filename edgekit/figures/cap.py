@@ -29,6 +29,11 @@ def cut_sides(result) -> dict[str, str | None]:
     return out
 
 
+def _num(x: float) -> float | None:
+    """NaN (no operation succeeded) as None: JSON, and so the browser, has no NaN."""
+    return None if math.isnan(x) else x
+
+
 def _pct(x: float) -> str:
     return "–" if math.isnan(x) else f"{100 * x:.0f}%"
 
@@ -68,9 +73,9 @@ def cap_parts(cmp: CapComparison) -> tuple[list, str, tuple[str, ...]]:
         st = stats[i]
         bar = dict(x=list(res.sites), textposition="outside", marker_color=style.color(i),
                    marker_pattern_shape=["", "/"][i], legendgroup=("CP", "AP")[i], name=label)
-        traces.append((go.Bar(y=[st[s].availability for s in res.sites],
+        traces.append((go.Bar(y=[_num(st[s].availability) for s in res.sites],
                               text=[_pct(st[s].availability) for s in res.sites], **bar), 2, 1))
-        traces.append((go.Bar(y=[st[s].p50_ms for s in res.sites], text=[_ms(st[s].p50_ms) for s in res.sites],
+        traces.append((go.Bar(y=[_num(st[s].p50_ms) for s in res.sites], text=[_ms(st[s].p50_ms) for s in res.sites],
                               showlegend=False, **bar), 2, 2))
     cut = next((ev for ev in cmp.faults.timeline), None)
     title = f"CAP on the map: {cut}" if cut else "CAP on the map: no partition"
@@ -104,7 +109,7 @@ def pacelc_figure(points: list[PacelcPoint]) -> go.Figure:
         strict = p.r + p.w > p.n
         for col, x in ((1, p.read_p50_ms), (2, p.write_p50_ms)):
             fig.add_trace(go.Scatter(
-                x=[x], y=[p.stale_share], mode="markers+text", text=[f"{p.n}/{p.r}/{p.w}"],
+                x=[_num(x)], y=[_num(p.stale_share)], mode="markers+text", text=[f"{p.n}/{p.r}/{p.w}"],
                 textposition=_AROUND[i % len(_AROUND)],  # configurations often share a point: spread labels
                 marker=dict(size=14, color=style.color(i), symbol=style.symbol(i), line=dict(width=1, color="#000")),
                 name=p.label + (" (R+W>N)" if strict else ""), legendgroup=p.label, showlegend=col == 1,

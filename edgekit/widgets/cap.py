@@ -7,6 +7,7 @@ Tests drive them without a browser: set a control's ``.value``, then read
 
 from __future__ import annotations
 
+import html
 import math
 
 import ipywidgets as w
@@ -21,7 +22,8 @@ from edgekit.consistency import (
     t_visibility,
 )
 from edgekit.figures import cap as cfig
-from edgekit.widgets.light import _Base, _table  # shared with chapter 1's apps
+from edgekit.figures.geo import map_assets_js
+from edgekit.widgets.base import App
 
 __all__ = ["CapApp", "PbsApp", "CUSTOM"]
 
@@ -33,7 +35,40 @@ def _pct(x: float) -> str:
     return "–" if math.isnan(x) else f"{100 * x:.0f}%"
 
 
-class CapApp(_Base):
+def _grid(rows: list[tuple], header: tuple | None = None) -> str:
+    """An HTML table: the first column names a quantity, the others give its values in bold."""
+    def row(cells, tag):
+        first, *rest = (html.escape(str(c)) for c in cells)
+        values = "".join(f"<{tag} style='padding:2px 10px'>{v if tag == 'th' else f'<b>{v}</b>'}</{tag}>"
+                         for v in rest)
+        return f"<tr><{tag} style='padding:2px 10px 2px 0;text-align:left'>{first}</{tag}>{values}</tr>"
+
+    head = row(header, "th") if header else ""
+    return f"<table style='font-size:15px'>{head}{''.join(row(r, 'td') for r in rows)}</table>"
+
+
+class _MapApp(App):
+    """An app whose figure is built whole by the first ``update`` (a FigureWidget changed before
+    any view of it exists can show up empty in JupyterLab), then updated in place."""
+
+    has_map = True
+
+    def _start(self, controls: list, layout) -> None:
+        self.controls = controls
+        self.figure = None
+        self.update()
+        self.observe(*controls)
+        self.widget = layout(self)
+
+    def _ipython_display_(self) -> None:
+        from IPython.display import Javascript, display
+
+        if self.has_map:  # hand the page its map shapes first: maps then draw offline too
+            display(Javascript(map_assets_js()))
+        display(self.widget)
+
+
+class CapApp(_MapApp):
     """Pick a cut (a preset or your own group of PoPs) and a CP store; the AP store runs beside it."""
 
     def __init__(self, cut: str = "transatlantic cut", group=("LHR", "FRA"), cp: str = "quorum",
@@ -46,14 +81,8 @@ class CapApp(_Base):
         self.cp = w.ToggleButtons(options=CP_STORES, value=cp)
         self.seed = w.BoundedIntText(value=seed, min=0, max=10**6, description="Seed")
         self._cache: dict = {}
-        controls = [self.preset, self.cp, self.seed, self.group]
-        self.controls = controls
-        self.comparison = self._compare()
-        self.figure = go.FigureWidget(cfig.cap_figure(self.comparison))
-        self.observe(*controls)
-        self.widget = w.VBox([w.HBox([self.preset, self.seed]), self.cp,
-                              w.HBox([self.group, self.output]), self.figure])
-        self.refresh()
+        self._start([self.preset, self.cp, self.seed, self.group], lambda a: w.VBox([
+            w.HBox([a.preset, a.seed]), a.cp, w.HBox([a.group, a.output]), a.figure]))
 
     def _compare(self):
         preset = self.preset.value
@@ -67,14 +96,10 @@ class CapApp(_Base):
         self.group.disabled = self.preset.value != CUSTOM
         cmp = self._compare()
         self.comparison = cmp
-        traces, title, titles = cfig.cap_parts(cmp)
-        fw = self.figure
-        with fw.batch_update():  # same traces, new numbers: update in place, the layout stays
-            for old, (new, _, _) in zip(fw.data, traces, strict=True):
-                old.update(new.to_plotly_json(), overwrite=True)
-            fw.layout.title.text = title
-            for ann, text in zip(fw.layout.annotations, titles, strict=False):
-                ann.text = text
+        if self.figure is None:
+            self.figure = go.FigureWidget(cfig.cap_figure(cmp))
+        else:
+            self._redraw(cmp)
         cps, aps = cmp.stats()
 
         def overall(stats) -> float:
@@ -84,23 +109,34 @@ class CapApp(_Base):
         lost = [s for s in self.sites if cps[s].ops and cps[s].availability < 1]
         reads = sum(s.reads for s in aps.values())
         stale = sum(s.stale_reads for s in aps.values())
+        cp_reads, cp_stale = sum(s.reads for s in cps.values()), sum(s.stale_reads for s in cps.values())
         behind = max((s.max_time_behind_ms for s in aps.values()), default=0.0)
         lo, hi = cmp.window
-        when = f"{lo:.0f}–{hi:.0f} ms" if hi < math.inf else "the whole run"
+        when = f"the cut ({lo:.0f}–{hi:.0f} ms)" if hi < math.inf else "the whole run"
         self.numbers = dict(cp_availability=overall(cps), ap_availability=overall(aps), cp_lost=lost,
                             ap_stale_share=stale / reads if reads else math.nan, ap_max_behind_ms=behind)
-        self.output.value = _table([
-            ("window measured", when),
-            (f"CP ({cmp.cp.store.name}) operations ok", _pct(self.numbers["cp_availability"])),
-            ("AP (available) operations ok", _pct(self.numbers["ap_availability"])),
-            ("PoPs where CP refused some operations", ", ".join(lost) or "none"),
-            ("AP reads that missed a completed write", f"{stale} of {reads} ({_pct(self.numbers['ap_stale_share'])})"),
-            ("AP: most out of date a read was", f"{behind:.0f} ms behind"),
-            ("AP replicas equal at the end (after the heal)", "yes" if cmp.ap.converged() else "no"),
-        ])
+        self.output.value = _grid([
+            ("operations that succeeded", _pct(self.numbers["cp_availability"]), _pct(self.numbers["ap_availability"])),
+            ("PoPs refused some operations", ", ".join(lost) or "none", "none"),
+            ("reads that missed a completed write", f"{cp_stale} of {cp_reads}",
+             f"{stale} of {reads} ({_pct(self.numbers['ap_stale_share'])})"),
+            ("most out of date a read was", "–", f"{behind:.0f} ms behind"),
+            ("replicas equal after the heal", "–", "yes" if cmp.ap.converged() else "no"),
+        ], header=(f"during {when}", f"CP: {cmp.cp.store.name}", "AP: available"))
+
+    def _redraw(self, cmp) -> None:
+        """Same traces, new numbers: update the shown figure in place; the layout stays."""
+        traces, title, titles = cfig.cap_parts(cmp)
+        fw = self.figure
+        with fw.batch_update():
+            for old, (new, _, _) in zip(fw.data, traces, strict=True):
+                old.update(new.to_plotly_json(), overwrite=True)
+            fw.layout.title.text = title
+            for ann, text in zip(fw.layout.annotations, titles, strict=False):  # the subplot titles come first
+                ann.text = text
 
 
-class PbsApp(_Base):
+class PbsApp(_MapApp):
     """N, R, W and a latency model: the PBS curve and when it reaches 99.9%."""
 
     has_map = False
@@ -114,7 +150,8 @@ class PbsApp(_Base):
         self.latency = w.ToggleButtons(options=sorted(LATENCY_MODELS), value=latency)
         self.t_max_ms = t_max_ms
         self._cache: dict = {}
-        self._finish([self.n, self.r, self.w, self.latency], cfig.pbs_figure({"": ([0.0], [1.0])}))
+        self._start([self.n, self.r, self.w, self.latency], lambda a: w.VBox([
+            w.HBox([a.n, a.r, a.w]), a.latency, a.output, a.figure]))
 
     def _curve(self):
         key = (self.n.value, self.r.value, self.w.value, self.latency.value)
@@ -129,9 +166,13 @@ class PbsApp(_Base):
         (n, r, w_, lat), (ts, ps, tv) = self._curve()
         self.curve = (ts, ps)
         self.t_999 = tv
-        with self.figure.batch_update():  # one curve: update its data, keep the layout
-            self.figure.data[0].update(x=ts, y=ps, name=f"PBS: N={n} R={r} W={w_}, {lat}")
-        self.output.value = _table([
+        label = f"N={n} R={r} W={w_}, {lat}"
+        if self.figure is None:
+            self.figure = go.FigureWidget(cfig.pbs_figure({label: (ts, ps)}))
+        else:
+            with self.figure.batch_update():  # one curve: update its data, keep the layout
+                self.figure.data[0].update(x=ts, y=ps, name=f"PBS: {label}")
+        self.output.value = _grid([
             ("consistent at t = 0", f"{100 * ps[0]:.1f}%"),
             ("99.9% consistent after", f"{tv:.1f} ms"),
             ("quorums overlap (R + W > N)?", "yes: always consistent" if r + w_ > n else "no: partial quorums"),
