@@ -69,24 +69,31 @@ def _expect(d, kind):
         raise ValueError(f"d={d!r}: expected a dict with type {kind!r}")
 
 
+def _is_id(value):
+    return (type(value) is tuple and len(value) == 2 and type(value[0]) is str
+            and type(value[1]) is int and value[1] >= 0)
+
+
 def _check_id(name, value):
-    if not (isinstance(value, tuple) and len(value) == 2 and isinstance(value[0], str)
-            and type(value[1]) is int and value[1] >= 0):
+    if not _is_id(value):
         raise ValueError(f"{name}={value!r}: expected a (replica: str, seq: int >= 0) pair")
 
 
 def check_insert(op: Insert) -> Insert:
     """Return ``op`` if it is well formed, else raise naming the bad field."""
-    if not isinstance(op.replica, str) or not op.replica:
-        raise TypeError(f"replica={op.replica!r}: expected a non-empty str")
-    _check_id("seq", (op.replica, op.seq))
-    if op.parent is not None:
-        _check_id("parent", op.parent)
-    if op.side not in SIDES or (op.parent is None and op.side != "R"):
-        raise ValueError(f"side={op.side!r}: expected 'L' or 'R' ('R' when parent is None)")
-    if not isinstance(op.text, str) or not op.text:
-        raise TypeError(f"text={op.text!r}: expected a non-empty str")
-    return op
+    replica, seq, parent, side, text = op
+    if (type(replica) is str and replica and type(seq) is int and seq >= 0 and type(text) is str and text
+            and (side == "R" and (parent is None or _is_id(parent)) or side == "L" and _is_id(parent))):
+        return op  # the common case, checked quickly
+    if not isinstance(replica, str) or not replica:
+        raise TypeError(f"replica={replica!r}: expected a non-empty str")
+    if type(seq) is not int or seq < 0:
+        raise ValueError(f"seq={seq!r}: expected an int >= 0")
+    if parent is not None:
+        _check_id("parent", parent)
+    if side not in SIDES or (parent is None and side != "R"):
+        raise ValueError(f"side={side!r}: expected 'L' or 'R' ('R' when parent is None)")
+    raise TypeError(f"text={text!r}: expected a non-empty str")
 
 
 def check_delete(op: Delete) -> Delete:

@@ -167,17 +167,24 @@ class RunList:
         run.chunk = chunk
         chunk.vis += run.vis
         self.length += run.vis
-        self.check(chunk)
+        self.check(chunk, run.vis)
 
     def locate(self, run):
         """The index of ``run`` in its chunk (remote edits only: O(chunk size))."""
         return run.chunk.runs.index(run)
 
-    def check(self, chunk):
-        """Split ``chunk`` if it grew too long; remote edits also drop the cursor."""
+    def check(self, chunk, grew):
+        """After a remote edit in ``chunk`` (``grew`` more visible characters): split it
+        if it is too long and keep the cursor true."""
+        chunks = self.chunks
+        ci = chunks.index(chunk)
         if len(chunk.runs) > MAX_RUNS:
-            self.split_chunk(self.chunks.index(chunk))
-        self.reset_cursor()
+            self.split_chunk(ci)
+        if ci < self.ci:
+            self.cpos += grew
+            self.rpos += grew
+        elif ci == self.ci:
+            self.ri = -1
 
     def texts(self):
         """The visible text of every run, in document order."""

@@ -25,14 +25,15 @@ a backspace continues the tombstone's chain.
 
 from __future__ import annotations
 
-from bisect import bisect_right
 from collections import deque
 from heapq import heappop, heappush
 
+from ._text_demo import TwoEditors, demo_two_editors
 from ._text_ops import Delete, Insert, check_delete, check_insert, op_from_json
 from ._text_runs import MAX_RUNS, Run, RunList
+from ._text_tree import IdIndex, integrate_delete, integrate_insert
 
-__all__ = ["Delete", "Insert", "Text", "op_from_json"]
+__all__ = ["Delete", "Insert", "Text", "TwoEditors", "demo_two_editors", "op_from_json"]
 
 _DUPLICATE = object()
 
@@ -55,8 +56,8 @@ class Text:
         self.replica = replica
         self._list = RunList()
         self._next = {replica: 0}  # replica -> how many of its characters we hold
-        self._index = {replica: ([], [])}  # replica -> (first seqs, first runs) of its inserts
-        self._own = self._index[replica]
+        self._index = IdIndex()
+        self._own = self._index.of(replica)
         self._waiting = {}  # replica -> heap of (seq we wait for, tiebreak, op)
         self._waits = 0
 
@@ -70,6 +71,22 @@ class Text:
         text = str(self)
         shown = text if len(text) <= 40 else text[:37] + "..."
         return f"Text({self.replica!r}, {shown!r})"
+
+    def authors(self) -> list[tuple[str, str]]:
+        """The visible text as ``(replica, text)`` pieces in order: who typed what.
+
+        >>> a = Text("a"); b = Text("b"); b.apply(a.insert(0, "hi"))
+        >>> _ = b.insert(1, "-"); b.authors()
+        [('a', 'h'), ('b', '-'), ('a', 'i')]
+        """
+        out = []
+        for run in self._list.runs():
+            if run.vis:
+                if out and out[-1][0] == run.replica:
+                    out[-1] = (run.replica, out[-1][1] + run.text)
+                else:
+                    out.append((run.replica, run.text))
+        return out
 
     @property
     def version(self) -> dict[str, int]:
@@ -211,17 +228,17 @@ class Text:
 
     def apply(self, ops) -> None:
         """Integrate other replicas' ops, in any order, duplicates included."""
-        checked = []
+        todo = deque()
         for op in ops:
-            if isinstance(op, Insert):
-                checked.append(check_insert(op))
-            elif isinstance(op, Delete):
-                checked.append(check_delete(op))
-            elif isinstance(op, dict):
-                checked.append(op_from_json(op))
+            kind = type(op)
+            if kind is Insert:
+                todo.append(check_insert(op))
+            elif kind is Delete:
+                todo.append(check_delete(op))
+            elif kind is dict:
+                todo.append(op_from_json(op))
             else:
                 raise TypeError(f"ops: op={op!r}: expected an Insert, a Delete or their to_json() dict")
-        todo = deque(checked)
         while todo:
             op = todo.popleft()
             need = self._needs(op)
@@ -232,11 +249,15 @@ class Text:
                 heappush(self._waiting.setdefault(need[0], []), (need[1], self._waits, op))
                 continue
             if type(op) is Delete:
-                self._integrate_delete(op)
+                integrate_delete(self._list, self._index, op.spans)
                 continue
-            op = self._integrate_insert(op)
-            heap = self._waiting.get(op.replica)
-            have = self._next[op.replica]
+            replica, seq, parent, side, text = op
+            have = self._next.get(replica, 0)
+            if seq < have:  # partly a duplicate: keep the characters we lack
+                text, seq, parent, side = text[have - seq:], have, (replica, have - 1), "R"
+            integrate_insert(self._list, self._index, replica, seq, parent, side, text)
+            have = self._next[replica] = seq + len(text)
+            heap = self._waiting.get(replica)
             while heap and heap[0][0] < have:
                 todo.append(heappop(heap)[2])
 
@@ -257,85 +278,6 @@ class Text:
         if parent is not None and parent[1] >= nxt.get(parent[0], 0):
             return parent
         return None
-
-    def _find(self, replica, seq):
-        """The run holding character ``(replica, seq)``."""
-        starts, firsts = self._index[replica]
-        run = firsts[bisect_right(starts, seq) - 1]
-        while seq >= run.seq + len(run.text):
-            run = run.nxt
-        return run
-
-    def _integrate_insert(self, op):
-        replica, seq, parent, side, text = op
-        have = self._next.get(replica, 0)
-        if seq < have:  # partly a duplicate: keep the characters we lack
-            text, seq, parent, side = text[have - seq:], have, (replica, have - 1), "R"
-            op = Insert(replica, seq, parent, side, text)
-        lst = self._list
-        right = side == "R"
-        if parent is None:
-            par = lst.root
-        else:
-            par = self._find(*parent)
-            k = parent[1] - par.seq
-            if right and k < len(par.text) - 1:
-                lst.split(par, k + 1, par.chunk, lst.locate(par))
-                lst.check(par.chunk)
-            elif not right and k:
-                par = lst.split(par, k, par.chunk, lst.locate(par))
-                lst.check(par.chunk)
-        self._next[replica] = seq + len(text)
-        if right and par.rights is None and par.replica == replica and par.vis and par.seq + par.vis == seq:
-            par.text += text
-            par.vis += len(text)
-            par.chunk.vis += len(text)
-            lst.length += len(text)
-            lst.reset_cursor()
-            return op
-        new = Run(replica, seq, text, par, right)
-        sibs = par.rights if right else par.lefts
-        if sibs is None:
-            sibs = [new]
-            if right:
-                par.rights = sibs
-            else:
-                par.lefts = sibs
-            j = 0
-        else:
-            j = _sorted_insert(sibs, new)
-        if right:
-            # After the subtrees of the right siblings that sort before us.
-            anchor = par if j == 0 else _rightmost(sibs[j - 1])
-            lst.place(new, anchor, True)
-        else:
-            # Before the subtrees of the left siblings that sort after us.
-            anchor = par if j == len(sibs) - 1 else _leftmost(sibs[j + 1])
-            lst.place(new, anchor, False)
-        starts, firsts = self._index.setdefault(replica, ([], []))
-        starts.append(seq)
-        firsts.append(new)
-        return op
-
-    def _integrate_delete(self, op):
-        lst = self._list
-        for replica, seq, count in op.spans:
-            while count:
-                run = self._find(replica, seq)
-                k = seq - run.seq
-                if k:
-                    run = lst.split(run, k, run.chunk, lst.locate(run))
-                m = len(run.text)
-                if m > count:
-                    lst.split(run, count, run.chunk, lst.locate(run))
-                    m = count
-                if run.vis:
-                    run.vis = 0
-                    run.chunk.vis -= m
-                    lst.length -= m
-                lst.check(run.chunk)
-                seq += m
-                count -= m
 
     def to_json(self) -> dict:
         """The whole state as plain JSON: every run (tombstones too) in document order."""
@@ -366,32 +308,6 @@ class Text:
         doc.apply(inserts)
         doc.apply([Delete(tuple(deletes))] if deletes else [])
         return doc
-
-
-def _sorted_insert(sibs, new):
-    """Insert run ``new`` into ``sibs`` (sorted by id) and return its index."""
-    key = (new.replica, new.seq)
-    j = 0
-    for sib in sibs:
-        if (sib.replica, sib.seq) > key:
-            break
-        j += 1
-    sibs.insert(j, new)
-    return j
-
-
-def _rightmost(run):
-    """The last run of the subtree under ``run``'s first character."""
-    while run.rights:
-        run = run.rights[-1]
-    return run
-
-
-def _leftmost(run):
-    """The first run of the subtree under ``run``'s first character."""
-    while run.lefts:
-        run = run.lefts[0]
-    return run
 
 
 def _bad_index(name, value, hi):
