@@ -38,7 +38,7 @@ from edgekit.sim import FaultModel
 
 from .config import EdgeConfig
 from .gossip import GossipConfig, GossipSystem
-from .harness import check_positive
+from .harness import check_positive, progress_iter
 from .metrics import distribution
 from .observe import Observer
 from .primary import PrimaryConfig, PrimarySystem, central_site
@@ -217,13 +217,17 @@ def _converged(system, keys) -> bool:
 
 
 def measure(system, topology: str, scenario: str, seed: int, upstream: str, keys,
-            traffic: tuple[int, int]) -> RunRecord:
-    """The ``RunRecord`` of a driven and settled system; ``traffic`` is (messages, bytes) while driven."""
+            traffic: tuple[int, int], until: float) -> RunRecord:
+    """The ``RunRecord`` of a driven and settled system.
+
+    ``traffic`` is (messages, bytes) sent while clients were active, and visibility counts only
+    sightings up to ``until`` (the last client operation), so the final settling is left out.
+    """
     obs = system.observer
     lost = system.lost_writes()
     reads_ok = sum(len(v) for v in obs.read_ms.values())
     writes_ok = sum(len(v) for v in obs.write_ms.values())
-    vis = obs.visibility()
+    vis = obs.visibility(until=until)
     stale = obs.staleness_ms
     return RunRecord(
         topology=topology, scenario=scenario, seed=seed, upstream=upstream,
@@ -251,9 +255,10 @@ def run(topology: str, scenario: str = "none", setup: Setup | None = None, seed:
     workload = setup.workload(seed)
     system.drive(workload, progress=progress)
     traffic = (system.meter.messages, system.meter.bytes)  # the final settling pull is not the design's
+    until = system.sim.now
     system.settle()
     return measure(system, topology, scenario, seed, upstream_of(topology, setup), workload.key_names(),
-                   traffic)
+                   traffic, until)
 
 
 def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None = None, seed: int = 0,
@@ -266,9 +271,5 @@ def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None =
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={scenario!r}: expected one of {SCENARIOS}")
     setup = Setup() if setup is None else setup
-    todo = list(topologies)
-    if progress:
-        from tqdm.auto import tqdm
-
-        todo = tqdm(todo, desc=f"designs ({scenario})", unit="design")
+    todo = progress_iter(topologies, f"designs ({scenario})", progress, unit="design")
     return tuple(run(t, scenario, setup, seed) for t in todo)

@@ -37,7 +37,7 @@ from .site import Outcome
 from .topology import site_place
 from .values import VALUE_TYPES
 
-__all__ = ["Bench", "BenchNode", "WireMeter", "FAILED", "check_positive"]
+__all__ = ["Bench", "BenchNode", "WireMeter", "FAILED", "check_positive", "progress_iter"]
 
 FAILED = Outcome(False, None, None)  # what a client gets from a PoP that cannot serve it
 
@@ -48,6 +48,16 @@ def check_positive(name: str, v, *, integer: bool = False, what: str = "") -> No
     ok = not isinstance(v, bool) and isinstance(v, int if integer else (int, float))
     if not ok or not v > 0 or v == math.inf:
         raise ValueError(f"{name}={v!r}: expected {kind} > 0{what}")
+
+
+def progress_iter(items, desc: str, on: bool = False, unit: str = "run"):
+    """``items``, wrapped in a progress bar (``tqdm.auto``) when ``on``: for runs that take seconds."""
+    if not on:
+        return items
+    # Imported only when asked: the core needs nothing outside the standard library.
+    from tqdm.auto import tqdm
+
+    return tqdm(list(items), desc=desc, unit=unit)
 
 
 class WireMeter:
