@@ -11,12 +11,12 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Hashable, Iterable
+from collections.abc import Hashable
 
-from edgekit.clocks.dvv import CausalContext, Dot, check_replica
+from edgekit.clocks.dvv import check_replica
 
 __all__ = ["StateCRDT", "check_replica", "check_amount", "check_element", "check_timestamp",
-           "to_plain", "from_plain", "sort_key", "join_dotted", "leq_dotted"]
+           "to_plain", "from_plain", "sort_key"]
 
 
 class StateCRDT:
@@ -113,24 +113,3 @@ def from_plain(x):
 def sort_key(x) -> str:
     """A total order on JSON-able elements, the same in every process (unlike ``hash``)."""
     return json.dumps(to_plain(x), sort_keys=True)
-
-
-# --- dot stores: the shared join of ORSet, MVRegister and ORMap -------------------------------
-
-
-def join_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], cb: CausalContext):
-    """Join two (dot -> payload, context) pairs: keep a dot that both hold, or that one holds
-    and the other has never seen; a dot seen by the other but gone there was removed."""
-    out = {d: p for d, p in a.items() if d in b or d not in cb}
-    out.update((d, p) for d, p in b.items() if d not in ca)
-    return out, ca.merge(cb)
-
-
-def leq_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], cb: CausalContext) -> bool:
-    """``(a, ca) <= (b, cb)``: b has seen every dot a has, and b keeps a dot only if a does
-    or a never saw it."""
-    return ca <= cb and all(d in a for d in b if d in ca)
-
-
-def dots_json(entries: Iterable[tuple[Dot, object]], plain=to_plain) -> list:
-    return sorted(([d.replica, d.counter, plain(p)] for d, p in entries), key=lambda e: (e[0], e[1]))

@@ -21,25 +21,17 @@ Design after Almeida, Shoker, Baquero, "Delta state replicated data types"
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from edgekit.clocks.dvv import CausalContext, Dot
 
-from .base import (
-    StateCRDT,
-    check_element,
-    check_replica,
-    dots_json,
-    from_plain,
-    join_dotted,
-    leq_dotted,
-)
+from .base import check_element, check_replica
+from .dotstore import DotStore
 
 __all__ = ["ORSet"]
 
 
 @dataclass(frozen=True)
-class ORSet(StateCRDT):
+class ORSet(DotStore):
     """An add-wins set: a remove deletes only the adds it has seen.
 
     >>> a = ORSet().add("A", "x")
@@ -51,10 +43,6 @@ class ORSet(StateCRDT):
 
     entries: frozenset[tuple[Dot, object]] = frozenset()  # (dot, element); a dot tags one add
     context: CausalContext = CausalContext()  # every dot this replica has seen
-
-    @cached_property
-    def _map(self) -> dict[Dot, object]:
-        return dict(self.entries)
 
     @property
     def value(self) -> frozenset:
@@ -83,36 +71,3 @@ class ORSet(StateCRDT):
     def remove(self, x) -> ORSet:
         """Remove the adds of ``x`` seen so far (removing an absent element changes nothing)."""
         return self | self.remove_delta(x)
-
-    def _join(self, other: ORSet) -> ORSet:
-        if other is self:
-            return self
-        entries, context = join_dotted(self._map, self.context, other._map, other.context)
-        return ORSet(frozenset(entries.items()), context)
-
-    def _leq(self, other: ORSet) -> bool:
-        return leq_dotted(self._map, self.context, other._map, other.context)
-
-    def _json(self) -> dict:
-        return {"entries": dots_json(self.entries), "context": self.context.to_json()}
-
-    @classmethod
-    def _from_json(cls, d: dict) -> ORSet:
-        context = CausalContext.from_json(d.get("context"))
-        entries = frozenset(parse_dotted(d.get("entries"), context, check_element))
-        return cls(entries, context)
-
-
-def parse_dotted(rows, context: CausalContext, check) -> list[tuple[Dot, object]]:
-    """Entries ``[[replica, counter, payload], ...]`` whose dots the context has seen."""
-    if not isinstance(rows, list):
-        raise TypeError(f"entries={rows!r}: expected a list of [replica, counter, payload]")
-    out = []
-    for row in rows:
-        if not (isinstance(row, list) and len(row) == 3):
-            raise TypeError(f"entry={row!r}: expected [replica, counter, payload]")
-        dot = Dot(check_replica(row[0]), row[1])
-        if dot not in context:
-            raise ValueError(f"entry={row!r}: its dot is not in the causal context")
-        out.append((dot, check(from_plain(row[2]))))
-    return out

@@ -15,7 +15,6 @@ each sibling's dot plus one causal context (``edgekit.clocks.dvv``), the
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
 
 from edgekit.clocks.dvv import CausalContext, Dot
 
@@ -24,14 +23,11 @@ from .base import (
     check_element,
     check_replica,
     check_timestamp,
-    dots_json,
     from_plain,
-    join_dotted,
-    leq_dotted,
     sort_key,
     to_plain,
 )
-from .orset import parse_dotted
+from .dotstore import DotStore
 
 __all__ = ["LWWRegister", "MVRegister"]
 
@@ -91,7 +87,7 @@ class LWWRegister(StateCRDT):
 
 
 @dataclass(frozen=True)
-class MVRegister(StateCRDT):
+class MVRegister(DotStore):
     """Keeps every write not causally overwritten: concurrent writes become siblings.
 
     >>> base = MVRegister().assign("A", "red")
@@ -104,10 +100,6 @@ class MVRegister(StateCRDT):
 
     entries: frozenset[tuple[Dot, object]] = frozenset()  # (dot, value) per sibling
     context: CausalContext = CausalContext()
-
-    @cached_property
-    def _map(self) -> dict[Dot, object]:
-        return dict(self.entries)
 
     @property
     def value(self) -> frozenset:
@@ -128,20 +120,3 @@ class MVRegister(StateCRDT):
         """Write ``value`` at ``replica``, overwriting the siblings seen here (or, with
         ``context`` from an earlier read, only those that read saw)."""
         return self | self.assign_delta(replica, value, context)
-
-    def _join(self, other: MVRegister) -> MVRegister:
-        if other is self:
-            return self
-        entries, context = join_dotted(self._map, self.context, other._map, other.context)
-        return MVRegister(frozenset(entries.items()), context)
-
-    def _leq(self, other: MVRegister) -> bool:
-        return leq_dotted(self._map, self.context, other._map, other.context)
-
-    def _json(self) -> dict:
-        return {"entries": dots_json(self.entries), "context": self.context.to_json()}
-
-    @classmethod
-    def _from_json(cls, d: dict) -> MVRegister:
-        context = CausalContext.from_json(d.get("context"))
-        return cls(frozenset(parse_dotted(d.get("entries"), context, check_element)), context)
