@@ -220,3 +220,31 @@ def test_mv_register_with_a_read_context_keeps_a_write_the_read_did_not_see():
     merged = base | racing
     assert merged.assign("A", "v3", context=ctx).value == {"v2", "v3"}
     assert merged.assign("A", "v3").value == {"v3"}
+
+
+# --- sketches: merging sketches equals sketching the union (an exact oracle) -----------------
+
+STREAMS = st.lists(st.tuples(st.sampled_from(REPLICAS), st.integers(0, 60), st.integers(1, 3)), max_size=40)
+
+
+@PROPS
+@given(STREAMS)
+def test_merged_sketches_equal_the_sketch_of_everything(stream):
+    from edgekit.crdt import BloomFilter, CountMinSketch, HyperLogLog
+
+    per = {r: [(x, n) for q, x, n in stream if q == r] for r in REPLICAS}
+    everything = [x for _, x, _ in stream]
+    blooms = [BloomFilter(m=128, k=3).add_all(x for x, _ in per[r]) for r in REPLICAS]
+    assert blooms[0] | blooms[1] | blooms[2] == BloomFilter(m=128, k=3).add_all(everything)
+    hlls = [HyperLogLog(p=4).add_all(x for x, _ in per[r]) for r in REPLICAS]
+    assert hlls[0] | hlls[1] | hlls[2] == HyperLogLog(p=4).add_all(everything)
+    sketches = []
+    for r in REPLICAS:
+        c = CountMinSketch(width=8, depth=2)
+        for x, n in per[r]:
+            c = c.add(r, x, n)
+        sketches.append(c)
+    merged = sketches[0] | sketches[1] | sketches[2] | sketches[1]  # a duplicate, too
+    assert merged.value == sum(n for _, _, n in stream)
+    for x in set(everything):
+        assert merged.estimate(x) >= sum(n for _, y, n in stream if y == x)  # never undercounts
