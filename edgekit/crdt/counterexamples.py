@@ -8,7 +8,7 @@
   that keeps no record of removed tags. Union is a perfectly lawful merge, so
   every law holds, yet a removed element comes back when an older replica is
   merged in: the classic OR-Set bug, caught only by comparing with the
-  specification (see ``tests/test_crdt_orset.py``).
+  specification (see ``tests/test_crdt_spec.py``).
 """
 
 from __future__ import annotations

@@ -12,7 +12,7 @@ still holds it is merged in, the dot is dropped rather than resurrected. This
 replaces per-element tombstones: the context grows with the number of
 replicas, not with the number of removed elements. (An OR-Set that merges by
 plain union of tagged adds, without such a context, brings removed elements
-back: the classic bug that ``tests/test_crdt_orset.py`` guards against.)
+back: the classic bug that ``tests/test_crdt_spec.py`` guards against.)
 
 Design after Almeida, Shoker, Baquero, "Delta state replicated data types"
 (2018), the "add-wins set" with delta mutators.
