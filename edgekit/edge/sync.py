@@ -29,8 +29,8 @@ idempotent, so sending a key twice is harmless.
 A key with local writes that no completed sync has covered yet is *dirty*.
 Dirty keys are pinned in the LRU stores (``Store``): eviction must not drop
 the only copy of an acknowledged write. A response settles a dirty key only
-if no new write happened after the request was built (each write gets a
-sequence number and the request remembers the one it carried).
+if the request it answers was built after the key's last write (each write
+gets a sequence number and each request remembers the latest it carried).
 
 Determinism: interest sets are dicts (insertion-ordered), never ``set``s, whose
 order for strings changes from process to process.
@@ -60,14 +60,15 @@ __all__ = ["Interest", "SyncNode", "Meter"]
 class Interest:
     """What a node owes its upstream: touched keys, unacknowledged keys, dirty keys."""
 
-    __slots__ = ("touched", "unacked", "dirty", "next_id", "_wseq")
+    __slots__ = ("touched", "unacked", "dirty", "next_id", "_wseq", "_marks")
 
     def __init__(self) -> None:
         self.touched: dict = {}  # key -> None: read or written since the last request
-        self.unacked: dict = {}  # key -> (sync id, dirty mark) of the last request that carried it
+        self.unacked: dict = {}  # key -> id of the first request that carried it this round
         self.dirty: dict = {}  # key -> sequence number of its latest unacknowledged local write
         self.next_id = 1
         self._wseq = 0
+        self._marks: dict = {}  # request id -> last write sequence number it carries
 
     def touch(self, key) -> None:
         self.touched[key] = None
@@ -84,22 +85,38 @@ class Interest:
         """Start a request: its id and its keys (unacknowledged first, then touched)."""
         sid = self.next_id
         self.next_id += 1
-        keys = list(self.unacked)
-        keys.extend(k for k in self.touched if k not in self.unacked)
-        dirty = self.dirty
-        self.unacked.update((k, (sid, dirty.get(k))) for k in keys)
+        unacked = self.unacked
+        keys = list(unacked)
+        for k in self.touched:
+            if k not in unacked:
+                unacked[k] = sid
+                keys.append(k)
         self.touched.clear()
+        self._marks[sid] = self._wseq  # every write so far is in this request
+        if len(self._marks) > 1024:  # responses that never came: forget the oldest
+            del self._marks[next(iter(self._marks))]
         return sid, keys
 
     def settle(self, sid: int, keys) -> None:
-        """Response ``sid`` arrived for ``keys``: they are settled unless a newer request has them."""
-        unacked, dirty = self.unacked, self.dirty
+        """Response ``sid`` arrived for ``keys``.
+
+        A key is settled by a response to any request that carried it (a request carries
+        every unacknowledged key, so a slow response still counts when newer requests are
+        out: with a round trip longer than the epoch, no response would ever be the latest).
+        A dirty key is clean once a response covers a request built after its last write.
+        """
+        unacked, dirty, touched = self.unacked, self.dirty, self.touched
+        mark = self._marks.pop(sid, None)
         for k in keys:
-            u = unacked.get(k)
-            if u is not None and u[0] == sid:
+            first = unacked.get(k)
+            if first is not None and first <= sid:
                 del unacked[k]
-                if u[1] is not None and dirty.get(k) == u[1]:
+            w = dirty.get(k)
+            if w is not None:
+                if mark is not None and w <= mark:
                     del dirty[k]
+                elif k not in unacked:
+                    touched[k] = None  # still dirty: it must ride along next epoch
 
 
 class Meter:

@@ -8,8 +8,12 @@ interest set, so it travels one level further up at the hub's next epoch.
 That is the whole fractal design. The root has no upstream: it is the
 authoritative copy and never evicts (``capacity=None``); for a key it has never
 seen it answers ``bottom``, the value type's bottom element ("nothing written
-yet"), while a hub that lacks a key answers the missing marker ``None`` ("not
-here yet") and fetches it at its next epoch.
+yet"). A hub answers the missing marker ``None`` ("not here yet") for a key
+whose state did not come down from its own upstream since it last loaded it
+(it may hold what children sent, but that is no answer: it is not from
+above). It fetches the key at its next epoch; the child keeps the key in its
+interest set and asks again. So every answer a child settles on holds
+everything its upstream had from above: that is what makes copies converge.
 
 For a *blocking* request (a site's read miss that waits for an answer) a hub
 that lacks a key asks its own upstream at once, and answers the child when
@@ -29,6 +33,19 @@ from .values import join as plain_join
 __all__ = ["Upstream"]
 
 
+class _Owed:
+    """A hub's pinned keys: news not yet acknowledged above, and keys it owes a fetch."""
+
+    __slots__ = ("interest",)
+
+    def __init__(self, interest) -> None:
+        self.interest = interest
+
+    def __contains__(self, key) -> bool:
+        i = self.interest
+        return key in i.dirty or key in i.touched or key in i.unacked
+
+
 class Upstream(SyncNode):
     """A hub (``upstream`` set) or the root (``upstream=None``)."""
 
@@ -39,13 +56,15 @@ class Upstream(SyncNode):
         if upstream is None and capacity is not None:
             raise ValueError(f"capacity={capacity!r} for root {node_id!r}: expected None "
                              "(the root holds the authoritative copy of every key)")
-        self.store = Store(capacity)
+        self.store = Store(capacity, on_evict=self._evicted)
+        self._fresh: dict = {}  # keys whose state came down from our upstream (hubs only)
         self.join = join
         self.bottom = bottom  # the root answers this for a key it has never seen
         self.miss_timeout_ms = miss_timeout_ms
         self.observer = observer
         self._watched = {} if observer is None else observer.watched
         self.served = 0
+        self._pins = _Owed(self.interest)
         self._parked: dict[int, tuple] = {}  # our fetch id -> (child, child's sync id, keys)
 
     def states_of(self, keys) -> dict:
@@ -55,17 +74,21 @@ class Upstream(SyncNode):
     def held_keys(self) -> list[str]:
         return list(self.store.data)
 
+    def _evicted(self, key) -> None:
+        self._fresh.pop(key, None)
+
     def merge_entries(self, ctx, entries: dict) -> None:
-        store, join, data, dirty = self.store, self.join, self.store.data, self.interest.dirty
-        touched, watched, obs = self.interest.touched, self._watched, self.observer
+        store, join, data, pins = self.store, self.join, self.store.data, self._pins
+        touched, watched, obs, fresh = self.interest.touched, self._watched, self.observer, self._fresh
         for key, value in entries.items():
             if value is None:
                 touched[key] = None  # our upstream is fetching it too: ask again next epoch
                 continue
+            fresh[key] = None
             cur = data.get(key)
             m = join(cur, value)
             if m is not cur and m != cur:
-                store.put(key, m, dirty)
+                store.put(key, m, pins)
                 if key in watched:
                     obs.seen(ctx.now, self.node_id, key, m)
 
@@ -84,21 +107,22 @@ class Upstream(SyncNode):
         store, join, interest = self.store, self.join, self.interest
         data, bounded = store.data, store.capacity is not None
         forward = self.upstream is not None
-        dirty, touched = interest.dirty, interest.touched
-        watched, bottom = self._watched, self.bottom
+        touched, pins = interest.touched, self._pins
+        watched, bottom, fresh = self._watched, self.bottom, self._fresh
         out = {}
         missing = []
         for k, v in req.entries.items():
             cur = data.get(k)
             if bounded and cur is not None:
                 data.move_to_end(k)
+            had = cur is not None and (not forward or k in fresh)
             if v is not None:
                 m = join(cur, v)
                 if m is not cur and (cur is None or m != cur):
                     if forward:
                         interest.wrote(k)  # news for our upstream: pinned until it is acknowledged
                     if bounded:
-                        store.put(k, m, dirty)
+                        store.put(k, m, pins)
                     else:
                         data[k] = m
                     cur = m
@@ -108,10 +132,13 @@ class Upstream(SyncNode):
                     touched[k] = None
             elif forward:
                 touched[k] = None
-            if cur is None:
+            if not had:
                 if forward:
-                    missing.append(k)  # "not here yet": fetched at our next epoch
-                else:
+                    # "Not here yet": we hold nothing from above, only what children sent.
+                    # We fetch the key at our next epoch; ask again after that.
+                    missing.append(k)
+                    cur = None
+                elif cur is None:
                     cur = bottom  # the root's word: nothing has been written to this key
             out[k] = cur
         if req.blocking and missing and forward:

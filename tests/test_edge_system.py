@@ -1,0 +1,175 @@
+"""The whole edge system on the simulated planet: faults, convergence, no lost writes, determinism."""
+
+from __future__ import annotations
+
+import random
+
+import pytest
+
+from edgekit.clocks import PhysicalClock
+from edgekit.edge import (
+    EdgeConfig,
+    EdgeSystem,
+    Topology,
+    Workload,
+    random_faults,
+    run_edge,
+    site_isolated,
+    upstream_down,
+)
+from edgekit.edge.testing import FakeContext  # noqa: F401  (kept importable for notebooks)
+from edgekit.sim import FaultModel, LinkFaults, to_jsonl
+
+SITES = ("LHR", "CDG", "FRA", "SYD", "NRT", "IAD", "GRU", "JNB")
+TYPES = ("lww", "mv", "gcounter", "pncounter", "orset")
+
+
+def _converged(system: EdgeSystem) -> list:
+    """(key, site) pairs where a site's copy differs from the root's after settling."""
+    bad = []
+    for name, site in system.sites.items():
+        for key in site.held_keys():
+            if site.state_of(key) != system.root.state_of(key):
+                bad.append((key, name))
+    return bad
+
+
+@pytest.mark.parametrize("seed", range(15))
+def test_no_acknowledged_write_is_lost_under_random_faults(seed):
+    rng = random.Random(seed)
+    workload = Workload(SITES, keys=12, ops=700, rates=60.0, write_fraction=0.4, seed=seed)
+    topo = Topology.tree(SITES) if seed % 2 else Topology.flat(SITES)
+    faults = FaultModel(
+        LinkFaults(loss=0.1, duplicate=0.1, reorder=0.2, reorder_ms=300.0),
+        timeline=random_faults(rng, topo, workload.duration_ms, count=4),
+    )
+    config = EdgeConfig(replicas=3, n=2, capacity=3, hub_capacity=6 if seed % 3 else None,
+                        epoch_ms=rng.choice([50.0, 120.0]), value_type=TYPES[seed % len(TYPES)],
+                        read_miss="block" if seed % 4 == 0 else "missing",
+                        clock="hlc" if seed % 5 == 0 else "physical")
+    system = EdgeSystem(topo, config, seed=seed, faults=faults)
+    system.drive(workload)
+    system.settle()
+    lost = system.lost_writes()
+    assert lost.checked > 50
+    assert lost.lost == 0, lost
+    assert _converged(system) == []
+
+
+def test_counters_count_every_acknowledged_increment():
+    workload = Workload(SITES, keys=5, ops=600, rates=80.0, write_fraction=0.6, seed=2)
+    topo = Topology.tree(SITES)
+    faults = FaultModel(LinkFaults(loss=0.2, duplicate=0.2),
+                        timeline=site_isolated("SYD", 500.0, 1_500.0) + upstream_down(topo.hubs[0], 300.0, 900.0))
+    system = EdgeSystem(topo, EdgeConfig(value_type="gcounter", capacity=2, epoch_ms=80.0), seed=2,
+                        faults=faults)
+    system.drive(workload)
+    system.settle()
+    acked = system.observer.acked
+    assert sum(map(len, acked.values())) > 200
+    for key, writes in acked.items():  # the oracle: one increment per acknowledged write
+        assert system.root.state_of(key).value == len(writes)
+    assert _converged(system) == []
+
+
+def test_same_seed_same_history_byte_for_byte():
+    w = Workload(SITES[:4], keys=10, ops=300, rates=50.0, write_fraction=0.3, seed=7)
+    faults = FaultModel(LinkFaults(loss=0.05, duplicate=0.05), timeline=site_isolated("LHR", 1_000, 2_000))
+    runs = [run_edge(w, EdgeConfig(epoch_ms=200), faults=faults, seed=s, record="all", record_ops=True)
+            for s in (3, 3, 4)]
+    a, b, c = (to_jsonl(r.history) for r in runs)
+    assert a == b and a != c
+    assert runs[0].summary() == runs[1].summary()
+    assert [op.to_json() for op in runs[0].ops] == [op.to_json() for op in runs[1].ops]
+
+
+def test_an_isolated_site_keeps_serving_and_catches_up():
+    w = Workload(("LHR", "SYD"), keys=20, ops=800, rates=200.0, write_fraction=0.3, zipf_s=0.0, seed=1)
+    faults = FaultModel(timeline=site_isolated("SYD", 0.0, 1_500.0))
+    run = run_edge(w, EdgeConfig(epoch_ms=100), topology="flat", faults=faults, record_ops=True)
+    syd = [op for op in run.ops if op.site == "SYD"]
+    assert all(op.ok and op.latency_ms < 1.0 for op in syd)  # local, inside the request
+    during = [op.stale_ms for op in syd if op.kind == "read" and 500 < op.time < 1_400]
+    after = [op.stale_ms for op in syd if op.kind == "read" and op.time > 1_800]
+    assert max(during) > 300.0 and max(after) < max(during)  # stale while cut off, then it catches up
+    assert run.lost.lost == 0
+
+
+def test_a_crashed_upstream_only_delays():
+    w = Workload(("LHR", "CDG", "FRA"), keys=4, ops=500, rates=100.0, write_fraction=0.5, seed=5)
+    topo = Topology.tree(w.sites)
+    hub = topo.hubs[0]
+    run = run_edge(w, EdgeConfig(epoch_ms=100), topology=topo,
+                   faults=FaultModel(timeline=upstream_down(hub, 200.0, 1_200.0)), seed=5)
+    assert run.failed == 0 and run.lost.lost == 0
+    assert run.summary()["write_ms"]["max"] < 1.0  # writes never wait for the upstream
+
+
+def test_a_crashed_site_fails_its_clients_and_loses_nothing():
+    w = Workload(("LHR", "SYD"), keys=4, ops=400, rates=100.0, write_fraction=0.5, seed=6)
+    topo = Topology.flat(w.sites)
+    faults = FaultModel(timeline=upstream_down("LHR", 500.0, 1_000.0))  # the PoP itself goes down
+    run = run_edge(w, EdgeConfig(epoch_ms=100), topology=topo, faults=faults, seed=6)
+    assert run.failed > 0 and run.lost.lost == 0
+
+
+def test_read_miss_served_missing_or_blocking():
+    topo = Topology.flat(["LHR", "SYD"], root="LHR")
+    for mode in ("missing", "block"):
+        system = EdgeSystem(topo, EdgeConfig(epoch_ms=500, read_miss=mode), seed=1)
+        lhr, syd = system.sites["LHR"], system.sites["SYD"]
+        lctx, sctx = system.contexts["LHR"], system.contexts["SYD"]
+        lhr.write(lctx, "k", 1)
+        system.sim.run(until=1_200)  # LHR's write reaches the root
+        outcomes = []
+        system.observer.read = lambda t, s, k, out, seen=outcomes: seen.append(out)
+        syd.read(sctx, "k")
+        system.sim.run(until=3_000)
+        if mode == "missing":
+            assert outcomes[0].state is None and outcomes[0].latency_ms < 1.0
+            assert syd.state_of("k").value == 1  # the object appeared later
+        else:
+            assert outcomes[0].value == 1 and outcomes[0].latency_ms > 100.0  # a round trip to LHR
+
+
+def test_hlc_keeps_a_later_write_that_a_slow_clock_would_lose():
+    topo = Topology.flat(["LHR", "SYD"], root="LHR")
+    values = {}
+    for clock in ("physical", "hlc"):
+        faults = FaultModel(clocks={"SYD": PhysicalClock(offset_ms=-60_000)})
+        system = EdgeSystem(topo, EdgeConfig(epoch_ms=200, clock=clock), seed=1, faults=faults)
+        system.sites["LHR"].write(system.contexts["LHR"], "k", 1)
+        system.sim.run(until=2_000)
+        system.sites["SYD"].read(system.contexts["SYD"], "k")
+        system.sim.run(until=4_000)
+        assert system.sites["SYD"].state_of("k").value == 1  # SYD saw LHR's write ...
+        system.sites["SYD"].write(system.contexts["SYD"], "k", 2)  # ... and then overwrote it
+        system.settle()
+        values[clock] = system.root.state_of("k").value
+    assert values == {"physical": 1, "hlc": 2}
+
+
+def test_eviction_waits_for_acknowledgement():
+    w = Workload(("LHR", "SYD"), keys=40, ops=600, rates=100.0, write_fraction=0.7, zipf_s=0.0, seed=3)
+    faults = FaultModel(timeline=site_isolated("LHR", 0.0, 2_500.0))
+    run = run_edge(w, EdgeConfig(capacity=4, epoch_ms=100), topology="flat", faults=faults)
+    assert run.overflows > 0  # every key was pinned: over capacity rather than lose a write
+    assert run.evictions > 0 and run.lost.lost == 0
+
+
+def test_workload_sites_must_be_in_the_topology():
+    system = EdgeSystem(Topology.flat(["LHR"]), EdgeConfig())
+    with pytest.raises(ValueError, match="not sites of this topology"):
+        system.drive(Workload(("SYD",), ops=5))
+    with pytest.raises(ValueError, match="topology='ring'"):
+        run_edge(Workload(("LHR",), ops=5), topology="ring")
+
+
+def test_summary_has_the_comparison_numbers():
+    run = run_edge(Workload(SITES, keys=30, ops=2_000, rates=100.0, seed=1), EdgeConfig(epoch_ms=250),
+                   probe_every=10)
+    s = run.summary()
+    assert s["lost_writes"] == 0 and s["client_ops"] == 2_000
+    assert s["messages_per_op"] > 0 and s["bytes_per_op"] > s["messages_per_op"]
+    assert s["visibility_ms"]["n"] > 0 and s["visibility_ms"]["p50"] > 0
+    assert set(run.latency_by_site("write")) == set(SITES)
