@@ -48,7 +48,7 @@ from .values import VALUE_TYPES
 from .workload import Workload, region_cut, site_isolated, upstream_down
 
 __all__ = ["TOPOLOGIES", "SCENARIOS", "WORKSHOP_SITES", "WORKSHOP_RATES", "Setup", "RunRecord", "build",
-           "run", "compare", "fault_timeline", "authority"]
+           "run", "compare", "workshop_compare", "fault_timeline", "authority"]
 
 TOPOLOGIES = ("primary", "gossip", "flat", "tree")
 SCENARIOS = ("none", "site_isolated", "upstream_down", "region_cut")
@@ -273,3 +273,17 @@ def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None =
     setup = Setup() if setup is None else setup
     todo = progress_iter(topologies, f"designs ({scenario})", progress, unit="design")
     return tuple(run(t, scenario, setup, seed) for t in todo)
+
+
+_WORKSHOP: dict = {}
+
+
+def workshop_compare(scenario: str = "none", seed: int = 0, progress: bool = False) -> tuple[RunRecord, ...]:
+    """``compare`` of all four designs on the default ``Setup``, run once per (scenario, seed).
+
+    The notebook and its widget share these runs: a second call returns the first result.
+    """
+    key = (scenario, seed)
+    if key not in _WORKSHOP:
+        _WORKSHOP[key] = compare(TOPOLOGIES, scenario, Setup(), seed, progress)
+    return _WORKSHOP[key]

@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 from edgekit.edge.compare import TOPOLOGIES, RunRecord
 from edgekit.figures import style
 
-__all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure", "site_inside_figure",
-           "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
+__all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure", "sync_step_parts",
+           "site_inside_figure", "site_inside_parts", "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
            "design_style"]
 
 _PATTERNS = ("", "/", "x", ".")
@@ -102,49 +102,61 @@ def pop_latency_figure(records: Sequence[RunRecord], kind: str = "write") -> go.
     return fig
 
 
-def sync_step_figure(steps: Sequence, number: int) -> go.Figure:
-    """Left: the chosen epoch's messages as a sequence diagram. Right: bytes on the wire per epoch."""
+def sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
+    """Traces, annotations and title of ``sync_step_figure``: a widget swaps these in place (fast)."""
     if not steps:
         raise ValueError("steps=[]: expected the result of edgekit.edge.stepper.sync_walkthrough()")
     if not 1 <= number <= len(steps):
         raise ValueError(f"number={number!r}: expected a step between 1 and {len(steps)}")
     step = steps[number - 1]
-    nodes = list(steps[0].states)  # sites first, then the root
-    cols = [nodes[0], nodes[-1], *nodes[1:-1]]  # first site | root | other sites
+    cols = _columns(steps)
     x = {n: i for i, n in enumerate(cols)}
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38],
-                        subplot_titles=[f"epoch {number}: who sends what", "bytes on the wire per epoch"])
     # One row per message, in the order they were sent; the label gives the real times.
     bottom = max(len(step.messages), 1)
-    for n in cols:
-        fig.add_trace(go.Scatter(x=[x[n], x[n]], y=[-0.3, bottom], mode="lines", line=dict(color="#999", width=1),
-                                 showlegend=False, hoverinfo="skip"), row=1, col=1)
+    traces = [go.Scatter(x=[x[n], x[n]], y=[-0.3, bottom], mode="lines", line=dict(color="#999", width=1),
+                         showlegend=False, hoverinfo="skip", xaxis="x", yaxis="y") for n in cols]
+    notes = []
     t0 = min((m.time_ms for m in step.messages), default=0.0)
     for i, m in enumerate(step.messages):
         req = m.kind == "SyncRequest"
         shown = ", ".join(f"{k}: {'missing' if v is None else _short(v)}" for k, v in m.entries.items())
         took = "lost" if m.arrived_ms is None else f"{m.arrived_ms - m.time_ms:.0f} ms"
-        fig.add_annotation(x=x[m.dst], y=i + 0.75, ax=x[m.src], ay=i, xref="x", yref="y", axref="x", ayref="y",
-                           showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor=style.color(0 if req else 1),
-                           text="")
-        fig.add_annotation(x=(x[m.src] + x[m.dst]) / 2, y=i + 0.375, xref="x", yref="y", showarrow=False,
-                           text=f"{m.kind} · {m.bytes} B · t+{m.time_ms - t0:.0f} ms, {took}<br><i>{shown}</i>",
-                           font=dict(size=12), bgcolor="rgba(255,255,255,0.85)")
+        notes.append(dict(x=x[m.dst], y=i + 0.75, ax=x[m.src], ay=i, xref="x", yref="y", axref="x", ayref="y",
+                          showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor=style.color(0 if req else 1),
+                          text=""))
+        notes.append(dict(x=(x[m.src] + x[m.dst]) / 2, y=i + 0.375, xref="x", yref="y", showarrow=False,
+                          text=f"{m.kind} · {m.bytes} B · t+{m.time_ms - t0:.0f} ms, {took}<br><i>{shown}</i>",
+                          font=dict(size=12), bgcolor="rgba(255,255,255,0.85)"))
     if not step.messages:
-        fig.add_annotation(x=1, y=0.5, xref="x", yref="y", showarrow=False,
-                           text="no interest, no message:<br>quiet by default", font=dict(size=15))
-    fig.update_xaxes(tickvals=list(x.values()), ticktext=cols, range=[-0.5, len(cols) - 0.5], row=1, col=1)
-    fig.update_yaxes(autorange="reversed", title="messages, in order", showticklabels=False, row=1, col=1)
+        notes.append(dict(x=1, y=0.5, xref="x", yref="y", showarrow=False,
+                          text="no interest, no message:<br>quiet by default", font=dict(size=15)))
     for j, (kind, name) in enumerate((("SyncRequest", "requests"), ("SyncResponse", "responses"))):
         ys = [sum(m.bytes for m in s.messages if m.kind == kind) for s in steps]
-        fig.add_trace(go.Bar(x=[s.number for s in steps], y=ys, name=name,
+        traces.append(go.Bar(x=[s.number for s in steps], y=ys, name=name, xaxis="x2", yaxis="y2",
                              marker=dict(color=style.color(j), pattern_shape=_PATTERNS[j],
                                          line=dict(width=[3 if s.number == number else 0 for s in steps],
-                                                   color="#000"))), row=1, col=2)
-    fig.update_layout(barmode="stack")
+                                                   color="#000"))))
+    return traces, notes, f"Pull sync, epoch {number} of {len(steps)}: {step.bytes} bytes"
+
+
+def _columns(steps) -> list[str]:
+    nodes = list(steps[0].states)  # sites first, then the root
+    return [nodes[0], nodes[-1], *nodes[1:-1]]  # first site | root | other sites
+
+
+def sync_step_figure(steps: Sequence, number: int) -> go.Figure:
+    """Left: the chosen epoch's messages as a sequence diagram. Right: bytes on the wire per epoch."""
+    traces, notes, title = sync_step_parts(steps, number)
+    cols = _columns(steps)
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38],
+                        subplot_titles=["who sends what, in order", "bytes on the wire per epoch"])
+    fig.add_traces(traces)
+    fig.update_layout(annotations=list(fig.layout.annotations) + notes, barmode="stack")
+    fig.update_xaxes(tickvals=list(range(len(cols))), ticktext=cols, range=[-0.5, len(cols) - 0.5], row=1, col=1)
+    fig.update_yaxes(autorange="reversed", title="messages, in order", showticklabels=False, row=1, col=1)
     fig.update_xaxes(title="epoch", dtick=1, row=1, col=2)
     fig.update_yaxes(title="bytes", row=1, col=2)
-    return style.apply(fig, f"Pull sync, epoch {number} of {len(steps)}: {step.bytes} bytes", height=460)
+    return style.apply(fig, title, height=460)
 
 
 def _short(v: dict) -> str:
@@ -155,8 +167,8 @@ def _short(v: dict) -> str:
     return "∅" if len(v) == 1 else v.get("type", "?")  # the bottom: a register nobody wrote
 
 
-def site_inside_figure(inside) -> go.Figure:
-    """Rendezvous score of every replica for the key; the ``n`` best hold it; labels tell each story."""
+def site_inside_parts(inside) -> tuple[go.Bar, str]:
+    """The bar trace and title of ``site_inside_figure`` (a widget swaps them in place)."""
     reps = inside.replicas
     text = []
     for r in reps:
@@ -169,16 +181,23 @@ def site_inside_figure(inside) -> go.Figure:
         if r.slow_ms:
             bits.append(f"slow +{r.slow_ms:.0f} ms")
         text.append(", ".join(bits))
-    fig = go.Figure(go.Bar(
+    bar = go.Bar(
         x=[f"r{r.index}" for r in reps], y=[r.score / 2**64 for r in reps], text=text, textposition="outside",
         marker=dict(color=[style.color(5) if r.repaired else style.color(0) if r.holds_key else "#cccccc"
                            for r in reps],
                     pattern_shape=["x" if r.repaired else "" if r.holds_key else "." for r in reps]),
-        hovertemplate="%{x}: score %{y:.3f}<br>%{text}<extra></extra>"))
-    fig.update_yaxes(title="rendezvous score of (key, replica)", range=[0, 1.15])
+        hovertemplate="%{x}: score %{y:.3f}<br>%{text}<extra></extra>")
     who = "the replica that missed the write (stale!)" if inside.stale_answer else "a fresh replica"
     title = (f"{inside.key!r}: the client got {inside.answered} from {who} after {inside.first_reply_ms:.2f} ms; "
              f"{inside.repairs} read repair(s)")
+    return bar, title
+
+
+def site_inside_figure(inside) -> go.Figure:
+    """Rendezvous score of every replica for the key; the ``n`` best hold it; labels tell each story."""
+    bar, title = site_inside_parts(inside)
+    fig = go.Figure(bar)
+    fig.update_yaxes(title="rendezvous score of (key, replica)", range=[0, 1.15])
     return style.apply(fig, title, height=420)
 
 
