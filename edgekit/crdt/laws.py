@@ -34,7 +34,7 @@ __all__ = ["LawResult", "Report", "check", "commutative", "associative", "idempo
            "monotonic", "convergent", "every_merge_order", "show"]
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, repr=False)
 class LawResult:
     """One law's verdict: ``ok``, and on failure a counterexample in plain words."""
 
@@ -48,8 +48,10 @@ class LawResult:
     def __str__(self) -> str:
         return self.message
 
+    __repr__ = __str__  # a learner printing a verdict wants the words
 
-@dataclass(frozen=True)
+
+@dataclass(frozen=True, repr=False)
 class Report:
     """Every law's verdict; ``ok`` when none failed."""
 
@@ -73,6 +75,8 @@ class Report:
             text = f"merge looks safe: {', '.join(held)} ({n} trials each)"
             return "\n".join([text] + [r.message for r in self.results if r.skipped])
         return "\n".join(r.message for r in self.failures)
+
+    __repr__ = __str__
 
     def _repr_html_(self) -> str:
         colour = "#009E73" if self.ok else "#D55E00"
@@ -225,7 +229,7 @@ def _laws(merge: Callable, leq: Callable) -> dict[str, tuple[int, Callable]]:
                     "but b <= a | b is False (merging lost something)")
         if leq(a, b) != (j == b):
             return (f"<= disagrees with merge: a = {show(a)}, b = {show(b)}: a <= b is {leq(a, b)} "
-                    f"but a | b == b is {j == b}")
+                    f"but a | b == b is {j == b} (a <= b should mean that merging a into b changes nothing)")
 
     return {"commutative": (2, comm), "associative": (3, assoc), "idempotent": (1, idem), "monotonic": (2, mono)}
 
@@ -281,7 +285,11 @@ def convergent(states=None, *, ops=None, bottom=None, merge=None, deltas: bool =
         if not 0 <= p < 1:
             raise ValueError(f"{name}={p!r}: expected a probability in [0, 1)")
     if states is not None and ops is None:
-        ops = [lambda s, r, rng: states(rng) if s is None else _merger(merge)(s, states(rng))]
+        def fresh(s, r, rng):
+            return states(rng) if s is None else _merger(merge)(s, states(rng))
+
+        fresh.__name__ = "a new state merged in"
+        ops = [fresh]
     source = _Source(states, ops, bottom, _merger(merge), replicas)
     return simulate(source, deltas, seed, trials, drop, duplicate, show)
 
