@@ -1,0 +1,220 @@
+"""Linearizability checking: can every operation be given one instant inside its interval?
+
+A history is *linearizable* (Herlihy & Wing 1990) when each operation can be
+assigned a single point between its call and its return such that, taken in
+the order of those points, the operations follow the model's sequential rules.
+
+The search is Wing & Gong's (1993), with the two improvements Lowe describes
+in "Testing for linearizability" (2017) and that the porcupine checker uses:
+
+* *Just-in-time linearization*: walk the calls and returns in time order;
+  at a call, try to linearize that operation now; at a return, the operation
+  returning must already be linearized, so undo the last choice (backtrack).
+  The events live in a doubly linked list so that a linearized operation's
+  call and return are lifted out, and put back when backtracking, in O(1).
+* *Memoisation*: a (set of linearized operations, model state) pair reached
+  once need not be explored again. The set is a bitset held in a Python int.
+
+Operations that never returned, or whose outcome is ``UNKNOWN``, may take
+effect at any point after their call or not at all, so their return sits at
+the end of time and the search succeeds once every *completed* operation is
+linearized. A model's ``partition`` splits the history into independent parts
+(one per key for ``"kv"``), each searched on its own.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Hashable
+from dataclasses import dataclass, field
+from functools import cached_property
+
+from .history import Operation, describe, is_open, validate_history
+from .models import Model, get_model
+
+__all__ = ["LinearizabilityResult", "check_linearizable", "search"]
+
+
+def search(
+    ops: list[Operation], model: Model, env: list[Operation] = ()
+) -> tuple[bool, list[int], int]:
+    """Wing-Gong-Lowe search of one part: (linearizable?, a witness order, states explored).
+
+    The witness lists indices into ``ops`` in linearization order; operations that
+    may never have taken effect and were not needed are left out. ``env`` are
+    operations that may take effect at any moments within their own interval,
+    as often as helps, or never: the explainer uses them to stand for
+    "everything else that happened". Indices ``>= len(ops)`` in the witness are
+    such moves (``env[index - len(ops)]``).
+
+    >>> from edgekit.checkers.models import REGISTER
+    >>> w = Operation(1, 0, 10, ("write", 1))
+    >>> r = Operation(2, 5, 6, ("read", None), 1)
+    >>> search([w, r], REGISTER)[:2]
+    (True, [0, 1])
+    """
+    n, m = len(ops), len(env)
+    opened = [is_open(op) for op in ops] + [True] * m
+    is_env = [False] * n + [True] * m
+    everything = list(ops) + list(env)
+    # Environment operations have a call and no return: nothing ever waits for them.
+    events = sorted(
+        [(op.call, 0, i) for i, op in enumerate(everything)]
+        + [(math.inf if opened[i] else op.ret, 1, i) for i, op in enumerate(ops)]
+    )
+    # Entries: 0 is the head sentinel, then the events in time order, then the tail.
+    # At equal times calls come first, so touching intervals count as concurrent.
+    size = len(events)
+    head, tail = 0, size + 1
+    nxt = list(range(1, size + 2)) + [tail]
+    prv = [0] + list(range(0, size + 1))
+    op_of = [-1] * (size + 2)
+    is_call = [False] * (size + 2)
+    match = [0] * (size + 2)
+    call_entry = [0] * (n + m)
+    for pos, (_, kind, i) in enumerate(events, start=1):
+        op_of[pos] = i
+        if kind == 0:
+            is_call[pos] = True
+            call_entry[i] = pos
+        else:
+            match[call_entry[i]] = pos
+
+    calls = [op.call for op in everything]
+    env_end = [math.inf] * n + [math.inf if is_open(x) else x.ret for x in env]  # last moment it may act
+    inputs = [op.input for op in everything]
+    outputs = [op.output for op in everything]
+    step = model.step
+    remaining = opened.count(False)  # completed operations still to linearize
+    state = model.init
+    done = 0  # bitset of linearized operations
+    # (done, state) pairs already explored; with environment operations, whose
+    # availability depends on how late the last linearization point was, that too.
+    seen: set[tuple] = set()
+    floor = -math.inf  # the latest call linearized so far: no later point can be earlier
+    stack: list[tuple[int, object, float]] = []  # (call entry, state and floor before it)
+    e = nxt[head]
+    while remaining:
+        if is_call[e]:
+            i = op_of[e]
+            ok, new_state = step(state, inputs[i], outputs[i])
+            # An open operation that would leave the state as it is can simply never
+            # take effect: linearizing it would only add obligations, never remove any.
+            if ok and not (opened[i] and new_state == state) and env_end[i] >= floor:
+                bits = done if is_env[i] else done | (1 << i)
+                new_floor = floor if calls[i] <= floor else calls[i]
+                key = (bits, new_state, new_floor) if m else (bits, new_state)
+                if key not in seen:
+                    seen.add(key)
+                    stack.append((e, state, floor))
+                    state, done, floor = new_state, bits, new_floor
+                    if is_env[i]:  # it stays in the list: it may happen again
+                        e = nxt[head]
+                        continue
+                    if not opened[i]:
+                        remaining -= 1
+                    # Lift the call and its return out of the list.
+                    r = match[e]
+                    p, q = prv[e], nxt[e]
+                    nxt[p], prv[q] = q, p
+                    p, q = prv[r], nxt[r]
+                    nxt[p], prv[q] = q, p
+                    e = nxt[head]
+                    continue
+            e = nxt[e]
+        else:
+            # A return whose operation is not linearized yet: undo the latest choice.
+            if not stack:
+                return False, [], len(seen)
+            e, state, floor = stack.pop()
+            i = op_of[e]
+            if not is_env[i]:
+                done ^= 1 << i
+                if not opened[i]:
+                    remaining += 1
+                r = match[e]
+                p, q = prv[r], nxt[r]
+                nxt[p], prv[q] = r, r
+                p, q = prv[e], nxt[e]
+                nxt[p], prv[q] = e, e
+            e = nxt[e]
+    return True, [op_of[entry] for entry, _, _ in stack], len(seen)
+
+
+@dataclass(eq=False)
+class LinearizabilityResult:
+    """The verdict of ``check_linearizable``; ``str(result)`` explains it in plain words."""
+
+    ok: bool
+    model: Model
+    history: list[Operation]
+    witness: dict[Hashable, list[Operation]] = field(repr=False)
+    """For each part (``None`` when the model has no partition), a valid order found."""
+    failed_part: Hashable = None
+    """The key (for a partitioned model) whose operations cannot be ordered."""
+    failed_ops: list[Operation] = field(default_factory=list, repr=False)
+    states_explored: int = 0
+
+    def __bool__(self) -> bool:
+        return self.ok
+
+    @property
+    def linearization(self) -> list[Operation] | None:
+        """The witness order for an unpartitioned model (``None`` when not linearizable)."""
+        if not self.ok:
+            return None
+        if len(self.witness) == 1:
+            return next(iter(self.witness.values()))
+        return [op for ops in self.witness.values() for op in ops]  # per part, in part order
+
+    @cached_property
+    def counterexample(self) -> list[Operation]:
+        """A smallest set of operations that cannot be ordered (empty when ok); see ``minimal_counterexample``."""
+        if self.ok:
+            return []
+        from .explain import minimal_counterexample
+
+        return minimal_counterexample(self.failed_ops, self.model)
+
+    def explain(self) -> str:
+        """The verdict in plain words, naming the operations that cannot be ordered."""
+        from .explain import explain
+
+        return explain(self)
+
+    def __str__(self) -> str:
+        return self.explain()
+
+
+def check_linearizable(history: list[Operation], model: str | Model = "cas-register") -> LinearizabilityResult:
+    """Is ``history`` linearizable under ``model`` (``'register'``, ``'cas-register'``, ``'kv'`` or a Model)?
+
+    >>> ops = [Operation("a", 0, 1, ("write", 1)), Operation("b", 2, 3, ("read", None), None)]
+    >>> check_linearizable(ops, "register").ok
+    False
+    """
+    model = get_model(model)
+    ops = validate_history(history)
+    if model.validate is not None:
+        for op in ops:
+            model.validate(op)
+    parts = model.partition(ops) if model.partition is not None else {None: ops}
+    witness: dict[Hashable, list[Operation]] = {}
+    explored = 0
+    for key, part in parts.items():
+        try:
+            ok, order, n_states = search(part, model)
+        except TypeError as err:
+            if "unhashable" in str(err):
+                raise TypeError(f"model={model.name!r}: states must be hashable ({err})") from err
+            raise
+        explored += n_states
+        if not ok:
+            return LinearizabilityResult(False, model, ops, witness, key, part, explored)
+        witness[key] = [part[i] for i in order]
+    return LinearizabilityResult(True, model, ops, witness, states_explored=explored)
+
+
+def label(op: Operation) -> str:
+    """``describe`` plus the client, for lists in explanations."""
+    return f"client {op.client}: {describe(op)}"

@@ -1,0 +1,150 @@
+"""Sequential specifications: what a single, correct copy of an object would answer.
+
+A linearizability checker needs a *model*: the initial state and a step
+function saying whether an operation with this input may produce this output
+from a given state, and what state follows. States must be hashable, because
+the checker remembers the (operations done, state) pairs it has already seen.
+
+An optional ``partition`` splits a history into parts that can be checked on
+their own (Herlihy & Wing 1990: linearizability is *local*, so a key-value
+store is linearizable exactly when each key's sub-history is; Horn & Kroening
+2015 call this P-compositionality). It is what makes many-key histories fast.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Hashable
+from dataclasses import dataclass
+from typing import Any
+
+from .history import UNKNOWN, Operation
+
+__all__ = ["Model", "REGISTER", "CAS_REGISTER", "KV", "MODELS", "get_model"]
+
+
+@dataclass(frozen=True)
+class Model:
+    """A sequential object: ``step(state, input, output) -> (ok, new_state)``.
+
+    >>> counter = Model("counter", 0, lambda s, i, o: (o in (UNKNOWN, s + 1), s + 1))
+    >>> counter.step(counter.init, ("incr", None), 1)
+    (True, 1)
+    """
+
+    name: str
+    init: Hashable
+    step: Callable[[Any, tuple, Any], tuple[bool, Any]]
+    partition: Callable[[list[Operation]], dict[Hashable, list[Operation]]] | None = None
+    validate: Callable[[Operation], None] | None = None  # raises ValueError for a malformed op
+
+
+def _bad(op: Operation, expected: str) -> ValueError:
+    return ValueError(f"input={op.input!r} (client {op.client!r}): expected {expected}")
+
+
+# --- register: read and write ---------------------------------------------------------
+
+
+def _register_step(state, inp, out):
+    kind, arg = inp
+    if kind == "read":
+        return (out is UNKNOWN or out == state), state
+    return True, arg  # write: always possible, whatever the client heard back
+
+
+def _validate_register(op: Operation) -> None:
+    kind = op.input[0]
+    if kind not in ("read", "write"):
+        raise _bad(op, "('read', None) or ('write', value) for model 'register'")
+
+
+# --- cas-register: read, write, compare-and-set ---------------------------------------
+
+
+def _cas_step(state, inp, out):
+    kind, arg = inp
+    if kind == "read":
+        return (out is UNKNOWN or out == state), state
+    if kind == "write":
+        return True, arg
+    old, new = arg
+    if out is UNKNOWN:  # took effect: it did whatever a cas does in this state
+        return True, (new if state == old else state)
+    if out:
+        return state == old, new
+    return state != old, state
+
+
+def _validate_cas(op: Operation) -> None:
+    kind, arg = op.input
+    if kind == "cas":
+        if not (isinstance(arg, tuple) and len(arg) == 2):
+            raise _bad(op, "('cas', (old, new)) with a pair (old, new)")
+        if not (op.output is UNKNOWN or op.pending or isinstance(op.output, bool)):
+            raise ValueError(
+                f"output={op.output!r} (client {op.client!r}, cas): expected True, False or UNKNOWN"
+            )
+    elif kind not in ("read", "write"):
+        raise _bad(op, "('read', None), ('write', value) or ('cas', (old, new)) for model 'cas-register'")
+
+
+# --- kv: get / put / append on string keys, each key its own register -----------------
+
+
+def _kv_step(state, inp, out):
+    # ``state`` is one key's string: the partition hands each key's operations over alone.
+    kind, arg = inp
+    if kind == "get":
+        return (out is UNKNOWN or out == state), state
+    if kind == "put":
+        return True, arg[1]
+    return True, state + arg[1]  # append
+
+
+def _kv_key(op: Operation):
+    kind, arg = op.input
+    return arg if kind == "get" else arg[0]
+
+
+def _kv_partition(history: list[Operation]) -> dict[Hashable, list[Operation]]:
+    parts: dict[Hashable, list[Operation]] = {}
+    for op in history:
+        parts.setdefault(_kv_key(op), []).append(op)
+    return parts
+
+
+def _validate_kv(op: Operation) -> None:
+    kind, arg = op.input
+    if kind == "get":
+        if not isinstance(arg, str):
+            raise _bad(op, "('get', key) with a string key")
+        if not (op.output is UNKNOWN or op.pending or isinstance(op.output, str)):
+            raise ValueError(
+                f"output={op.output!r} (client {op.client!r}, get): expected a string or UNKNOWN"
+            )
+    elif kind in ("put", "append"):
+        if not (isinstance(arg, tuple) and len(arg) == 2 and all(isinstance(x, str) for x in arg)):
+            raise _bad(op, f"('{kind}', (key, value)) with string key and value")
+    else:
+        raise _bad(op, "('get', key), ('put', (key, value)) or ('append', (key, value)) for model 'kv'")
+
+
+REGISTER = Model("register", None, _register_step, validate=_validate_register)
+"""A read/write register that starts absent (``None``)."""
+
+CAS_REGISTER = Model("cas-register", None, _cas_step, validate=_validate_cas)
+"""A register with compare-and-set, as in Jepsen's etcd tests; starts absent (``None``)."""
+
+KV = Model("kv", "", _kv_step, partition=_kv_partition, validate=_validate_kv)
+"""String keys to string values with get, put and append; a missing key reads as ``""``."""
+
+MODELS = {m.name: m for m in (REGISTER, CAS_REGISTER, KV)}
+
+
+def get_model(model: str | Model) -> Model:
+    """A ``Model`` from a name (``'register'``, ``'cas-register'``, ``'kv'``) or a Model."""
+    if isinstance(model, Model):
+        return model
+    if isinstance(model, str) and model in MODELS:
+        return MODELS[model]
+    raise ValueError(f"model={model!r}: expected one of {sorted(MODELS)} or an edgekit.checkers.Model")
