@@ -62,7 +62,14 @@ def _writes_by_key(ops) -> dict:
 
 
 def read_staleness(ops) -> tuple[OpRecord, ...]:
-    """``ops`` with ``versions_behind`` and ``time_behind_ms`` filled in for successful reads."""
+    """``ops`` with ``versions_behind`` and ``time_behind_ms`` filled in for successful reads.
+
+    >>> w = OpRecord("IAD", "IAD", "write", "k0", "iad1", 0.0, 10.0, True, (5, "IAD"), None)
+    >>> r = OpRecord("LHR", "LHR", "read", "k0", None, 50.0, 51.0, True, (0, ""), None)  # saw nothing
+    >>> late = read_staleness([w, r])[1]
+    >>> late.versions_behind, late.time_behind_ms
+    (1, 40.0)
+    """
     writes = _writes_by_key(ops)
     out = []
     for o in ops:
@@ -77,7 +84,13 @@ def read_staleness(ops) -> tuple[OpRecord, ...]:
 
 
 def consistency_by_lag(ops) -> list[tuple[float, bool]]:
-    """For each successful read after some completed write: (ms since that write finished, saw it or newer)."""
+    """For each successful read after some completed write: (ms since that write finished, saw it or newer).
+
+    >>> w = OpRecord("IAD", "IAD", "write", "k0", "iad1", 0.0, 10.0, True, (5, "IAD"), None)
+    >>> r = OpRecord("LHR", "LHR", "read", "k0", None, 50.0, 51.0, True, (5, "IAD"), "iad1")
+    >>> consistency_by_lag([w, r])
+    [(40.0, True)]
+    """
     writes = _writes_by_key(ops)
     out = []
     for o in ops:
