@@ -3,7 +3,7 @@
 See ``edgekit.sim.network`` for the network API (the authoritative description).
 """
 
-from .core import Simulator, Timer
+from .core import Event, Simulator, Timer
 from .faults import (
     Crash,
     Cut,
@@ -24,6 +24,7 @@ from .node import Context, Node
 __all__ = [
     "Simulator",
     "Timer",
+    "Event",
     "Network",
     "SimContext",
     "NetStats",

@@ -79,16 +79,19 @@ import heapq
 import random
 from collections.abc import Hashable
 from dataclasses import dataclass, field
+from functools import partial
 
 from ..clocks.physical import PhysicalClock
-from .core import Simulator, Timer
+from .core import Event, Simulator
+from .eventlog import DELIVER, DROP, DUPLICATE, OTHER, SEND, TIMER, decode
 from .faults import CONTINENTS, EVERYONE, Crash, Cut, FaultModel, Heal, LinkFaults, Restart
 from .history import Record
-from .latency import LatencyModel, resolve_place
+from .latency import LatencyModel, jitter_batch, resolve_place
 
 __all__ = ["Network", "SimContext", "NetStats"]
 
 _push = heapq.heappush
+_JITTER_BATCH = 512
 _PERFECT = PhysicalClock()
 _LEVELS = {True: "all", "all": "all", "ops": "ops", False: "none", "none": "none", None: "none"}
 
@@ -112,7 +115,8 @@ class NetStats:
 class SimContext:
     """What a node sees of the simulated world (the ``edgekit.sim.node.Context`` protocol)."""
 
-    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "_net", "_out", "_tags")
+    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "send", "_on_message",
+                 "_net", "_out", "_tags")
 
     def __init__(self, net: Network, node_id: Hashable, node, place, rng: random.Random) -> None:
         self._net = net
@@ -125,6 +129,9 @@ class SimContext:
         self.incarnation = 0  # bumped by a crash: timers of an older incarnation never fire
         self._out: dict = {}  # dst -> link tuple, filled on first send
         self._tags: frozenset = frozenset()
+        # send(dst, msg) is the network's send with this context bound: one call frame fewer per message.
+        self.send = partial(net._send, self)
+        self._on_message = node.on_message
 
     @property
     def now(self) -> float:
@@ -133,23 +140,18 @@ class SimContext:
     def clock(self) -> float:
         return self.clock_model.read(self._net.sim.now)
 
-    def send(self, dst: Hashable, msg) -> None:
-        self._net._send(self, dst, msg)
-
-    def set_timer(self, delay_ms: float, tag=None) -> Timer:
+    def set_timer(self, delay_ms: float, tag=None) -> Event:
         return self._net.sim.call_later(delay_ms, self._net._fire, self, self.incarnation, tag)
 
-    def cancel_timer(self, handle: Timer) -> None:
-        if not isinstance(handle, Timer):
+    def cancel_timer(self, handle: Event) -> None:
+        if not (isinstance(handle, list) and len(handle) == 4):
             raise TypeError(f"handle={handle!r}: expected the value set_timer returned")
-        handle.cancel()
+        handle[2] = None
 
     def record(self, kind: str, **fields) -> None:
         if not isinstance(kind, str):
             raise TypeError(f"kind={kind!r}: expected a string such as 'invoke'")
-        log = self._net._oplog
-        if log is not None:
-            log.append((self._net.sim.now, kind, self.node_id, None, None, fields))
+        self._net._other(kind, self.node_id, fields)
 
     def __repr__(self) -> str:
         return f"SimContext({self.node_id!r}, up={self.up})"
@@ -174,13 +176,25 @@ class Network:
         except (KeyError, TypeError):
             raise ValueError(f"record={record!r}: expected True/'all', 'ops' or False/'none'") from None
         self.record_level = level
-        self._log: list | None = [] if level != "none" else None
-        self._msglog = self._log if level == "all" else None  # sends, deliveries, drops, timers
-        self._oplog = self._log  # node records and crash/restart/cut/heal
-        self._rng = sim.rng
-        self._jitter = self.latency.sampler(self._rng)
+        # One flat log (edgekit.sim.eventlog); ``_app`` is its append for message-level records
+        # (None unless record="all"), ``_oapp`` for the rest (None when record="none").
+        self._log: list = []
+        self._app = self._log.append if level == "all" else None
+        self._oapp = self._log.append if level != "none" else None
+        self._decoded = 0
+        self._sends: dict = {}
+        self._rng = sim.rng  # loss, duplication and reordering draws
+        # Jitter has its own stream (seeded from the run's seed), drawn in batches: changing the
+        # fault model does not reshuffle latencies, and one list.pop() per message is cheap.
+        self._jitter = self.latency.jitter_params()
+        self._jitter_rng = random.Random(f"{sim.seed}/jitter")
+        self._jbuf: list[float] = []
+        self._jon = self._jitter[0] != 0
+        self._deliver_fn = self._deliver  # one bound method, not one per message
         self._nodes: dict[Hashable, SimContext] = {}
         self._cuts: list[tuple[frozenset, frozenset, Cut]] = []  # directed pairs (A may not reach B)
+        self._down = 0  # nodes crashed right now
+        self._hazard = False  # any cut or crashed node: only then do sends and deliveries check
         self._started = False
         self._history: list[Record] = []
         self._mid = 0
@@ -301,15 +315,14 @@ class Network:
         self._cuts.append((a, b, c))
         if not c.directed:
             self._cuts.append((b, a, c))
+        self._hazard = True
         return a, b
 
     def cut(self, side_a, side_b, directed: bool = False) -> None:
         """From now on messages from ``side_a`` to ``side_b`` are lost (and back unless ``directed``)."""
         c = Cut(self.sim.now, side_a, side_b, directed)
         a, b = self._add_cut(c)
-        if self._oplog is not None:
-            data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": directed}
-            self._oplog.append((self.sim.now, "cut", None, None, None, data))
+        self._other("cut", None, {"a": self._side_ids(a), "b": self._side_ids(b), "directed": directed})
 
     def heal(self, side_a=None, side_b=None) -> None:
         """Remove the cut between these sides (either order), or every cut when called with none."""
@@ -322,8 +335,8 @@ class Network:
             b = self.select(h.side_b, exclude=a)
             self._cuts = [(x, y, c) for x, y, c in self._cuts if {x, y} != {a, b}]
             data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": False}
-        if self._oplog is not None:
-            self._oplog.append((self.sim.now, "heal", None, None, None, data))
+        self._hazard = bool(self._cuts) or self._down > 0
+        self._other("heal", None, data)
 
     def crash(self, node_id: Hashable) -> None:
         """Stop ``node_id``: it receives nothing and its timers die; ``on_crash()`` runs."""
@@ -332,8 +345,9 @@ class Network:
             return
         ctx.up = False
         ctx.incarnation += 1
-        if self._oplog is not None:
-            self._oplog.append((self.sim.now, "crash", node_id, None, None, None))
+        self._down += 1
+        self._hazard = True
+        self._other("crash", node_id)
         ctx.node.on_crash()
 
     def restart(self, node_id: Hashable) -> None:
@@ -342,8 +356,9 @@ class Network:
         if ctx.up:
             return
         ctx.up = True
-        if self._oplog is not None:
-            self._oplog.append((self.sim.now, "restart", node_id, None, None, None))
+        self._down -= 1
+        self._hazard = bool(self._cuts) or self._down > 0
+        self._other("restart", node_id)
         ctx.node.on_start(ctx)
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
@@ -365,93 +380,115 @@ class Network:
             if (ctx.node_id in sa and dst in sb) or (ctx.node_id in sb and dst in sa):
                 lf = override
         base = self.latency.base_one_way_ms(ctx.place, dctx.place)
-        link = (dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
+        faulty = bool(lf.loss or lf.duplicate or lf.reorder)
+        link = (dctx, base, faulty, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
         ctx._out[dst] = link
         return link
 
-    def _drop(self, src, dst, mid, reason: str) -> None:
+    def _refill(self) -> float:
+        """Draw the next batch of jitter samples; return the first."""
+        buf = jitter_batch(self._jitter_rng.random, *self._jitter, _JITTER_BATCH)
+        buf.reverse()  # pop() from the end takes them in the order drawn
+        self._jbuf = buf
+        return buf.pop()
+
+    def _drop(self, mid: int, reason: str) -> None:
         self._drops[reason] = self._drops.get(reason, 0) + 1
-        if self._msglog is not None:
-            self._msglog.append((self.sim.now, "drop", src, dst, mid, reason))
+        app = self._app
+        if app is not None:
+            app(DROP)
+            app(self.sim.now)
+            app(mid)
+            app(reason)
 
     def _send(self, ctx: SimContext, dst: Hashable, msg) -> None:
-        link = ctx._out.get(dst)
-        if link is None:
-            link = self._link(ctx, dst)
-        dctx, delay, loss, dup, reorder, reorder_ms = link
+        try:
+            dctx, delay, faulty, loss, dup, reorder, reorder_ms = ctx._out[dst]
+        except KeyError:
+            dctx, delay, faulty, loss, dup, reorder, reorder_ms = self._link(ctx, dst)
         sim = self.sim
         now = sim.now
         self._mid = mid = self._mid + 1
-        log = self._msglog
-        if log is not None:
-            log.append((now, "send", ctx.node_id, dst, mid, msg))
-        if self._cuts or not ctx.up:
+        args = (dctx, ctx.node_id, msg, mid)  # what the delivery event carries; the log reuses it
+        app = self._app
+        if app is not None:
+            app(SEND)
+            app(now)
+            app(args)
+        if self._hazard:  # a cut is active or a node is down: the slow checks
             if not ctx.up:
-                return self._drop(ctx.node_id, dst, mid, "crashed")
+                return self._drop(mid, "crashed")
             if self.blocked(ctx.node_id, dst):
-                return self._drop(ctx.node_id, dst, mid, "partition")
+                return self._drop(mid, "partition")
         t = now + delay
-        if loss or dup or reorder:
+        if faulty:
             rng = self._rng
             if loss and rng.random() < loss:
-                return self._drop(ctx.node_id, dst, mid, "loss")
+                return self._drop(mid, "loss")
             if dup and rng.random() < dup:
-                self._duplicate(ctx, dctx, msg, mid, link)
+                self._duplicate(args, delay, reorder, reorder_ms)
             if reorder and rng.random() < reorder:
                 t += rng.random() * reorder_ms
                 self.n_reordered += 1
-        if self._jitter is not None:
-            t += self._jitter()
-        # Inlined Simulator.call_later: the one allocation per message is this heap entry.
+        if self._jon:
+            try:
+                t += self._jbuf.pop()
+            except IndexError:
+                t += self._refill()
+        # Inlined Simulator.call_later: the heap entry and ``args`` are the allocations per message.
         seq = sim._seq
         sim._seq = seq + 1
-        _push(sim._heap, [t, seq, self._deliver, (dctx, ctx.node_id, msg, mid)])
+        _push(sim._heap, [t, seq, self._deliver_fn, args])
 
-    def _duplicate(self, ctx: SimContext, dctx: SimContext, msg, mid: int, link: tuple) -> None:
+    def _duplicate(self, args: tuple, delay: float, reorder: float, reorder_ms: float) -> None:
         """Send one extra copy with its own jitter and reordering draw (the rare path)."""
         self.n_duplicated += 1
         sim = self.sim
-        if self._msglog is not None:
-            self._msglog.append((sim.now, "duplicate", ctx.node_id, dctx.node_id, mid, msg))
-        t = sim.now + link[1]
-        if link[4] and self._rng.random() < link[4]:
-            t += self._rng.random() * link[5]
+        if self._app is not None:
+            self._log += (DUPLICATE, sim.now, args[3])
+        t = sim.now + delay
+        if reorder and self._rng.random() < reorder:
+            t += self._rng.random() * reorder_ms
             self.n_reordered += 1
-        if self._jitter is not None:
-            t += self._jitter()
-        sim.call_at(t, self._deliver, dctx, ctx.node_id, msg, mid)
+        if self._jon:
+            t += self._jbuf.pop() if self._jbuf else self._refill()
+        sim.call_at(t, self._deliver_fn, *args)
 
     def _deliver(self, dctx: SimContext, src: Hashable, msg, mid: int) -> None:
-        if self._cuts or not dctx.up:
+        if self._hazard:
             if not dctx.up:
-                return self._drop(src, dctx.node_id, mid, "crashed")
+                return self._drop(mid, "crashed")
             if self.blocked(src, dctx.node_id):
-                return self._drop(src, dctx.node_id, mid, "partition")
+                return self._drop(mid, "partition")
         self.n_delivered += 1
-        log = self._msglog
-        if log is not None:
-            log.append((self.sim.now, "deliver", dctx.node_id, src, mid, msg))
-        dctx.node.on_message(dctx, src, msg)
+        app = self._app
+        if app is not None:
+            app(DELIVER)
+            app(self.sim.now)
+            app(mid)
+        dctx._on_message(dctx, src, msg)
 
     def _fire(self, ctx: SimContext, incarnation: int, tag) -> None:
         if ctx.incarnation != incarnation:
             return  # set before a crash: cancelled
         self.n_timers += 1
-        log = self._msglog
-        if log is not None:
-            log.append((self.sim.now, "timer", ctx.node_id, None, None, tag))
+        if self._app is not None:
+            self._log += (TIMER, self.sim.now, ctx.node_id, tag)
         ctx.node.on_timer(ctx, tag)
 
     # -- results ------------------------------------------------------------------
 
+    def _other(self, kind: str, node, data=None) -> None:
+        if self._oapp is not None:
+            self._log += (OTHER, self.sim.now, (kind, node, None, None, data))
+
     @property
     def history(self) -> list[Record]:
-        """Every record so far, as ``Record`` values (built lazily from the raw log)."""
-        log = self._log or ()
-        hist = self._history
-        if len(hist) < len(log):
-            hist.extend(Record(*t) for t in log[len(hist):])
-        return hist
+        """Every record so far, as ``Record`` values (decoded lazily from the raw log)."""
+        if self._decoded < len(self._log):
+            recs, self._decoded = decode(self._log, self._decoded, self._sends)
+            self._history.extend(recs)
+        return self._history
 
     @property
     def stats(self) -> NetStats:
