@@ -21,10 +21,12 @@ NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
 RUN_TIMEOUT_S = 240
 WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 
-# The control each chapter's test changes: the description label of a Dropdown
-# (another option is chosen) or of a slider (nudged with the arrow keys).
-# A notebook missing here gets the first dropdown that sits beside a figure.
-CONTROLS: dict[str, str] = {}
+# The control each chapter's test changes: ("dropdown", label) chooses another option,
+# ("slider", label) nudges it with the arrow keys, ("button", text) clicks it.
+# A notebook missing here gets its first dropdown.
+CONTROLS: dict[str, tuple[str, str]] = {
+    "04-crdts.ipynb": ("button", "Apply"),
+}
 
 # Console noise that is not an error of the kit: resources the closed network cannot fetch.
 BENIGN = ("Failed to load resource", "net::ERR_", "favicon")
@@ -74,7 +76,12 @@ def _run_all(page) -> dict:
 
 def _change_a_control(page, name) -> str:
     """Change one control; return a description of what was changed."""
-    label = CONTROLS.get(name)
+    kind, label = CONTROLS.get(name, ("dropdown", None))
+    if kind == "button":
+        button = page.locator("button.jupyter-button", has_text=label).first
+        button.scroll_into_view_if_needed()
+        button.click()
+        return f"button {label}"
     if label:
         box = page.locator(".widget-dropdown, .widget-slider, .widget-hslider").filter(
             has=page.locator(f"label:text-is('{label}')"))
