@@ -74,8 +74,9 @@ class Setup:
     zipf_s: float = 1.0
     epoch_ms: float = 1_000.0  # sync epoch = heartbeat = gossip interval
     fanout: int = 2  # gossip peers per round
+    primary_reads: str = "local"  # "local": a PoP's replica answers; "primary": reads go to the primary
     value_type: str = "lww"
-    isolated: str = "LHR"  # the site of "site_isolated"
+    isolated: str = "SYD"  # the site of "site_isolated" (far from where the primary and root go)
     region: str = "Europe"  # the continent of "region_cut"
     fault_from: float = 0.25  # fraction of the workload's duration when the fault starts
     fault_to: float = 0.6  # ... and when it heals
@@ -86,6 +87,7 @@ class Setup:
         check_positive("epoch_ms", self.epoch_ms, what=" (the period every design uses)")
         check_positive("probe_every", self.probe_every, integer=True)
         GossipConfig(fanout=self.fanout)  # fanout < 1 fails here, naming it
+        PrimaryConfig(reads=self.primary_reads)
         if self.value_type not in VALUE_TYPES:
             raise ValueError(f"value_type={self.value_type!r}: expected one of {tuple(VALUE_TYPES)}")
         if self.isolated not in self.sites:
@@ -162,7 +164,7 @@ def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None 
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)
     common = dict(seed=seed, faults=faults, record=record, observer=obs)
     if topology == "primary":
-        cfg = PrimaryConfig(heartbeat_ms=setup.epoch_ms, value_type=setup.value_type)
+        cfg = PrimaryConfig(reads=setup.primary_reads, heartbeat_ms=setup.epoch_ms, value_type=setup.value_type)
         return PrimarySystem(sites, config=cfg, weights=w, **common)
     if topology == "gossip":
         cfg = GossipConfig(fanout=setup.fanout, interval_ms=setup.epoch_ms, value_type=setup.value_type)

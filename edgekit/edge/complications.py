@@ -161,6 +161,10 @@ class Storm:
     fault_ms: tuple  # (start, heal) of the fault
     root: str
 
+    def window(self, start_ms: float, end_ms: float) -> list[int]:
+        """Bytes of the buckets that start in ``[start_ms, end_ms)``."""
+        return [b for t, b in zip(self.times_ms, self.bytes_in, strict=True) if start_ms <= t < end_ms]
+
 
 def storm(setup: Setup | None = None, scenario: str = "region_cut", seed: int = 0, bucket_ms: float = 250.0,
           topology="flat") -> Storm:

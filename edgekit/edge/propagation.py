@@ -24,7 +24,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass, replace
 
-from .compare import Setup, build
+from edgekit.sim import FaultModel
+
+from .compare import Setup, build, fault_timeline
 from .primary import Forward, PrimarySystem
 from .system import EdgeSystem
 from .topology import site_place
@@ -103,8 +105,13 @@ def _links(system) -> tuple:
 
 
 def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR", key: str = "k0",
-                 at_ms: float = 1_000.0, seed: int = 0, others_write: bool = False) -> Propagation:
-    """Trace one write at ``origin`` to ``key`` at ``at_ms`` through ``topology`` under ``setup``."""
+                 at_ms: float = 1_000.0, seed: int = 0, others_write: bool = False,
+                 scenario: str = "none") -> Propagation:
+    """Trace one write at ``origin`` to ``key`` at ``at_ms`` through ``topology`` under ``setup``.
+
+    ``scenario`` adds the fault of ``edgekit.edge.compare.fault_timeline`` (its window is set by
+    ``setup.fault_from`` and ``setup.fault_to``).
+    """
     setup = Setup() if setup is None else setup
     if not others_write:
         setup = replace(setup, write_fraction=0.0)
@@ -119,7 +126,8 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
                          "inside the workload")
     if key not in workload.key_names():
         raise ValueError(f"key={key!r}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
-    system = build(topology, setup, seed, record="all")
+    faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
+    system = build(topology, setup, seed, faults, record="all")
     nodes = system.sites if isinstance(system, EdgeSystem) else system.nodes
     system.sim.call_at(at_ms, nodes[origin].write, system.contexts[origin], key, TRACE_WRITE)
     system.drive(workload)
