@@ -72,8 +72,10 @@ class Event:
 class Causality:
     """Happens-before among a history's node events, and their Lamport, vector and HLC stamps."""
 
-    def __init__(self, history: Iterable[Record], clocks: Mapping[Hashable, PhysicalClock] | None = None) -> None:
+    def __init__(self, history: Iterable[Record], clocks: Mapping[Hashable, PhysicalClock] | None = None,
+                 exclude: Iterable[str] = ()) -> None:
         clocks = dict(clocks or {})
+        skip = NOT_NODE_EVENTS | frozenset(exclude)  # e.g. exclude=("timer",) for tidier diagrams
         events: list[Event] = []
         preds: list[tuple[int, ...]] = []
         last: dict[Hashable, int] = {}  # node -> index of its latest event
@@ -82,7 +84,7 @@ class Causality:
         vec: dict[Hashable, VectorClock] = {}
         hyb: dict[Hashable, HLC] = {}
         for r in history:
-            if r.kind in NOT_NODE_EVENTS or r.node is None:
+            if r.kind in skip or r.node is None:
                 continue
             i, n = len(events), r.node
             p = [last[n]] if n in last else []
@@ -113,9 +115,9 @@ class Causality:
         self._anc = anc
 
     @classmethod
-    def from_network(cls, net) -> Causality:
+    def from_network(cls, net, exclude: Iterable[str] = ()) -> Causality:
         """Events of ``net.history`` stamped with each node's own physical clock."""
-        return cls(net.history, {n: net.context(n).clock_model for n in net.nodes})
+        return cls(net.history, {n: net.context(n).clock_model for n in net.nodes}, exclude)
 
     def __len__(self) -> int:
         return len(self.events)

@@ -3,7 +3,10 @@
 The base one-way delay between two places is ``rtt(a, b) / 2`` where ``rtt``
 defaults to ``edgekit.geo.estimate_rtt_ms`` (a speed-of-light bound inflated
 for real routes, calibrated on measured RTTs). Nodes at the same coordinates
-(a client and its PoP) get ``local_ms`` instead. Each message then adds a
+(a client and its PoP) get ``local_ms`` instead. With ``asymmetry`` > 0 the
+two directions of each link differ, as real routes do: one way takes
+``(1 + x) * rtt/2`` and the other ``(1 - x) * rtt/2``, with ``x`` uniform in
+[-asymmetry, asymmetry], drawn once per pair of nodes from the run's seed. Each message then adds a
 jitter sample whose mean is ``jitter_ms``, from one of:
 
 - ``"none"``: no jitter, links are FIFO;
@@ -75,11 +78,16 @@ class LatencyModel:
     jitter_ms: float = 0.0
     sigma: float = 1.0  # lognormal shape; 1.0 gives a tail of a few times the mean
     local_ms: float = 0.25  # one way, same building: well under a millisecond
+    asymmetry: float = 0.0  # routes differ by direction: one way (1 + x) * rtt/2, back (1 - x) * rtt/2
     rtt: Callable | None = None  # (place_a, place_b) -> ms; None: edgekit.geo.estimate_rtt_ms
 
     def __post_init__(self) -> None:
         if self.jitter not in JITTERS:
             raise ValueError(f"jitter={self.jitter!r}: expected one of {', '.join(map(repr, JITTERS))}")
+        if isinstance(self.asymmetry, bool) or not isinstance(self.asymmetry, (int, float)) or not (
+            0 <= self.asymmetry < 1
+        ):
+            raise ValueError(f"asymmetry={self.asymmetry!r}: expected a fraction in [0, 1)")
         for name in ("jitter_ms", "sigma", "local_ms"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not (0 <= v < math.inf):

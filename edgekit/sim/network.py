@@ -380,6 +380,8 @@ class Network:
             if (ctx.node_id in sa and dst in sb) or (ctx.node_id in sb and dst in sa):
                 lf = override
         base = self.latency.base_one_way_ms(ctx.place, dctx.place)
+        if self.latency.asymmetry:
+            base *= 1 + self._skew(ctx.node_id, dst)
         faulty = bool(lf.loss or lf.duplicate or lf.reorder)
         link = (dctx, base, faulty, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
         ctx._out[dst] = link
@@ -391,6 +393,12 @@ class Network:
         buf.reverse()  # pop() from the end takes them in the order drawn
         self._jbuf = buf
         return buf.pop()
+
+    def _skew(self, src: Hashable, dst: Hashable) -> float:
+        """This direction's route asymmetry x (the reverse gets -x), fixed per pair by the seed."""
+        lo, hi = sorted((src, dst), key=repr)
+        x = random.Random(f"{self.sim.seed}/asym/{lo!r}/{hi!r}").uniform(-1, 1) * self.latency.asymmetry
+        return x if src == lo else -x
 
     def _drop(self, mid: int, reason: str) -> None:
         self._drops[reason] = self._drops.get(reason, 0) + 1

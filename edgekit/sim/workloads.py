@@ -1,4 +1,4 @@
-"""Small reusable workloads: random chatter between nodes, for tests, figures and benchmarks.
+"""Small reusable workloads: random chatter, and a scripted exchange between PoPs on four continents.
 
 ``Chatter`` nodes wake up on a random timer, sometimes send a message to a
 random peer, sometimes just do a local step (recorded as ``"local"``), and
@@ -20,7 +20,8 @@ from .latency import LatencyModel
 from .network import Network
 from .node import Node
 
-__all__ = ["Chatter", "chatter_run"]
+__all__ = ["Chatter", "chatter_run", "Scripted", "exchange_run", "EXCHANGE_SITES", "EXCHANGE_PLAN",
+           "EXCHANGE_CLOCKS"]
 
 
 class Chatter(Node):
@@ -71,4 +72,75 @@ def chatter_run(seed: int, places, until_ms: float = 5_000.0, faults: FaultModel
         net.add_node(name, Chatter(names, **chatter), place=place)
     net.start()
     sim.run(until=until_ms)
+    return net
+
+
+class Scripted(Node):
+    """Follows a plan: ``{trigger: [(delay_ms, action, arg), ...]}``.
+
+    A trigger is ``"start"`` or the label of a message received; an action is
+    ``"local"`` (record a local event named ``arg``) or ``"send"`` (``arg`` is
+    ``(dst, label)``). Every action waits ``delay_ms`` on a timer, so local
+    work takes time the way it does on a real machine.
+    """
+
+    def __init__(self, plan: dict) -> None:
+        for trigger, steps in plan.items():
+            for step in steps:
+                if len(step) != 3 or step[1] not in ("local", "send") or not step[0] >= 0:
+                    raise ValueError(f"plan[{trigger!r}] step {step!r}: expected (delay_ms >= 0, 'local'|'send', arg)")
+        self.plan = plan
+
+    def _follow(self, ctx, trigger) -> None:
+        for delay, action, arg in self.plan.get(trigger, ()):
+            ctx.set_timer(delay, (action, arg))
+
+    def on_start(self, ctx) -> None:
+        self._follow(ctx, "start")
+
+    def on_message(self, ctx, src, msg) -> None:
+        self._follow(ctx, msg)
+
+    def on_timer(self, ctx, tag) -> None:
+        action, arg = tag
+        if action == "local":
+            ctx.record("local", label=arg)
+        else:
+            dst, label = arg
+            ctx.send(dst, label)
+
+
+# Chapter 2's exchange: London writes and tells New York, which tells São Paulo; Tokyo acts on
+# its own and tells London; São Paulo answers Tokyo. Enough causality to trace and enough
+# concurrency to find.
+EXCHANGE_SITES = {"LHR": "LHR", "JFK": "JFK", "GRU": "GRU", "NRT": "NRT"}
+EXCHANGE_PLAN = {
+    "LHR": {"start": [(0, "local", "a"), (5, "send", ("JFK", "m1"))], "m3": [(10, "local", "b")]},
+    "JFK": {"m1": [(5, "local", "c"), (10, "send", ("GRU", "m2"))]},
+    "GRU": {"start": [(20, "local", "d")], "m2": [(10, "send", ("NRT", "m4"))]},
+    "NRT": {"start": [(30, "local", "e"), (40, "send", ("LHR", "m3"))], "m4": [(5, "local", "f")]},
+}
+# New York's clock runs 120 ms behind and Tokyo's 60 ms ahead: enough to make wall clocks lie.
+EXCHANGE_CLOCKS = {"JFK": (-120.0, 0.0), "NRT": (60.0, 0.0)}
+
+
+def exchange_run(seed: int = 0, clocks: dict | None = None, jitter: str = "none", record="all") -> Network:
+    """Run chapter 2's scripted exchange between LHR, JFK, GRU and NRT; returns the network.
+
+    ``clocks`` maps a site to ``(offset_ms, drift_ppm)`` (default ``EXCHANGE_CLOCKS``).
+
+    >>> net = exchange_run()
+    >>> [(r.node, r.kind, r.data) for r in net.history if r.kind in ("send", "local")][:3]
+    [('LHR', 'local', {'label': 'a'}), ('LHR', 'send', 'm1'), ('GRU', 'local', {'label': 'd'})]
+    """
+    from ..clocks.physical import PhysicalClock
+
+    clocks = EXCHANGE_CLOCKS if clocks is None else clocks
+    faults = FaultModel(clocks={site: PhysicalClock(*od) for site, od in clocks.items()})
+    sim = Simulator(seed=seed)
+    net = Network(sim, latency=LatencyModel(jitter=jitter, jitter_ms=5.0), faults=faults, record=record)
+    for node_id, code in EXCHANGE_SITES.items():
+        net.add_node(node_id, Scripted(EXCHANGE_PLAN[node_id]), place=code)
+    net.start()
+    sim.run()
     return net
