@@ -23,6 +23,7 @@ import random
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import lru_cache
+from operator import add, sub
 from typing import Any
 
 __all__ = [
@@ -46,8 +47,13 @@ class Pareto:
     alpha: float
 
     def samples(self, rng: random.Random, k: int) -> list[float]:
-        u, xm, inv = rng.random, self.xm, -1.0 / self.alpha
-        return [xm * (1.0 - u()) ** inv for _ in range(k)]  # inverse CDF
+        u = rng.random
+        return self.from_uniforms([u() for _ in range(k)])
+
+    def from_uniforms(self, us: list[float]) -> list[float]:
+        """The inverse CDF applied to uniforms in [0, 1)."""
+        xm, inv = self.xm, -1.0 / self.alpha
+        return [xm * (1.0 - x) ** inv for x in us]
 
 
 @dataclass(frozen=True)
@@ -57,8 +63,13 @@ class Exponential:
     rate: float
 
     def samples(self, rng: random.Random, k: int) -> list[float]:
-        u, log, mean = rng.random, math.log, 1.0 / self.rate
-        return [-log(1.0 - u()) * mean for _ in range(k)]  # inverse CDF
+        u = rng.random
+        return self.from_uniforms([u() for _ in range(k)])
+
+    def from_uniforms(self, us: list[float]) -> list[float]:
+        """The inverse CDF applied to uniforms in [0, 1)."""
+        log, mean = math.log, 1.0 / self.rate
+        return [-log(1.0 - x) * mean for x in us]
 
 
 @dataclass(frozen=True)
@@ -71,11 +82,22 @@ class Mixture:
 
     def samples(self, rng: random.Random, k: int) -> list[float]:
         u, p = rng.random, self.p
+        if hasattr(self.first, "from_uniforms") and hasattr(self.second, "from_uniforms"):
+            return self.from_uniforms([u() for _ in range(k)])
         pick = [u() < p for _ in range(k)]
         n_first = sum(pick)
-        a = iter(_draw(self.first, rng, n_first))
-        b = iter(_draw(self.second, rng, k - n_first))
+        a, b = iter(_draw(self.first, rng, n_first)), iter(_draw(self.second, rng, k - n_first))
         return [next(a) if f else next(b) for f in pick]
+
+    def from_uniforms(self, us: list[float]) -> list[float]:
+        """One uniform per sample: below ``p`` it picks ``first`` and, rescaled by ``p``, is uniform again."""
+        p, q, f, g = self.p, 1.0 - self.p, self.first, self.second
+        if type(f) is Pareto and type(g) is Exponential:  # the published fits: one fused pass, 3x faster
+            xm, inv, log, mean = f.xm, -1.0 / f.alpha, math.log, 1.0 / g.rate
+            return [xm * (1.0 - x / p) ** inv if x < p else -log(1.0 - (x - p) / q) * mean for x in us]
+        a = iter(f.from_uniforms([x / p for x in us if x < p]))
+        b = iter(g.from_uniforms([(x - p) / q for x in us if x >= p]))
+        return [next(a) if x < p else next(b) for x in us]
 
 
 def _draw(leg: Any, rng: random.Random, k: int) -> list[float]:
@@ -157,22 +179,33 @@ def staleness_thresholds(
 @lru_cache(maxsize=8)
 def _thresholds(n: int, r: int, w: int, model: Any, trials: int, seed: int, propagate: bool) -> tuple[float, ...]:
     rng = random.Random(seed)
-    k = n * trials
-    ws, as_, rs, ss = (_draw(getattr(model, leg), rng, k) for leg in "wars")
-    acked_at = [x + y for x, y in zip(ws, as_, strict=True)]
-    answered_at = [x + y for x, y in zip(rs, ss, strict=True)].__getitem__
-    # Replica i has the write when the read request reaches it at commit + t + R[i],
-    # that is when t >= W[i] - R[i] - commit.
-    lead = [x - y for x, y in zip(ws, rs, strict=True)]
-    out = []
-    for j in range(0, k, n):
-        commit = sorted(acked_at[j : j + n])[w - 1]
-        readers = sorted(range(j, j + n), key=answered_at)[:r]
-        if propagate:
-            out.append(min(lead[i] for i in readers) - commit)
-        else:  # only the first W acknowledgers hold the write
-            seen = any(acked_at[i] <= commit for i in readers)
-            out.append(-math.inf if seen else math.inf)
+    # Column-wise: one list of ``trials`` samples per leg and replica, combined with map/zip,
+    # so the per-trial work runs in C (min/max/sorted) rather than in a Python loop body.
+    legs = {leg: [_draw(getattr(model, leg), rng, trials) for _ in range(n)] for leg in "wars"}
+    acked = [list(map(add, W, A)) for W, A in zip(legs["w"], legs["a"], strict=True)]
+    answered = [list(map(add, R, S)) for R, S in zip(legs["r"], legs["s"], strict=True)]
+    if w == 1:
+        commit = list(map(min, *acked))
+    elif w == n:
+        commit = list(map(max, *acked))
+    else:
+        commit = [sorted(t)[w - 1] for t in zip(*acked, strict=True)]
+    if propagate:
+        # Replica i has the write when the read request reaches it at commit + t + R[i],
+        # that is when t >= W[i] - R[i] - commit: its "lead".
+        lead = [list(map(sub, W, R)) for W, R in zip(legs["w"], legs["r"], strict=True)]
+        if r == n:
+            first = list(map(min, *lead))
+        elif r == 1:  # (answer time, lead) pairs: the smallest pair is the first to answer
+            first = [pair[1] for pair in map(min, *(zip(a, ld, strict=True) for a, ld in zip(answered, lead, strict=True)))]
+        else:
+            pairs = zip(*(zip(a, ld, strict=True) for a, ld in zip(answered, lead, strict=True)), strict=True)
+            first = [min(ld for _, ld in sorted(t)[:r]) for t in pairs]
+        out = list(map(sub, first, commit))
+    else:  # only the replicas that acknowledged by the commit hold the write
+        pairs = zip(*(zip(a, ak, strict=True) for a, ak in zip(answered, acked, strict=True)), strict=True)
+        out = [-math.inf if any(ak <= c for _, ak in sorted(t)[:r]) else math.inf
+               for t, c in zip(pairs, commit, strict=True)]
     out.sort()
     return tuple(out)
 
