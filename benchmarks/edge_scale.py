@@ -36,7 +36,7 @@ SIZES = {
 def one_run(sites: int, keys: int, ops: int, rate: float, seed: int, progress: bool):
     workload = Workload(site_ids(sites), keys=keys, ops=ops, rates=rate, write_fraction=0.1,
                         zipf_s=1.0, seed=seed)
-    config = EdgeConfig(replicas=3, n=2, capacity=2_000, epoch_ms=1_000.0)
+    config = EdgeConfig(replicas=3, n=2, capacity=1_000, epoch_ms=1_000.0)
     t0, c0 = time.perf_counter(), time.process_time()
     run = run_edge(workload, config, topology="tree", seed=seed, probe_every=1_000,
                    staleness_every=10, progress=progress)

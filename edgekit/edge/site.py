@@ -129,6 +129,7 @@ class Site(SyncNode):
         self.misses = 0
         self.hlc = HLC()
         self._table = _PLACEMENTS.setdefault((config.replicas, config.n), {})
+        self._healthy = self._is_healthy()
         self._leases: dict[str, str] = {}
         self._actors = 0
         self._waiting: dict[int, tuple] = {}  # blocking fetch id -> (key, invoke time, gathered)
@@ -143,26 +144,76 @@ class Site(SyncNode):
             raise ValueError(f"slow_ms={slow_ms!r}: expected a finite delay >= 0")
         self.up[index] = bool(up)
         self.slow_ms[index] = float(slow_ms)
+        self._healthy = self._is_healthy()
+
+    def _is_healthy(self) -> bool:
+        c = self.config
+        return all(self.up) and not any(self.slow_ms) and 1.5 * c.replica_rtt_ms <= c.gather_ms
 
     def _evicted(self, key) -> None:
         self._leases.pop(key, None)  # its dots may be gone from this site: next write, new actor
 
-    def _scatter(self, ctx, key):
-        """Reply time, index and state of each up replica of ``key`` (LRU-touching), first first."""
-        c = self.config
+    def _gather(self, ctx, key):
+        """Scatter to the key's replicas and gather: (first reply ms, its state, merge of the
+        timely replies, time of the last timely reply, how many were timely); read-repairs."""
+        c, datas, join = self.config, self._datas, self.join
+        where = self._table.get(key) or placement(key, c.replicas, c.n)
         rand = ctx.rng.random
-        rtt, up, slow, datas = c.replica_rtt_ms, self.up, self.slow_ms, self._datas
-        replies = []
-        for i in self._table.get(key) or placement(key, c.replicas, c.n):
-            if up[i]:
+        n = len(where)
+        if self._healthy:
+            # Every replica is up and answers well inside the timer: the first to answer is
+            # uniform over them, and the first (last) reply time is the minimum (maximum) of
+            # n uniform draws; no list of replies to build and sort on the hot path.
+            first_i = where[int(rand() * n)]
+            u = rand() ** (1.0 / n)
+            first_ms, last_ms = c.replica_rtt_ms * (1.5 - u), c.replica_rtt_ms * (0.5 + u)
+            first = merged = None
+            uniform, seen = True, False
+            for i in where:
                 data = datas[i]
                 v = data.get(key)
                 if v is not None:
                     data.move_to_end(key)  # a client touched it: most recently used
+                if i == first_i:
+                    first = v
+                if not seen:
+                    merged, seen = v, True
+                elif v is not merged:
+                    uniform = False
+                    merged = join(merged, v)
+            if not uniform:
+                self._repair(key, where, merged)
+            return first_ms, first, merged, last_ms, n
+        rtt, up, slow = c.replica_rtt_ms, self.up, self.slow_ms
+        replies = []
+        for i in where:
+            if up[i]:
+                data = datas[i]
+                v = data.get(key)
+                if v is not None:
+                    data.move_to_end(key)
                 replies.append((rtt * (0.5 + rand()) + slow[i], i, v))
-        if len(replies) > 1:
-            replies.sort()  # by reply time; indices are unique, so states are never compared
-        return replies
+        if not replies:
+            return None, None, None, None, 0
+        replies.sort()  # by reply time; indices are unique, so states are never compared
+        timely = [(d, i) for d, i, _ in replies if d <= c.gather_ms]
+        merged = None
+        for d, _, v in replies:
+            if d <= c.gather_ms:
+                merged = join(merged, v)
+        if merged is not None:
+            self._repair(key, [i for _, i in timely], merged)
+        last_ms = timely[-1][0] if timely else None
+        return replies[0][0], replies[0][2], merged, last_ms, len(timely)
+
+    def _repair(self, key, where, merged) -> None:
+        """Read repair: a one-object sync to every replica whose answer differs from the merge."""
+        dirty = self.interest.dirty
+        for i in where:
+            v = self._datas[i].get(key)
+            if v is not merged and v != merged:
+                self.stores[i].put(key, merged, dirty)
+                self.repairs += 1
 
     def state_of(self, key):
         """The merge of what this site's up replicas hold for ``key`` (no LRU touch)."""
@@ -188,7 +239,7 @@ class Site(SyncNode):
     def merge_entries(self, ctx, entries: dict) -> None:
         """Merge each value into every up replica of its key (a sync response, a fetch)."""
         c, join, up, stores, table = self.config, self.join, self.up, self.stores, self._table
-        dirty, touched = self.interest.dirty, self.interest.touched
+        dirty, touched, cap = self.interest.dirty, self.interest.touched, c.capacity
         watched, now, me = self.obs.watched, ctx.now, self.node_id
         for key, value in entries.items():
             if value is None:
@@ -198,10 +249,14 @@ class Site(SyncNode):
             for i in table.get(key) or placement(key, c.replicas, c.n):
                 if up[i]:
                     store = stores[i]
-                    cur = store.data.get(key)
+                    data = store.data
+                    cur = data.get(key)
                     m = join(cur, value)
                     if m is not cur:
-                        store.put(key, m, dirty)
+                        data[key] = m  # Store.put, inlined: this loop is most of a sync
+                        data.move_to_end(key)
+                        if cap is not None and len(data) > cap:
+                            store._evict(dirty)
             if m is not None and key in watched:
                 self.obs.seen(now, me, key, m)
 
@@ -211,49 +266,29 @@ class Site(SyncNode):
         """Serve a read inside the request: the first reply; repair the rest in the background."""
         now = ctx.now
         self.interest.touched[key] = None  # read misses included: that is how the object gets here
-        replies = self._scatter(ctx, key)
-        if not replies:
-            out = Outcome(False, None, None)
-            self.obs.read(now, self.node_id, key, out)
-            return out
-        gather, join = self.config.gather_ms, self.join
-        first_ms, _, first = replies[0]
-        merged = None
-        uniform = True  # the common case: every replica holds the very same value
-        for d, _, v in replies:
-            if d <= gather:
-                merged = join(merged, v)
-                uniform = uniform and v is first
-        if not uniform and merged is not None:
-            dirty = self.interest.dirty
-            for d, i, v in replies:
-                if d <= gather and v is not merged and v != merged:
-                    self.stores[i].put(key, merged, dirty)  # read repair: a one-object sync
-                    self.repairs += 1
-        if first is None:
+        first_ms, first, merged, last_ms, _ = self._gather(ctx, key)
+        if first_ms is None:
+            out = Outcome(False, None, None)  # no replica up: the PoP cannot answer
+        elif first is not None:
+            out = Outcome(True, first_ms, first)
+        else:
             self.misses += 1
-            if self.config.read_miss == "block":
-                return self._read_through(ctx, key, replies, merged)
-        out = Outcome(True, first_ms, first)
+            if self.config.read_miss == "missing":
+                out = Outcome(True, first_ms, None)
+            elif merged is not None:  # another replica had it: answer at the last timely reply
+                out = Outcome(True, last_ms, merged)
+            elif self.upstream is not None:
+                return self._read_through(ctx, key)
+            else:
+                out = Outcome(True, first_ms, None)
         self.obs.read(now, self.node_id, key, out)
         return out
 
-    def _read_through(self, ctx, key, replies, merged) -> Outcome:
-        """A miss in "block" mode: wait for the other replies, then for a sync with upstream."""
-        now = ctx.now
-        gather = self.config.gather_ms
-        if merged is not None:  # another replica had it: answer when the last timely reply came
-            waited = max(d for d, _, _ in replies if d <= gather)
-            out = Outcome(True, waited, merged)
-            self.obs.read(now, self.node_id, key, out)
-            return out
-        if self.upstream is None:
-            out = Outcome(True, replies[0][0], None)
-            self.obs.read(now, self.node_id, key, out)
-            return out
+    def _read_through(self, ctx, key) -> Outcome:
+        """A miss in "block" mode that no replica can fill: wait for a sync with upstream."""
         sid = self.interest.next_id
         self.interest.next_id += 1
-        self._waiting[sid] = (key, now)
+        self._waiting[sid] = (key, ctx.now)
         self.send(ctx, self.upstream, SyncRequest(sid, {key: None}, blocking=True))
         ctx.set_timer(self.config.miss_timeout_ms, ("miss", sid))
         return Outcome(True, None, None, pending=True)
@@ -261,18 +296,12 @@ class Site(SyncNode):
     def write(self, ctx, key: str, i: int) -> Outcome:
         """Apply write number ``i`` to the merge of the replies; store it on every up replica."""
         now = ctx.now
-        replies = self._scatter(ctx, key)
-        if not replies:
+        first_ms, _, cur, _, timely = self._gather(ctx, key)
+        if first_ms is None:
             out = Outcome(False, None, None)  # no replica up: the write is not acknowledged
             self.obs.write(now, self.node_id, key, out)
             return out
         c, join, vtype = self.config, self.join, self.vtype
-        cur = None
-        timely = 0
-        for d, _, v in replies:
-            if d <= c.gather_ms:
-                cur = join(cur, v)
-                timely += 1
         if vtype.uses_actor:
             actor = self._leases.get(key)
             if actor is None or timely < c.n:
@@ -284,13 +313,13 @@ class Site(SyncNode):
         new = vtype.write(cur, actor, i, ts)
         interest = self.interest
         interest.wrote(key)
-        dirty = interest.dirty
-        stores = self.stores
-        for d, r, v in replies:
-            stores[r].put(key, new if d <= c.gather_ms else join(v, new), dirty)
+        dirty, up, stores = interest.dirty, self.up, self.stores
+        for r in self._table.get(key) or placement(key, c.replicas, c.n):
+            if up[r]:  # late replies get the write too (it is merged with what they hold)
+                stores[r].put(key, join(stores[r].data.get(key), new), dirty)
         if key in self.obs.watched:
             self.obs.seen(now, self.node_id, key, new)
-        out = Outcome(True, replies[0][0], new)
+        out = Outcome(True, first_ms, new)
         self.obs.write(now, self.node_id, key, out)
         return out
 
@@ -330,6 +359,3 @@ class Site(SyncNode):
     def on_crash(self) -> None:
         self._waiting.clear()  # in-flight client requests die with the process
 
-
-def _first(reply: tuple) -> float:
-    return reply[0]

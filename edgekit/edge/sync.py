@@ -166,13 +166,17 @@ class Meter:
         head = self._key_sizes.get(shape)
         if head is None:
             head = self._key_sizes[shape] = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
-        ks, vs = self._key_sizes, self.value_size
+        ks, sizes = self._key_sizes, self._sizes
         body = 0
         for k, v in entries.items():
             n = ks.get(k)
             if n is None:
                 n = ks[k] = len(json.dumps(k))
-            body += n + 2 + vs(v)
+            if v is None:
+                body += n + 6  # ': null'
+                continue
+            hit = sizes.get(id(v))
+            body += n + 2 + (hit[1] if hit is not None and hit[0] is v else self.value_size(v))
         return head + body + 2 * max(len(entries) - 1, 0)
 
 
