@@ -59,7 +59,7 @@ def random_faults(seed: int, protect: str | None) -> FaultModel:
     return FaultModel(links, timeline=tuple(events))
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1))
 def test_primary_is_linearizable_under_faults(seed):
     res = run_store("primary", SITES, random_faults(seed, protect="IAD"), SMALL, seed=seed)
@@ -68,7 +68,7 @@ def test_primary_is_linearizable_under_faults(seed):
     assert verdict.ok, verdict.explain()
 
 
-@settings(max_examples=60, deadline=None, derandomize=True)
+@settings(max_examples=100, deadline=None, derandomize=True)
 @given(st.integers(0, 2**32 - 1))
 def test_quorum_is_linearizable_under_faults(seed):
     res = run_store("quorum", SITES, random_faults(seed, protect=None), SMALL, seed=seed)
