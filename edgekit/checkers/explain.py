@@ -3,8 +3,8 @@
 A bare subset of a history is a poor explanation: drop the write of 3 and a
 read of 3 "cannot be ordered" only because its source is gone. So the set
 returned here is judged *in context*: it cannot be ordered even when every
-other operation of the history may take effect at whatever moments inside
-its own interval help most (even repeatedly), or never. Such a set cannot be
+other operation of the history may take effect at whatever moment inside
+its own interval helps most, or never. Such a set cannot be
 ordered on its own either, and whatever made the history fail is inside it.
 
 "Smallest" means *1-minimal*, as in Zeller's delta debugging: leaving out
@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from string import ascii_uppercase
 
-from .history import Operation, describe, interval, precedes, validate_history
+from .history import Operation, describe, interval, is_open, precedes, validate_history
 from .linearizability import LinearizabilityResult, search
 from .models import Model, get_model
 
@@ -40,7 +40,9 @@ def minimal_counterexample(history: list[Operation], model: str | Model) -> list
     >>> w2 = Operation("b", 2, 3, ("write", 2))
     >>> r = Operation("c", 4, 5, ("read", None), 1)
     >>> [describe(op) for op in minimal_counterexample([w1, w2, r], "register")]
-    ['write 1', 'write 2', 'read -> 1']
+    ['write 2', 'read -> 1']
+
+    (``write 1`` is context: it could only have happened before ``write 2``.)
     """
     model = get_model(model)
     ops = sorted(validate_history(history), key=lambda op: op.call)
@@ -48,9 +50,7 @@ def minimal_counterexample(history: list[Operation], model: str | Model) -> list
         raise ValueError("history: it is linearizable, so there is no counterexample to find")
 
     def fails(core: list[int]) -> bool:
-        chosen = set(core)
-        rest = [ops[k] for k in range(len(ops)) if k not in chosen]
-        return not search([ops[k] for k in core], model, rest)[0]
+        return not search([ops[k] for k in core], model, _context(ops, core, model))[0]
 
     # The shortest failing prefix: prefix(lo) can be ordered, prefix(hi) cannot.
     lo, hi = 0, len(ops)
@@ -76,6 +76,22 @@ def minimal_counterexample(history: list[Operation], model: str | Model) -> list
                 break
             chunks = min(len(current), chunks * 2)
     return [ops[k] for k in current]
+
+
+def _context(ops: list[Operation], core: list[int], model: Model) -> list[Operation]:
+    """The operations outside ``core`` that could matter to it, as optional helpers.
+
+    Left out, as they change nothing: operations the model marks read-only, and
+    those called after every completed core operation had returned.
+    """
+    chosen = set(core)
+    horizon = max((ops[k].ret for k in core if not is_open(ops[k])), default=-math.inf)
+    quiet = model.read_only or (lambda inp, out: False)
+    return [
+        op
+        for k, op in enumerate(ops)
+        if k not in chosen and op.call <= horizon and not quiet(op.input, op.output)
+    ]
 
 
 def letters(ops: list[Operation]) -> dict[int, str]:
@@ -118,8 +134,8 @@ def explain(result: LinearizabilityResult) -> str:
     lines = [
         f"Not linearizable under model '{model.name}'{where}.",
         f"These {len(core)} of the {n} operations cannot be put in any one order that respects real time "
-        f"and the model's rules, even if every other operation took effect at whatever moments inside "
-        f"its own interval would help (or not at all):",
+        f"and the model's rules, even if every other operation took effect at whatever moment inside "
+        f"its own interval would help most (or not at all):",
     ]
     for op in core[:MAX_LISTED]:
         lines.append(f"  {name[id(op)]}  client {op.client}: {describe(op)}  ({interval(op)})")

@@ -42,10 +42,10 @@ def search(
 
     The witness lists indices into ``ops`` in linearization order; operations that
     may never have taken effect and were not needed are left out. ``env`` are
-    operations that may take effect at any moments within their own interval,
-    as often as helps, or never: the explainer uses them to stand for
-    "everything else that happened". Indices ``>= len(ops)`` in the witness are
-    such moves (``env[index - len(ops)]``).
+    operations that may take effect at any one moment within their own interval,
+    or never: the explainer uses them to stand for "everything else that
+    happened". Indices ``>= len(ops)`` in the witness are such operations
+    (``env[index - len(ops)]``).
 
     >>> from edgekit.checkers.models import REGISTER
     >>> w = Operation(1, 0, 10, ("write", 1))
@@ -54,13 +54,11 @@ def search(
     (True, [0, 1])
     """
     n, m = len(ops), len(env)
-    opened = [is_open(op) for op in ops] + [True] * m
-    is_env = [False] * n + [True] * m
+    opened = [is_open(op) for op in ops] + [True] * m  # environment operations are optional
     everything = list(ops) + list(env)
-    # Environment operations have a call and no return: nothing ever waits for them.
     events = sorted(
         [(op.call, 0, i) for i, op in enumerate(everything)]
-        + [(math.inf if opened[i] else op.ret, 1, i) for i, op in enumerate(ops)]
+        + [(math.inf if opened[i] else op.ret, 1, i) for i, op in enumerate(everything)]
     )
     # Entries: 0 is the head sentinel, then the events in time order, then the tail.
     # At equal times calls come first, so touching intervals count as concurrent.
@@ -81,15 +79,20 @@ def search(
             match[call_entry[i]] = pos
 
     calls = [op.call for op in everything]
-    env_end = [math.inf] * n + [math.inf if is_open(x) else x.ret for x in env]  # last moment it may act
+    # The last moment each operation may act: only environment operations need the check,
+    # the list order already keeps the others inside their intervals.
+    last = [math.inf] * n + [math.inf if is_open(x) else x.ret for x in env]
+    core_mask = (1 << n) - 1
+    live_masks: dict[float, int] = {}  # floor -> operations that can still act
     inputs = [op.input for op in everything]
     outputs = [op.output for op in everything]
     step = model.step
     remaining = opened.count(False)  # completed operations still to linearize
     state = model.init
     done = 0  # bitset of linearized operations
-    # (done, state) pairs already explored; with environment operations, whose
-    # availability depends on how late the last linearization point was, that too.
+    # (done, state) pairs already explored. With environment operations, whose
+    # availability depends on how late the last linearization point was, the key
+    # also holds that floor, and forgets those whose interval has closed.
     seen: set[tuple] = set()
     floor = -math.inf  # the latest call linearized so far: no later point can be earlier
     stack: list[tuple[int, object, float]] = []  # (call entry, state and floor before it)
@@ -97,20 +100,30 @@ def search(
     while remaining:
         if is_call[e]:
             i = op_of[e]
+            if last[i] < floor:  # an environment operation whose interval has closed
+                e = nxt[e]
+                continue
             ok, new_state = step(state, inputs[i], outputs[i])
             # An open operation that would leave the state as it is can simply never
             # take effect: linearizing it would only add obligations, never remove any.
-            if ok and not (opened[i] and new_state == state) and env_end[i] >= floor:
-                bits = done if is_env[i] else done | (1 << i)
-                new_floor = floor if calls[i] <= floor else calls[i]
-                key = (bits, new_state, new_floor) if m else (bits, new_state)
+            if ok and not (opened[i] and new_state == state):
+                bits = done | (1 << i)
+                if m:
+                    new_floor = floor if calls[i] <= floor else calls[i]
+                    live = live_masks.get(new_floor)
+                    if live is None:
+                        live = core_mask
+                        for j in range(n, n + m):
+                            if last[j] >= new_floor:
+                                live |= 1 << j
+                        live_masks[new_floor] = live
+                    key = (bits & live, new_state, new_floor)
+                else:
+                    new_floor, key = floor, (bits, new_state)
                 if key not in seen:
                     seen.add(key)
                     stack.append((e, state, floor))
                     state, done, floor = new_state, bits, new_floor
-                    if is_env[i]:  # it stays in the list: it may happen again
-                        e = nxt[head]
-                        continue
                     if not opened[i]:
                         remaining -= 1
                     # Lift the call and its return out of the list.
@@ -128,15 +141,14 @@ def search(
                 return False, [], len(seen)
             e, state, floor = stack.pop()
             i = op_of[e]
-            if not is_env[i]:
-                done ^= 1 << i
-                if not opened[i]:
-                    remaining += 1
-                r = match[e]
-                p, q = prv[r], nxt[r]
-                nxt[p], prv[q] = r, r
-                p, q = prv[e], nxt[e]
-                nxt[p], prv[q] = e, e
+            done ^= 1 << i
+            if not opened[i]:
+                remaining += 1
+            r = match[e]
+            p, q = prv[r], nxt[r]
+            nxt[p], prv[q] = r, r
+            p, q = prv[e], nxt[e]
+            nxt[p], prv[q] = e, e
             e = nxt[e]
     return True, [op_of[entry] for entry, _, _ in stack], len(seen)
 

@@ -36,6 +36,9 @@ class Model:
     step: Callable[[Any, tuple, Any], tuple[bool, Any]]
     partition: Callable[[list[Operation]], dict[Hashable, list[Operation]]] | None = None
     validate: Callable[[Operation], None] | None = None  # raises ValueError for a malformed op
+    read_only: Callable[[tuple, Any], bool] | None = None
+    """Optional hint: True when an operation with this (input, output) never changes the state.
+    Only used to keep explanations fast; leaving it out changes no verdict."""
 
 
 def _bad(op: Operation, expected: str) -> ValueError:
@@ -129,13 +132,17 @@ def _validate_kv(op: Operation) -> None:
         raise _bad(op, "('get', key), ('put', (key, value)) or ('append', (key, value)) for model 'kv'")
 
 
-REGISTER = Model("register", None, _register_step, validate=_validate_register)
+def _reads(inp, out) -> bool:
+    return inp[0] in ("read", "get") or (inp[0] == "cas" and out is False)
+
+
+REGISTER = Model("register", None, _register_step, validate=_validate_register, read_only=_reads)
 """A read/write register that starts absent (``None``)."""
 
-CAS_REGISTER = Model("cas-register", None, _cas_step, validate=_validate_cas)
+CAS_REGISTER = Model("cas-register", None, _cas_step, validate=_validate_cas, read_only=_reads)
 """A register with compare-and-set, as in Jepsen's etcd tests; starts absent (``None``)."""
 
-KV = Model("kv", "", _kv_step, partition=_kv_partition, validate=_validate_kv)
+KV = Model("kv", "", _kv_step, partition=_kv_partition, validate=_validate_kv, read_only=_reads)
 """String keys to string values with get, put and append; a missing key reads as ``""``."""
 
 MODELS = {m.name: m for m in (REGISTER, CAS_REGISTER, KV)}
