@@ -1,0 +1,75 @@
+"""Chapter 5 widgets, driven without a browser: set a control, read the numbers and the figure."""
+
+import pytest
+
+from edgekit.edge import compare as cmp
+from edgekit.widgets.edge import DesignComparison, SiteInspector, SyncStepper
+
+SMALL = cmp.Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=80.0, keys=10, ops=300, isolated="SYD")
+
+
+def test_sync_stepper_follows_the_epoch_slider_and_the_value_type():
+    app = SyncStepper()
+    assert app.last_error is None and app.step.number == 1
+    assert "SyncRequest SYD → root:FRA" in app.output.value and "cart: missing" in app.output.value
+    bars = [tr for tr in app.figure.data if tr.type == "bar"]
+    assert list(bars[0].marker.line.width) == [3, 0, 0, 0, 0]  # epoch 1 is outlined
+
+    app.number.value = 4
+    assert app.step.messages == () and "no site has interest" in app.output.value
+    assert "quiet by default" in str(app.figure.layout.annotations)
+    assert list(app.figure.data[-1].marker.line.width) == [0, 0, 0, 3, 0]
+
+    app.number.value = 3
+    assert "root:FRA holds</td><td><b>cart = 3" in app.output.value  # LWW kept one write
+    app.value_type.value = "mv"
+    assert "root:FRA holds</td><td><b>cart = [2, 3]" in app.output.value  # MV kept both
+    assert "Pull sync, epoch 3" in app.figure.layout.title.text
+    assert app.last_update_ms is not None
+
+
+def test_site_inspector_redraws_and_explains_bad_choices():
+    app = SiteInspector()
+    assert app.last_error is None
+    colours_before = list(app.figure.data[0].marker.color)
+    app.slow.value = (0, 1)
+    assert app.inside.stale_answer and "stale" in app.output.value
+    assert "stale" in app.figure.layout.title.text
+    assert list(app.figure.data[0].marker.color) == colours_before  # the same replicas hold it
+
+    app.replicas.value = 3
+    app.n.value = 5
+    assert "n=5" in app.last_error and "Cannot show this" in app.output.value
+    app.n.value = 2
+    assert app.last_error is None and len(app.figure.data[0].x) == 3
+
+    old = app.output.value
+    app.key.value = "user:7"
+    assert app.output.value != old and app.inside.key == "user:7"
+
+
+@pytest.fixture
+def small_runs(monkeypatch):
+    """Serve the widget small runs instead of the chapter's workshop-size ones."""
+    for scenario in ("none", "region_cut"):
+        monkeypatch.setitem(cmp._WORKSHOP, (scenario, 0), cmp.compare(scenario=scenario, setup=SMALL))
+
+
+def test_design_comparison_switches_fault_and_view(small_runs):
+    app = DesignComparison()
+    assert app.last_error is None and [r.topology for r in app.records] == list(cmp.TOPOLOGIES)
+    assert "single primary" in app.output.value and "lost writes 0" in app.output.value
+    assert len(app.figure.data) == 9  # six bar panels; latency and visibility also show p99 / p90 marks
+    assert app.figure.layout.title.text.endswith("fault: none")
+
+    app.scenario.value = "region_cut"
+    assert app.records[0].scenario == "region_cut"
+    assert app.figure.layout.title.text.endswith("fault: region cut")
+    failed = app.figure.data[-1].y  # the last panel: failed client operations, per design
+    assert failed[0] == pytest.approx(100 * (app.records[0].failed_reads + app.records[0].failed_writes)
+                                      / app.records[0].ops)
+
+    app.view.value = "write"
+    assert len(app.figure.data) == 4 and app.figure.layout.yaxis.type == "log"
+    assert app.figure.data[0].name == "single primary"
+    assert list(app.figure.data[0].x) == list(SMALL.sites)
