@@ -7,6 +7,7 @@
 * ``bruteforce``: the definition, by trying every order (the oracle for small histories).
 * ``jepsen``: readers for Jepsen etcd logs and porcupine key-value logs.
 * ``sessions`` and ``staleness``: read-your-writes, monotonic reads, versions and time behind.
+* ``generate``: random linearizable histories (and spoiled ones) for tests and exercises.
 """
 
 from .bruteforce import check_linearizable_bruteforce
@@ -15,6 +16,8 @@ from .history import UNKNOWN, Operation, describe, is_open, precedes
 from .jepsen import parse_jepsen_log, parse_porcupine_kv
 from .linearizability import LinearizabilityResult, check_linearizable
 from .models import CAS_REGISTER, KV, MODELS, REGISTER, Model, get_model
+from .sessions import SessionViolation, monotonic_reads, read_your_writes, session_violations
+from .staleness import ReadStaleness, StalenessSummary, staleness, staleness_summary
 
 __all__ = [
     "UNKNOWN",
@@ -34,4 +37,12 @@ __all__ = [
     "check_linearizable_bruteforce",
     "parse_jepsen_log",
     "parse_porcupine_kv",
+    "SessionViolation",
+    "read_your_writes",
+    "monotonic_reads",
+    "session_violations",
+    "ReadStaleness",
+    "StalenessSummary",
+    "staleness",
+    "staleness_summary",
 ]
