@@ -209,6 +209,17 @@ def concurrent_session(n, steps, rnd):
         check_runs(doc)
     assert len({str(doc) for doc in docs}) == 1
     assert str(docs[0]) == FugueTree(everything).text()
+    # the whole state survives both encodings, tombstones and tree included
+    first = docs[0]
+    for name, load in (("copy1", lambda: Text.load(first.save(), "copy1")),
+                       ("copy2", lambda: Text.from_json(first.to_json(), "copy2"))):
+        copy = load()
+        assert str(copy) == str(first) and copy.version == first.version
+        mine = copy.delete(0, 1) if len(copy) else copy.insert(0, "<")
+        theirs = first.insert(len(first), name)
+        first.apply(mine)
+        copy.apply(theirs)
+        assert str(first) == str(copy)
 
 
 @settings(max_examples=80, deadline=None)
@@ -275,6 +286,21 @@ def test_state_round_trips_through_json():
     assert str(a) == str(b) == str(c) == ">bre! new world?"
 
 
+def test_save_and_load_compactly():
+    a, b = Text("alice"), Text("bob")
+    b.apply(a.insert(0, "hello world"))
+    a.apply(b.delete(0, 6) + b.insert(0, "brave new ") + b.insert(3, "x"))
+    data = a.save()
+    c = Text.load(data, replica="carol")
+    assert str(c) == str(a) and c.version == a.version and c.authors() == a.authors()
+    assert Text.load(data).replica == "alice"
+    assert len(data) < len(json.dumps(a.to_json()))
+    with pytest.raises(ValueError, match="data: not a Text.save"):
+        Text.load(b"junk")
+    with pytest.raises(TypeError, match="data="):
+        Text.load("text")
+
+
 def test_duplicates_and_buffering():
     a, b = Text("alice"), Text("bob")
     first = a.insert(0, "ab")
@@ -338,9 +364,10 @@ def test_empty_edits_make_no_ops():
 @pytest.mark.parametrize("same_place", [True, False])
 def test_two_editors_demo(seed, same_place):
     d = demo_two_editors(seed, same_place)
-    assert d.converged and d.alice_after == "".join(text for _, text in d.authors)
+    assert d.converged and d.alice_after == "".join(text for _, text in d.merged_pieces)
+    assert d.bob_before == "".join(text for _, text in d.bob_pieces)
     # each word arrives in one piece, and Bob's deletion holds in the merge
-    words = {text.strip() for who, text in d.authors if who in ("alice", "bob")}
+    words = {text.strip() for who, text in d.merged_pieces if who in ("alice", "bob")}
     assert all(w in d.alice_after.split() for w in words) and len(words) == 2
     assert d.alice_after.endswith(".") and d.start.split()[-1] not in d.alice_after
     assert d.naive != d.alice_after

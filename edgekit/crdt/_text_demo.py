@@ -28,8 +28,11 @@ class TwoEditors:
     bob_before: str
     alice_after: str  # after each applied the other's ops: equal
     bob_after: str
-    authors: tuple[tuple[str, str], ...]  # the merged text as (replica, text) pieces
     naive: str  # Bob's keystrokes replayed by index onto Alice's text: no CRDT
+    # Who typed what, as (replica, text) pieces ("start" for the shared sentence):
+    alice_pieces: tuple[tuple[str, str], ...]  # Alice's text before syncing
+    bob_pieces: tuple[tuple[str, str], ...]
+    merged_pieces: tuple[tuple[str, str], ...]  # both, after syncing
 
     @property
     def converged(self) -> bool:
@@ -83,6 +86,7 @@ def demo_two_editors(seed: int = 0, same_place: bool = True) -> TwoEditors:
         ops[who] += made
         strokes.append((who, kind, index, text))
     alice_before, bob_before = str(alice), str(bob)
+    pieces = tuple(alice.authors()), tuple(bob.authors())
     alice.apply(ops["bob"])
     bob.apply(ops["alice"])
     naive = alice_before
@@ -90,4 +94,4 @@ def demo_two_editors(seed: int = 0, same_place: bool = True) -> TwoEditors:
         if who == "bob":
             naive = naive[:index] + text + naive[index:] if kind == "insert" else naive[:index] + naive[index + len(text):]
     return TwoEditors(start, tuple(strokes), tuple(ops["alice"]), tuple(ops["bob"]), alice_before, bob_before,
-                      str(alice), str(bob), tuple(alice.authors()), naive)
+                      str(alice), str(bob), naive, *pieces, tuple(alice.authors()))

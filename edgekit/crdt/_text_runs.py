@@ -49,11 +49,12 @@ class Run:
 class Chunk:
     """A slice of the document's runs and how many visible characters they hold."""
 
-    __slots__ = ("runs", "vis")
+    __slots__ = ("runs", "vis", "at")
 
     def __init__(self, runs, vis):
         self.runs = runs
         self.vis = vis
+        self.at = 0  # its index in RunList.chunks when last numbered (see RunList.index_of)
 
 
 class RunList:
@@ -173,11 +174,20 @@ class RunList:
         """The index of ``run`` in its chunk (remote edits only: O(chunk size))."""
         return run.chunk.runs.index(run)
 
+    def index_of(self, chunk):
+        """The index of ``chunk`` in ``chunks``; renumbers them all after splits moved them."""
+        chunks = self.chunks
+        at = chunk.at
+        if at < len(chunks) and chunks[at] is chunk:
+            return at
+        for i, c in enumerate(chunks):
+            c.at = i
+        return chunk.at
+
     def check(self, chunk, grew):
         """After a remote edit in ``chunk`` (``grew`` more visible characters): split it
         if it is too long and keep the cursor true."""
-        chunks = self.chunks
-        ci = chunks.index(chunk)
+        ci = self.index_of(chunk)
         if len(chunk.runs) > MAX_RUNS:
             self.split_chunk(ci)
         if ci < self.ci:

@@ -20,7 +20,8 @@ class IdIndex:
 
     Per replica, the first seq and first run of every range of characters it
     inserted, in seq order; a range that was later split is followed through
-    ``Run.nxt``.
+    ``Run.nxt``. Local edits only append (they must stay fast); when a lookup
+    has to walk far along a range, that range's pieces are added to the index.
     """
 
     def __init__(self):
@@ -35,9 +36,22 @@ class IdIndex:
 
     def find(self, replica, seq):
         starts, firsts = self.ranges[replica]
-        run = firsts[bisect_right(starts, seq) - 1]
+        i = bisect_right(starts, seq) - 1
+        run = firsts[i]
+        steps = 0
         while seq >= run.seq + len(run.text):
             run = run.nxt
+            steps += 1
+        if steps > 8:
+            # Index every piece of this entry's range up to the next entry.
+            end = starts[i + 1] if i + 1 < len(starts) else None
+            pieces = []
+            piece = firsts[i]
+            while piece is not None and (end is None or piece.seq < end):
+                pieces.append(piece)
+                piece = piece.nxt
+            starts[i:i + 1] = [piece.seq for piece in pieces]
+            firsts[i:i + 1] = pieces
         return run
 
 

@@ -3,8 +3,9 @@
 Why Fugue and not RGA: both give every character a unique id and both keep
 forward typing from two people at the same place apart, but RGA interleaves
 text typed *backwards* (each character before the previous one) with a
-concurrent edit at the same place, and Fugue never interleaves two runs of
-concurrent typing in either direction. Fugue is also simple to state:
+concurrent edit at the same place; Fugue is built, and proved in the paper,
+not to interleave concurrent typing in either direction. It is also simple
+to state:
 
 - Each character is a node in a tree with a parent and a side, "L" or "R";
   the text is the in-order walk (left children, the node, right children),
@@ -21,6 +22,13 @@ same text. Operations whose parent (or the same replica's previous character,
 or a deleted character) is missing wait in a buffer; duplicates are ignored.
 Insertion points go after any tombstones at that position, so typing on after
 a backspace continues the tombstone's chain.
+
+Storage (see ``_text_runs``): runs of characters in chunks with cached
+lengths and a cursor, so local edits near the previous one cost a step or
+two; another replica's inserts find their parent through an id index
+(``_text_tree``). Ops are NamedTuples with ``to_json``/``from_json``;
+``to_json``/``from_json`` on a Text save the whole state readably and
+``save``/``load`` compactly (``_text_codec``).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ from __future__ import annotations
 from collections import deque
 from heapq import heappop, heappush
 
+from ._text_codec import decode, encode
 from ._text_demo import TwoEditors, demo_two_editors
 from ._text_ops import Delete, Insert, check_delete, check_insert, op_from_json
 from ._text_runs import MAX_RUNS, Run, RunList
@@ -227,7 +236,10 @@ class Text:
         return [Delete(tuple(map(tuple, spans)))]
 
     def apply(self, ops) -> None:
-        """Integrate other replicas' ops, in any order, duplicates included."""
+        """Integrate other replicas' ops (or their ``to_json()`` dicts), in any order, duplicates included.
+
+        An op whose causes have not arrived waits in ``buffered`` until they do.
+        """
         todo = deque()
         for op in ops:
             kind = type(op)
@@ -307,6 +319,26 @@ class Text:
                 deletes.append((r, seq, len(text)))
         doc.apply(inserts)
         doc.apply([Delete(tuple(deletes))] if deletes else [])
+        return doc
+
+    def save(self) -> bytes:
+        """The whole state in a compact form: columns of small numbers, zlib-compressed.
+
+        >>> doc = Text("a"); _ = doc.insert(0, "hello"); _ = doc.delete(0, 1)
+        >>> str(Text.load(doc.save(), replica="b"))
+        'ello'
+        """
+        return encode(self)
+
+    @classmethod
+    def load(cls, data: bytes, replica: str | None = None) -> Text:
+        """Rebuild a state saved by ``save``, as ``replica`` (default: the saved one)."""
+        if not isinstance(data, (bytes, bytearray)):
+            raise TypeError(f"data={str(data)[:40]!r}: expected bytes from Text.save()")
+        saved, inserts, deletes = decode(bytes(data))
+        doc = cls(saved if replica is None else replica)
+        doc.apply(inserts)
+        doc.apply(deletes)
         return doc
 
 

@@ -1,0 +1,100 @@
+"""A compact encoding of a Text's whole state: columns of small numbers, then DEFLATE.
+
+``Text.to_json()`` is readable, one list per run. Stored as columns (one per
+field, in document order) nearly every value becomes a 0 or a 1, because most
+runs are the continuation of the run before them: same replica, next seq,
+parent = the previous character. Runs of equal values collapse to
+``[value, count]`` pairs and zlib does the rest; automerge's file format uses
+the same two ideas.
+"""
+
+from __future__ import annotations
+
+import json
+import zlib
+
+from ._text_ops import Delete, Insert
+
+FORMAT = "edgekit-text/1"
+# How a run's first character hangs in the tree. CONTINUES: right child of
+# the same replica's previous character, the common case, which needs no ids.
+CONTINUES, ROOT, RIGHT, LEFT = range(4)
+
+
+def _rle(values):
+    out = []
+    for v in values:
+        if out and out[-2] == v:
+            out[-1] += 1
+        else:
+            out += [v, 1]
+    return out
+
+
+def _unrle(pairs):
+    out = []
+    for i in range(0, len(pairs), 2):
+        out += [pairs[i]] * pairs[i + 1]
+    return out
+
+
+def encode(doc) -> bytes:
+    """Every run of ``doc`` (tombstones too), as compressed columns."""
+    lst = doc._list
+    root = lst.root
+    replicas = {}
+    last = {}  # replica -> seq after its previous run in document order
+    rep, seq, kind, lens, gone, prep, pseq, texts = [], [], [], [], [], [], [], []
+    for run in lst.runs():
+        r = replicas.setdefault(run.replica, len(replicas))
+        rep.append(r)
+        seq.append(run.seq - last.get(r, 0))
+        last[r] = run.seq + len(run.text)
+        par = run.parent
+        if par is root:
+            kind.append(ROOT)
+        elif run.right and par.replica == run.replica and par.seq + len(par.text) == run.seq:
+            kind.append(CONTINUES)
+        else:
+            kind.append(RIGHT if run.right else LEFT)
+            prep.append(replicas.setdefault(par.replica, len(replicas)))
+            pseq.append(par.seq + len(par.text) - 1 if run.right else par.seq)
+        lens.append(len(run.text))
+        gone.append(0 if run.vis else 1)
+        texts.append(run.text)
+    columns = {"format": FORMAT, "replica": doc.replica, "replicas": list(replicas), "rep": _rle(rep),
+               "seq": seq, "kind": _rle(kind), "len": lens, "deleted": _rle(gone), "prep": prep,
+               "pseq": pseq, "text": "".join(texts)}
+    return zlib.compress(json.dumps(columns, separators=(",", ":")).encode(), 9)
+
+
+def decode(data: bytes):
+    """The saved replica id and the ops that rebuild the state ``encode`` saved."""
+    try:
+        columns = json.loads(zlib.decompress(data))
+        if columns.get("format") != FORMAT:
+            raise ValueError(columns.get("format"))
+        names = columns["replicas"]
+        rep, kind, gone = _unrle(columns["rep"]), _unrle(columns["kind"]), _unrle(columns["deleted"])
+        parents = iter(zip(columns["prep"], columns["pseq"], strict=True))
+        text, at = columns["text"], 0
+        last = {}
+        inserts, spans = [], []
+        for r, delta, k, n, dead in zip(rep, columns["seq"], kind, columns["len"], gone, strict=True):
+            replica = names[r]
+            seq = last.get(r, 0) + delta
+            last[r] = seq + n
+            if k == CONTINUES:
+                parent, side = (replica, seq - 1), "R"
+            elif k == ROOT:
+                parent, side = None, "R"
+            else:
+                p, s = next(parents)
+                parent, side = (names[p], s), "R" if k == RIGHT else "L"
+            inserts.append(Insert(replica, seq, parent, side, text[at:at + n]))
+            at += n
+            if dead:
+                spans.append((replica, seq, n))
+        return columns["replica"], inserts, [Delete(tuple(spans))] if spans else []
+    except (ValueError, KeyError, TypeError, IndexError, StopIteration, zlib.error) as e:
+        raise ValueError(f"data: not a Text.save() encoding ({type(e).__name__}: {e})") from None
