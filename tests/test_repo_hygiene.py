@@ -51,8 +51,9 @@ def _requirement_names(reqs):
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
-    env_lines = (ROOT / "environment.yml").read_text().splitlines()
-    conda = [ln.strip()[2:] for ln in env_lines if ln.strip().startswith("- ")]
+    env_text = (ROOT / "environment.yml").read_text()
+    deps = env_text.split("dependencies:", 1)[1].splitlines()
+    conda = [ln.strip()[2:] for ln in deps if ln.strip().startswith("- ")]
     got = _requirement_names(x for x in conda if x not in ("pip", "pip:", "-e .") and not x.startswith("python"))
     got.pop("pip:", None)
     assert got == wanted
