@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from hashlib import blake2b
 
-__all__ = ["rendezvous", "score"]
+__all__ = ["rendezvous", "score", "placement"]
 
 
 def score(key: str, replica: str) -> int:
@@ -35,3 +35,24 @@ def rendezvous(key: str, replicas: Sequence[str], n: int) -> tuple[str, ...]:
         raise ValueError(f"n={n!r}: expected an integer between 1 and {len(replicas)} (the replicas)")
     ranked = sorted(replicas, key=lambda r: (score(key, r), r), reverse=True)
     return tuple(ranked[:n])
+
+
+_PLACEMENTS: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
+
+
+def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
+    """Indices of the ``n`` replicas (of ``r0 .. r{replicas-1}``) that hold ``key``, best first.
+
+    Replica names are local to a site, so one table serves every site (and is cached).
+
+    >>> placement("cart:42", 4, 2)
+    (2, 1)
+    """
+    table = _PLACEMENTS.get((replicas, n))
+    if table is None:
+        table = _PLACEMENTS[(replicas, n)] = {}
+    idx = table.get(key)
+    if idx is None:
+        names = [f"r{i}" for i in range(replicas)]
+        idx = table[key] = tuple(int(r[1:]) for r in rendezvous(key, names, n))
+    return idx

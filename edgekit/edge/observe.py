@@ -19,7 +19,6 @@ The join of the writes acknowledged so far is monotone in time, so the
 oldest write a read misses is found by binary search over those joins.
 
 >>> from edgekit.crdt import GCounter
->>> from edgekit.edge.site import Outcome
 >>> obs = Observer(["LHR", "SYD"], probe_every=1)
 >>> w1 = GCounter().increment("LHR.1")
 >>> obs.write(10.0, "LHR", "k", Outcome(True, 0.4, w1))
@@ -38,7 +37,35 @@ from dataclasses import dataclass, field
 from .values import join as plain_join
 from .values import leq as plain_leq
 
-__all__ = ["Observer", "OpRecord", "Probe", "Visibility"]
+__all__ = ["Observer", "OpRecord", "Outcome", "Probe", "Visibility", "NO_OBSERVER"]
+
+
+class Outcome:
+    """What a client operation got: ``ok``, ``latency_ms``, the CRDT ``state`` (None: missing)."""
+
+    __slots__ = ("ok", "latency_ms", "state", "pending")
+
+    def __init__(self, ok: bool, latency_ms: float | None, state, pending: bool = False) -> None:
+        self.ok, self.latency_ms, self.state, self.pending = ok, latency_ms, state, pending
+
+    @property
+    def value(self):
+        """The user-visible value (None for a miss or a failure)."""
+        return None if self.state is None else self.state.value
+
+    def __repr__(self) -> str:
+        return f"Outcome(ok={self.ok}, latency_ms={self.latency_ms}, value={self.value!r})"
+
+
+class _NoObserver:
+    watched: dict = {}
+
+    def read(self, *args) -> None: ...
+    def write(self, *args) -> None: ...
+    def seen(self, *args) -> None: ...
+
+
+NO_OBSERVER = _NoObserver()
 
 
 @dataclass(frozen=True, slots=True)

@@ -12,6 +12,12 @@ scatters to the key's ``n`` replicas and gathers their CRDTs:
 - **read repair**: every replica whose reply differs from that merge gets a
   one-object sync (the merged value).
 
+A read miss (the first reply lacks the key) is served as missing with
+``read_miss="missing"``: the key joins the interest set and the object
+appears after a sync. With ``read_miss="block"`` the front end waits for the
+other replies and, if none has the key, for a blocking one-key sync with its
+upstream (or ``miss_timeout_ms``): a better answer, at the price of a round trip.
+
 A write is applied to the merge of the gathered replies with the value
 type's mutator (``edgekit.edge.values``) and the result goes to all ``n``
 replicas; the write is acknowledged with the first reply. Then the key joins
@@ -54,60 +60,14 @@ import math
 from edgekit.clocks.hlc import HLC
 
 from .config import EdgeConfig
-from .hashing import rendezvous
+from .hashing import _PLACEMENTS, placement
 from .messages import SyncRequest
+from .observe import NO_OBSERVER, Outcome
 from .store import Store
 from .sync import Meter, SyncNode
 from .values import VALUE_TYPES
 
 __all__ = ["Site", "Outcome", "placement"]
-
-_PLACEMENTS: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
-
-
-def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
-    """Indices of the ``n`` replicas (of ``r0 .. r{replicas-1}``) that hold ``key``, best first.
-
-    >>> placement("cart:42", 4, 2)
-    (2, 1)
-    """
-    table = _PLACEMENTS.get((replicas, n))
-    if table is None:
-        table = _PLACEMENTS[(replicas, n)] = {}
-    idx = table.get(key)
-    if idx is None:
-        names = [f"r{i}" for i in range(replicas)]
-        idx = table[key] = tuple(int(r[1:]) for r in rendezvous(key, names, n))
-    return idx
-
-
-class Outcome:
-    """What a client operation got: ``ok``, ``latency_ms``, the CRDT ``state`` (None: missing)."""
-
-    __slots__ = ("ok", "latency_ms", "state", "pending")
-
-    def __init__(self, ok: bool, latency_ms: float | None, state, pending: bool = False) -> None:
-        self.ok, self.latency_ms, self.state, self.pending = ok, latency_ms, state, pending
-
-    @property
-    def value(self):
-        """The user-visible value (None for a miss or a failure)."""
-        return None if self.state is None else self.state.value
-
-    def __repr__(self) -> str:
-        return f"Outcome(ok={self.ok}, latency_ms={self.latency_ms}, value={self.value!r})"
-
-
-class _NoObserver:
-    watched: dict = {}
-
-    def read(self, *args) -> None: ...
-    def write(self, *args) -> None: ...
-    def seen(self, *args) -> None: ...
-
-
-NO_OBSERVER = _NoObserver()
-
 
 class Site(SyncNode):
     """A PoP: replicas with LRU stores, local reads and writes, pull sync with its upstream."""
