@@ -45,6 +45,7 @@ from ._text_tree import IdIndex, integrate_delete, integrate_insert
 __all__ = ["Delete", "Insert", "Text", "TwoEditors", "demo_two_editors", "op_from_json"]
 
 _DUPLICATE = object()
+_new = tuple.__new__  # builds an op without NamedTuple's Python-level __new__
 
 
 class Text:
@@ -151,7 +152,7 @@ class Text:
                     chunk.vis += n
                     lst.length += n
                     lst.ri, lst.rpos = ri - 1, index + n - left.vis
-                    return [Insert(replica, seq, parent, "R", text)]
+                    return [_new(Insert, (replica, seq, parent, "R", text))]
                 new = Run(replica, seq, text, left, True)
                 left.rights = [new]
                 side = "R"
@@ -170,7 +171,7 @@ class Text:
         firsts.append(new)
         if len(runs) > MAX_RUNS:
             lst.split_chunk(ci)
-        return [Insert(replica, seq, parent, side, text)]
+        return [_new(Insert, (replica, seq, parent, side, text))]
 
     def delete(self, index: int, length: int = 1) -> list[Delete]:
         """Delete ``length`` visible characters from ``index``; return the op (a list of one).
@@ -194,6 +195,20 @@ class Text:
             return []
         chunk, ci, ri, off = lst.seek(index)
         runs = chunk.runs
+        run = runs[ri]
+        if off + length <= run.vis:  # inside one run, like a backspace: the common case
+            if off:
+                run = lst.split(run, off, chunk, ri)
+                ri += 1
+            if length < run.vis:
+                lst.split(run, length, chunk, ri)
+            run.vis = 0
+            chunk.vis -= length
+            lst.length -= length
+            lst.ri, lst.rpos = ri, index
+            if len(runs) > MAX_RUNS:
+                lst.split_chunk(ci)
+            return [_new(Delete, (((run.replica, run.seq, length),),))]
         spans = []
         touched = [ci]
         first = -1
