@@ -299,6 +299,10 @@ def test_save_and_load_compactly():
         Text.load(b"junk")
     with pytest.raises(TypeError, match="data="):
         Text.load("text")
+    with pytest.raises(ValueError, match=r"run=\[1, 2\]"):
+        Text.from_json({"replica": "a", "runs": [[1, 2]]})
+    with pytest.raises(ValueError, match="d="):
+        Text.from_json([])
 
 
 def test_duplicates_and_buffering():

@@ -1,4 +1,4 @@
-"""A compact encoding of a Text's whole state: columns of small numbers, then DEFLATE.
+"""A Text's whole state, readable (one JSON list per run) or compact (columns, then DEFLATE).
 
 ``Text.to_json()`` is readable, one list per run. Stored as columns (one per
 field, in document order) nearly every value becomes a 0 or a 1, because most
@@ -19,6 +19,38 @@ FORMAT = "edgekit-text/1"
 # How a run's first character hangs in the tree. CONTINUES: right child of
 # the same replica's previous character, the common case, which needs no ids.
 CONTINUES, ROOT, RIGHT, LEFT = range(4)
+
+
+def state_to_json(doc) -> dict:
+    """Every run, tombstones too, in document order: [replica, seq, parent, side, text, deleted]."""
+    runs = []
+    root = doc._list.root
+    for run in doc._list.runs():
+        par = run.parent
+        if par is root:
+            parent = None
+        elif run.right:
+            parent = [par.replica, par.seq + len(par.text) - 1]
+        else:
+            parent = [par.replica, par.seq]
+        runs.append([run.replica, run.seq, parent, "R" if run.right else "L", run.text, int(not run.vis)])
+    return {"replica": doc.replica, "runs": runs}
+
+
+def state_from_json(d: dict):
+    """The saved replica id and the ops that rebuild a ``state_to_json`` state."""
+    if not isinstance(d, dict) or not isinstance(d.get("runs"), list):
+        raise ValueError(f"d={str(d)[:60]!r}: expected a dict from Text.to_json()")
+    inserts, spans = [], []
+    for entry in d["runs"]:
+        try:
+            replica, seq, parent, side, text, deleted = entry
+            inserts.append(Insert(replica, seq, None if parent is None else tuple(parent), side, text))
+        except (TypeError, ValueError):
+            raise ValueError(f"d: run={entry!r}: expected [replica, seq, parent, side, text, deleted]") from None
+        if deleted:
+            spans.append((replica, seq, len(text)))
+    return d.get("replica"), inserts, [Delete(tuple(spans))] if spans else []
 
 
 def _rle(values):

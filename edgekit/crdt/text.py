@@ -36,7 +36,7 @@ from __future__ import annotations
 from collections import deque
 from heapq import heappop, heappush
 
-from ._text_codec import decode, encode
+from ._text_codec import decode, encode, state_from_json, state_to_json
 from ._text_demo import TwoEditors, demo_two_editors
 from ._text_ops import Delete, Insert, check_delete, check_insert, op_from_json
 from ._text_runs import MAX_RUNS, Run, RunList
@@ -308,33 +308,12 @@ class Text:
 
     def to_json(self) -> dict:
         """The whole state as plain JSON: every run (tombstones too) in document order."""
-        runs = []
-        root = self._list.root
-        for run in self._list.runs():
-            par = run.parent
-            if par is root:
-                parent = None
-            elif run.right:
-                parent = [par.replica, par.seq + len(par.text) - 1]
-            else:
-                parent = [par.replica, par.seq]
-            runs.append([run.replica, run.seq, parent, "R" if run.right else "L", run.text, int(not run.vis)])
-        return {"replica": self.replica, "runs": runs}
+        return state_to_json(self)
 
     @classmethod
     def from_json(cls, d: dict, replica: str | None = None) -> Text:
         """Rebuild a state saved by ``to_json``, as ``replica`` (default: the saved one)."""
-        if not isinstance(d, dict) or not isinstance(d.get("runs"), list):
-            raise ValueError(f"d={str(d)[:60]!r}: expected a dict from Text.to_json()")
-        doc = cls(d.get("replica") if replica is None else replica)
-        inserts, deletes = [], []
-        for r, seq, parent, side, text, deleted in d["runs"]:
-            inserts.append(Insert(r, seq, None if parent is None else tuple(parent), side, text))
-            if deleted:
-                deletes.append((r, seq, len(text)))
-        doc.apply(inserts)
-        doc.apply([Delete(tuple(deletes))] if deletes else [])
-        return doc
+        return cls._rebuild(*state_from_json(d), replica)
 
     def save(self) -> bytes:
         """The whole state in a compact form: columns of small numbers, zlib-compressed.
@@ -350,9 +329,12 @@ class Text:
         """Rebuild a state saved by ``save``, as ``replica`` (default: the saved one)."""
         if not isinstance(data, (bytes, bytearray)):
             raise TypeError(f"data={str(data)[:40]!r}: expected bytes from Text.save()")
-        saved, inserts, deletes = decode(bytes(data))
+        return cls._rebuild(*decode(bytes(data)), replica)
+
+    @classmethod
+    def _rebuild(cls, saved, inserts, deletes, replica):
         doc = cls(saved if replica is None else replica)
-        doc.apply(inserts)
+        doc.apply(inserts)  # in document order: the buffer sorts out causes
         doc.apply(deletes)
         return doc
 
