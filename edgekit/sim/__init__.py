@@ -3,6 +3,7 @@
 See ``edgekit.sim.network`` for the network API (the authoritative description).
 """
 
+from .causality import Causality
 from .core import Event, Simulator, Timer
 from .faults import (
     Crash,
@@ -45,4 +46,5 @@ __all__ = [
     "from_jsonl",
     "Node",
     "Context",
+    "Causality",
 ]

@@ -4,7 +4,9 @@ Events live on a heap of ``[time, sequence, fn, args]`` lists, so ties break
 by the order they were scheduled and callbacks are never compared. The list
 is also the handle ``call_later`` returns: scheduling allocates nothing else.
 ``sim.cancel(handle)`` sets its ``fn`` to None; it stays on the heap and is
-skipped when it surfaces (cheaper than removing it).
+skipped when it surfaces (cheaper than removing it). While ``run`` runs, the
+cyclic garbage collector's first threshold is raised to 50,000 allocations
+(and restored after): a run makes millions of short-lived containers.
 """
 
 from __future__ import annotations

@@ -78,11 +78,10 @@ from __future__ import annotations
 import heapq
 import random
 from collections.abc import Hashable
-from dataclasses import dataclass, field
-from functools import partial
 
 from ..clocks.physical import PhysicalClock
-from .core import Event, Simulator
+from .context import PERFECT_CLOCK, NetStats, SimContext
+from .core import Simulator
 from .eventlog import DELIVER, DROP, DUPLICATE, OTHER, SEND, TIMER, decode
 from .faults import CONTINENTS, EVERYONE, Crash, Cut, FaultModel, Heal, LinkFaults, Restart
 from .history import Record
@@ -92,69 +91,7 @@ __all__ = ["Network", "SimContext", "NetStats"]
 
 _push = heapq.heappush
 _JITTER_BATCH = 512
-_PERFECT = PhysicalClock()
 _LEVELS = {True: "all", "all": "all", "ops": "ops", False: "none", "none": "none", None: "none"}
-
-
-@dataclass(frozen=True)
-class NetStats:
-    """Counts for a run so far; ``dropped`` is the sum of ``drops`` (by reason)."""
-
-    sent: int
-    delivered: int
-    duplicated: int
-    reordered: int
-    timers: int
-    drops: dict = field(default_factory=dict)
-
-    @property
-    def dropped(self) -> int:
-        return sum(self.drops.values())
-
-
-class SimContext:
-    """What a node sees of the simulated world (the ``edgekit.sim.node.Context`` protocol)."""
-
-    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "send", "_on_message",
-                 "_net", "_out", "_tags")
-
-    def __init__(self, net: Network, node_id: Hashable, node, place, rng: random.Random) -> None:
-        self._net = net
-        self.node_id = node_id
-        self.node = node
-        self.place = place
-        self.rng = rng
-        self.clock_model = _PERFECT
-        self.up = True
-        self.incarnation = 0  # bumped by a crash: timers of an older incarnation never fire
-        self._out: dict = {}  # dst -> link tuple, filled on first send
-        self._tags: frozenset = frozenset()
-        # send(dst, msg) is the network's send with this context bound: one call frame fewer per message.
-        self.send = partial(net._send, self)
-        self._on_message = node.on_message
-
-    @property
-    def now(self) -> float:
-        return self._net.sim.now
-
-    def clock(self) -> float:
-        return self.clock_model.read(self._net.sim.now)
-
-    def set_timer(self, delay_ms: float, tag=None) -> Event:
-        return self._net.sim.call_later(delay_ms, self._net._fire, self, self.incarnation, tag)
-
-    def cancel_timer(self, handle: Event) -> None:
-        if not (isinstance(handle, list) and len(handle) == 4):
-            raise TypeError(f"handle={handle!r}: expected the value set_timer returned")
-        handle[2] = None
-
-    def record(self, kind: str, **fields) -> None:
-        if not isinstance(kind, str):
-            raise TypeError(f"kind={kind!r}: expected a string such as 'invoke'")
-        self._net._other(kind, self.node_id, fields)
-
-    def __repr__(self) -> str:
-        return f"SimContext({self.node_id!r}, up={self.up})"
 
 
 class Network:
@@ -233,7 +170,7 @@ class Network:
         return ctx
 
     def _clock_for(self, ctx: SimContext) -> PhysicalClock:
-        clk = _PERFECT
+        clk = PERFECT_CLOCK
         for sel, c in self.faults.clocks:  # later entries win
             if sel in ctx._tags or sel == EVERYONE:
                 clk = c

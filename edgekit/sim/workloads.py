@@ -21,7 +21,7 @@ from .network import Network
 from .node import Node
 
 __all__ = ["Chatter", "chatter_run", "Scripted", "exchange_run", "EXCHANGE_SITES", "EXCHANGE_PLAN",
-           "EXCHANGE_CLOCKS"]
+           "EXCHANGE_CLOCKS", "EXCHANGE_ORDER"]
 
 
 class Chatter(Node):
@@ -115,11 +115,12 @@ class Scripted(Node):
 # concurrency to find.
 EXCHANGE_SITES = {"LHR": "LHR", "JFK": "JFK", "GRU": "GRU", "NRT": "NRT"}
 EXCHANGE_PLAN = {
-    "LHR": {"start": [(0, "local", "a"), (5, "send", ("JFK", "m1"))], "m3": [(10, "local", "b")]},
-    "JFK": {"m1": [(5, "local", "c"), (10, "send", ("GRU", "m2"))]},
-    "GRU": {"start": [(20, "local", "d")], "m2": [(10, "send", ("NRT", "m4"))]},
-    "NRT": {"start": [(30, "local", "e"), (40, "send", ("LHR", "m3"))], "m4": [(5, "local", "f")]},
+    "LHR": {"start": [(0, "local", "a"), (20, "send", ("JFK", "m1"))], "m3": [(20, "local", "b")]},
+    "JFK": {"m1": [(15, "local", "c"), (30, "send", ("GRU", "m2"))]},
+    "GRU": {"start": [(30, "local", "d")], "m2": [(20, "send", ("NRT", "m4"))]},
+    "NRT": {"start": [(10, "local", "e"), (40, "send", ("LHR", "m3"))], "m4": [(20, "local", "f")]},
 }
+EXCHANGE_ORDER = ["NRT", "LHR", "JFK", "GRU"]  # lanes top to bottom: each message but one crosses one lane
 # New York's clock runs 120 ms behind and Tokyo's 60 ms ahead: enough to make wall clocks lie.
 EXCHANGE_CLOCKS = {"JFK": (-120.0, 0.0), "NRT": (60.0, 0.0)}
 
@@ -131,7 +132,7 @@ def exchange_run(seed: int = 0, clocks: dict | None = None, jitter: str = "none"
 
     >>> net = exchange_run()
     >>> [(r.node, r.kind, r.data) for r in net.history if r.kind in ("send", "local")][:3]
-    [('LHR', 'local', {'label': 'a'}), ('LHR', 'send', 'm1'), ('GRU', 'local', {'label': 'd'})]
+    [('LHR', 'local', {'label': 'a'}), ('NRT', 'local', {'label': 'e'}), ('LHR', 'send', 'm1')]
     """
     from ..clocks.physical import PhysicalClock
 
