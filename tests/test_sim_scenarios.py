@@ -126,3 +126,18 @@ def test_route_asymmetry_keeps_the_round_trip():
     assert 35 <= out <= 65
     with pytest.raises(ValueError, match="asymmetry=1.5"):
         LatencyModel(asymmetry=1.5)
+
+
+def test_floors_sim_and_clocks_import_no_plotting_and_clocks_nothing_above():
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, edgekit.clocks; low = sorted(m for m in sys.modules if m.startswith('edgekit.') "
+        "and not m.startswith('edgekit.clocks')); "
+        "import edgekit.sim, edgekit.sim.lww, edgekit.sim.ntp, edgekit.sim.workloads; "
+        "heavy = [m for m in sys.modules if m.split('.')[0] in ('plotly', 'pandas', 'ipywidgets')]; "
+        "print(low, heavy)"
+    )
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True).stdout
+    assert out.strip() == "[] []"
