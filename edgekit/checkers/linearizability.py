@@ -82,6 +82,7 @@ def search(
     # The last moment each operation may act: only environment operations need the check,
     # the list order already keeps the others inside their intervals.
     last = [math.inf] * n + [math.inf if is_open(x) else x.ret for x in env]
+    bit = [1 << i for i in range(n + m)]
     core_mask = (1 << n) - 1
     live_masks: dict[float, int] = {}  # floor -> operations that can still act
     inputs = [op.input for op in everything]
@@ -100,14 +101,14 @@ def search(
     while remaining:
         if is_call[e]:
             i = op_of[e]
-            if last[i] < floor:  # an environment operation whose interval has closed
+            if m and last[i] < floor:  # an environment operation whose interval has closed
                 e = nxt[e]
                 continue
             ok, new_state = step(state, inputs[i], outputs[i])
             # An open operation that would leave the state as it is can simply never
             # take effect: linearizing it would only add obligations, never remove any.
             if ok and not (opened[i] and new_state == state):
-                bits = done | (1 << i)
+                bits = done | bit[i]
                 if m:
                     new_floor = floor if calls[i] <= floor else calls[i]
                     live = live_masks.get(new_floor)
@@ -115,7 +116,7 @@ def search(
                         live = core_mask
                         for j in range(n, n + m):
                             if last[j] >= new_floor:
-                                live |= 1 << j
+                                live |= bit[j]
                         live_masks[new_floor] = live
                     key = (bits & live, new_state, new_floor)
                 else:
@@ -141,7 +142,7 @@ def search(
                 return False, [], len(seen)
             e, state, floor = stack.pop()
             i = op_of[e]
-            done ^= 1 << i
+            done ^= bit[i]
             if not opened[i]:
                 remaining += 1
             r = match[e]
