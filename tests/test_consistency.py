@@ -308,3 +308,20 @@ def test_binned_consistency_rises_with_time_since_the_write():
     bins = binned_consistency(pts[0].run, [0, 20, 100, 400])
     assert bins[0][1] < bins[-1][1] == 1.0
     assert sum(b[2] for b in bins) == len(consistency_by_lag(pts[0].run.ops))
+
+
+def test_store_staleness_covers_what_the_history_alone_proves():
+    # The checker sees only intervals and values and counts a read stale only when it is
+    # definitely behind; the store's tags see every miss. With perfect clocks the first is a
+    # subset of the second, read by read, and never counts more versions.
+    from edgekit.checkers.staleness import staleness
+
+    fm = FaultModel(timeline=transatlantic_cut(500, 2_500))
+    for kind in ("available", Dynamo(3, 1, 1)):
+        res = run_store(kind, WORLD, fm, SMALL, seed=2)
+        mine = {(o.client, o.call): o for o in res.ops if o.op == "read" and o.ok}
+        proven = [s for s in staleness(res.history) if s.stale]
+        assert proven
+        for s in proven:
+            o = mine[(s.read.client, s.read.call)]
+            assert o.stale and s.versions_behind <= o.versions_behind
