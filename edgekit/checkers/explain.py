@@ -24,7 +24,7 @@ from __future__ import annotations
 import math
 from string import ascii_uppercase
 
-from .history import Operation, describe, interval, is_open, precedes, validate_history
+from .history import Operation, interval, is_open, label, precedes, validate_history
 from .linearizability import LinearizabilityResult, search
 from .models import Model, get_model
 
@@ -39,8 +39,8 @@ def minimal_counterexample(history: list[Operation], model: str | Model) -> list
     >>> w1 = Operation("a", 0, 1, ("write", 1))
     >>> w2 = Operation("b", 2, 3, ("write", 2))
     >>> r = Operation("c", 4, 5, ("read", None), 1)
-    >>> [describe(op) for op in minimal_counterexample([w1, w2, r], "register")]
-    ['write 2', 'read -> 1']
+    >>> [label(op) for op in minimal_counterexample([w1, w2, r], "register")]
+    ['client b: write 2', 'client c: read -> 1']
 
     (``write 1`` is context: it could only have happened before ``write 2``.)
     """
@@ -138,7 +138,7 @@ def explain(result: LinearizabilityResult) -> str:
         f"its own interval would help most (or not at all):",
     ]
     for op in core[:MAX_LISTED]:
-        lines.append(f"  {name[id(op)]}  client {op.client}: {describe(op)}  ({interval(op)})")
+        lines.append(f"  {name[id(op)]}  {label(op)}  ({interval(op)})")
     if len(core) > MAX_LISTED:
         lines.append(f"  ... and {len(core) - MAX_LISTED} more")
         return "\n".join(lines)
@@ -164,7 +164,7 @@ def _order_words(order: list[int], core: list[Operation], helpers: list[Operatio
             run.append(helpers[k - len(core)])
             continue
         if run:
-            last = f"client {run[-1].client}: {describe(run[-1])}"
+            last = label(run[-1])
             words.append(f"({last})" if len(run) == 1 else f"({len(run) - 1} others, then {last})")
             run = []
         words.append(name[id(core[k])])

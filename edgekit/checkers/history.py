@@ -136,6 +136,11 @@ def describe(op: Operation) -> str:
     return f"{kind} {arg!r}" + (" ?" if unknown else "")
 
 
+def label(op: Operation) -> str:
+    """``describe`` with the client: ``'client 2: read -> 3'``."""
+    return f"client {op.client}: {describe(op)}"
+
+
 def interval(op: Operation) -> str:
     """``'[call, ret]'`` in words, for explanations."""
     return f"called at {_fmt_time(op.call)}, " + (

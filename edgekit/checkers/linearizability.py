@@ -4,16 +4,19 @@ A history is *linearizable* (Herlihy & Wing 1990) when each operation can be
 assigned a single point between its call and its return such that, taken in
 the order of those points, the operations follow the model's sequential rules.
 
-The search is Wing & Gong's (1993), with the two improvements Lowe describes
-in "Testing for linearizability" (2017) and that the porcupine checker uses:
+The search is Wing & Gong's (1993) as refined by Lowe ("Testing for
+linearizability", 2017, the algorithm he calls WGL), which is also what the
+Go checker porcupine runs:
 
-* *Just-in-time linearization*: walk the calls and returns in time order;
-  at a call, try to linearize that operation now; at a return, the operation
-  returning must already be linearized, so undo the last choice (backtrack).
-  The events live in a doubly linked list so that a linearized operation's
-  call and return are lifted out, and put back when backtracking, in O(1).
-* *Memoisation*: a (set of linearized operations, model state) pair reached
-  once need not be explored again. The set is a bitset held in a Python int.
+* Walk the calls and returns in time order. At a call, try to linearize that
+  operation now (the model must accept its output in the current state); at
+  a return whose operation is not linearized yet, it is too late for it, so
+  undo the latest choice and try the next candidate (backtrack). The events
+  live in a doubly linked list so that a linearized operation's call and
+  return are lifted out, and put back when backtracking, in O(1).
+* Memoisation: a (set of linearized operations, model state) pair reached
+  once need not be explored again. The set is a bitset held in a Python int,
+  so states must be hashable.
 
 Operations that never returned, or whose outcome is ``UNKNOWN``, may take
 effect at any point after their call or not at all, so their return sits at
@@ -29,7 +32,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .history import Operation, describe, is_open, validate_history
+from .history import Operation, is_open, validate_history
 from .models import Model, get_model
 
 __all__ = ["LinearizabilityResult", "check_linearizable", "search"]
@@ -227,7 +230,3 @@ def check_linearizable(history: list[Operation], model: str | Model = "cas-regis
         witness[key] = [part[i] for i in order]
     return LinearizabilityResult(True, model, ops, witness, states_explored=explored)
 
-
-def label(op: Operation) -> str:
-    """``describe`` plus the client, for lists in explanations."""
-    return f"client {op.client}: {describe(op)}"
