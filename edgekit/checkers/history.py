@@ -20,7 +20,7 @@ __all__ = ["UNKNOWN", "Operation", "is_open", "precedes", "validate_history", "d
 
 
 class _Unknown:
-    """The type of ``UNKNOWN``: a single, falsy-free, printable sentinel."""
+    """The type of ``UNKNOWN``: one printable sentinel that survives copying and pickling."""
 
     _instance: _Unknown | None = None
 
