@@ -5,13 +5,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
+from plotly.subplots import make_subplots
 
 from edgekit.crdt.experiments import SketchPoint, WireSize
 from edgekit.crdt.lattice import Hasse, describe
 
 from . import style
 
-__all__ = ["hasse_figure", "hasse_traces", "hasse_title", "sketch_figure", "wire_size_figure", "REPLICA_SYMBOLS"]
+__all__ = ["hasse_figure", "hasse_traces", "hasse_title", "hasse_xrange", "sketch_figure", "wire_size_figure", "REPLICA_SYMBOLS"]
 
 REPLICA_SYMBOLS = ("circle", "square", "diamond")
 
@@ -40,19 +41,26 @@ def hasse_traces(h: Hasse, marks: dict[str, int] | None = None) -> list[dict]:
     traces = [
         dict(x=ex, y=ey, mode="lines", line=dict(color="#999999", width=1.5), hoverinfo="skip",
              name="covers (a < b, nothing between)"),
-        dict(x=[p[0] for p in pos], y=[p[1] for p in pos], mode="markers+text", text=labels,
-             textposition="middle right", textfont=dict(size=12), hovertext=labels, hoverinfo="text",
+        dict(x=[p[0] for p in pos], y=[p[1] for p in pos], mode="markers+text",
+             text=[t.replace(" seen ", "<br>seen ") for t in labels], textposition="bottom center",
+             textfont=dict(size=11), hovertext=labels, hoverinfo="text",
              marker=dict(size=10, color="#ffffff", line=dict(color="#555555", width=1.5)), name="state"),
     ]
     for k, (replica, node) in enumerate(sorted(marks.items())):
-        # offset replicas sharing a node so each marker stays visible; symbol + colour + label
+        # left of its state, side by side when replicas share one; symbol + colour + label
         x, y = pos[node]
         traces.append(dict(
-            x=[x - 0.12 + 0.12 * k], y=[y + 0.18], mode="markers+text", text=[replica],
+            x=[x - 0.3 + 0.09 * k], y=[y], mode="markers+text", text=[replica],
             textposition="top center", name=f"replica {replica}",
-            marker=dict(size=16, symbol=REPLICA_SYMBOLS[k % 3], color=style.color(k)),
+            marker=dict(size=15, symbol=REPLICA_SYMBOLS[k % 3], color=style.color(k)),
         ))
     return traces
+
+
+def hasse_xrange(h: Hasse) -> list[float]:
+    """Room for the widest rank and its labels."""
+    widest = max([h.rank.count(r) for r in set(h.rank)] + [3])
+    return [-widest / 2 - 0.2, widest / 2 + 0.2]
 
 
 def hasse_title(h: Hasse) -> str:
@@ -64,29 +72,36 @@ def hasse_figure(h: Hasse, marks: dict[str, int] | None = None, title: str | Non
     """The lattice ``h`` with each replica's current state marked (``marks``: replica -> node)."""
     fig = go.Figure([go.Scatter(**t) for t in hasse_traces(h, marks)])
     style.apply(fig, title or hasse_title(h), height=460)
-    fig.update_xaxes(visible=False)
-    fig.update_yaxes(title="rank (longest chain up from the bottom)", dtick=1, zeroline=False)
+    fig.update_xaxes(visible=False, range=hasse_xrange(h))
+    fig.update_yaxes(title="rank (longest chain up from the bottom)", dtick=1, zeroline=False,
+                     range=[-0.7, max(h.rank, default=0) + 0.4])
     return fig
 
 
 def sketch_figure(points: Sequence[SketchPoint]) -> go.Figure:
-    """Merged sketch estimate against the truth (log-log), with the line of perfect estimates."""
-    fig = go.Figure()
+    """Merged sketch estimate against the truth (log-log, left) and its relative error (right)."""
+    fig = make_subplots(rows=1, cols=2, subplot_titles=("estimate against truth", "relative error"),
+                        horizontal_spacing=0.12)
     truths = sorted({p.truth for p in points})
     fig.add_trace(go.Scatter(x=truths, y=truths, mode="lines", name="estimate = truth",
-                             line=dict(color="#000000", dash="dot")))
+                             line=dict(color="#000000", dash="dot")), row=1, col=1)
+    fig.add_hline(y=0, line=dict(color="#000000", dash="dot", width=1), row=1, col=2)
     for k, name in enumerate(dict.fromkeys(p.sketch for p in points)):
         pts = [p for p in points if p.sketch == name]
-        fig.add_trace(go.Scatter(
-            x=[p.truth for p in pts], y=[p.estimate for p in pts], mode="markers+lines", name=name,
-            marker=dict(symbol=style.symbol(k), size=11, color=style.color(k)),
-            line=dict(dash=style.dash(k), color=style.color(k)),
-            customdata=[[100 * p.relative_error, p.bytes] for p in pts],
-            hovertemplate=name + ": truth %{x}, estimate %{y:.0f} (%{customdata[0]:+.1f}%), %{customdata[1]} bytes<extra></extra>",
-        ))
-    style.apply(fig, "Merged sketches: estimate against truth", height=440)
-    fig.update_xaxes(type="log", title="truth (distinct users; count-min: events)")
-    fig.update_yaxes(type="log", title="estimate after merging 3 replicas")
+        common = dict(mode="markers+lines", legendgroup=name,
+                      marker=dict(symbol=style.symbol(k), size=11, color=style.color(k)),
+                      line=dict(dash=style.dash(k), color=style.color(k)),
+                      customdata=[[100 * p.relative_error, p.bytes] for p in pts],
+                      hovertemplate=name + ": truth %{x}, estimate off by %{customdata[0]:+.1f}%, "
+                                           "%{customdata[1]} bytes<extra></extra>")
+        fig.add_trace(go.Scatter(x=[p.truth for p in pts], y=[p.estimate for p in pts], name=name, **common),
+                      row=1, col=1)
+        fig.add_trace(go.Scatter(x=[p.truth for p in pts], y=[100 * p.relative_error for p in pts], name=name,
+                                 showlegend=False, **common), row=1, col=2)
+    style.apply(fig, "Merged sketches (3 replicas): estimate against truth", height=440)
+    fig.update_xaxes(type="log", title_text="truth (distinct users; count-min: events)")
+    fig.update_yaxes(type="log", title_text="estimate", row=1, col=1)
+    fig.update_yaxes(title_text="error (%)", ticksuffix="%", row=1, col=2)
     return fig
 
 

@@ -230,4 +230,6 @@ class PlaygroundApp(App):
                 for old, new in zip(self.figure.data, cfig.hasse_traces(h, marks), strict=True):
                     old.update(new, overwrite=True)
                 self.figure.layout.title.text = cfig.hasse_title(h)
+                self.figure.layout.xaxis.range = cfig.hasse_xrange(h)
+                self.figure.layout.yaxis.range = [-0.7, max(h.rank, default=0) + 0.4]
         self.lattice = h
