@@ -109,8 +109,12 @@ def test_hasse_diagram_of_a_powerset_and_a_cut_off():
 def test_sketch_and_wire_figures():
     pts = sketch_accuracy(sizes=(100, 1000), seed=2)
     fig = cfig.sketch_figure(pts)
-    assert [t.name for t in fig.data] == ["estimate = truth", "HyperLogLog", "Bloom filter", "Count-min"]
-    assert fig.layout.xaxis.type == "log"
+    names = [t.name for t in fig.data if t.showlegend is not False]
+    assert names == ["estimate = truth", "HyperLogLog", "Bloom filter", "Count-min"]
+    assert fig.layout.xaxis.type == "log" and fig.layout.yaxis2.ticksuffix == "%"
+    errors = [t for t in fig.data if t.xaxis == "x2"]
+    assert [round(y / 100, 6) for y in errors[0].y] == [round(p.relative_error, 6) for p in pts
+                                                         if p.sketch == "HyperLogLog"]
     rows = wire_sizes(counts=(1, 10))
     fig = cfig.wire_size_figure(rows)
     assert len(fig.data) == 6
