@@ -12,7 +12,9 @@ edits, by Martin Kleppmann, from josephg/editing-traces, CC BY 4.0) into
 - ``automerge-per-edit``: the same with one transaction (one change) per edit, for reference,
 - ``list``: a plain Python list of characters, no CRDT at all: the floor.
 
-Per implementation and repeat, a fresh subprocess loads the trace, then measures
+Per implementation and repeat, a fresh subprocess imports the library and loads
+the trace (then ``gc.freeze()``, so the trace's own objects stay out of the
+garbage collector's passes), then measures
 - time: CPU time of the replay (``time.process_time``: other work on a shared
   machine does not count; wall time is recorded too),
 - memory growth: peak resident set size during the replay minus the resident
@@ -243,7 +245,7 @@ def main() -> None:
         print(f"edgekit state as readable JSON (Text.to_json): {results['edgekit']['edgekit_json_bytes'] / 1e3:.1f} kB")
     if args.out:
         record = {
-            "command": " ".join([Path(sys.executable).name, *sys.argv]),
+            "command": " ".join([os.path.relpath(sys.executable, ROOT), *sys.argv]),
             "date": started,
             "machine": info,
             "versions": versions(),
@@ -258,6 +260,8 @@ def main() -> None:
                 "encoded": "automerge save(); pycrdt get_update(); edgekit Text.save() (full state incl. "
                            "tombstones: RLE columns, zlib; readable Text.to_json() size in edgekit_json_bytes); "
                            "list: UTF-8 text",
+                "harness": "imports and trace loading happen before measuring; gc.freeze() keeps the loaded "
+                           "trace out of the garbage collector's passes",
                 "pycrdt": "one implicit transaction per edit",
                 "automerge": "one transaction for the whole replay; automerge-per-edit: one per edit",
             },
