@@ -168,7 +168,7 @@ def main() -> None:
     ap.add_argument("--events", type=int, default=200_000)
     args = ap.parse_args()
     ds = delays(args.events)
-    rates = {"edgekit": [], "simpy": [], "bare": [], "net": []}
+    rates = {"edgekit": [], "simpy": [], "bare": [], "net": [], "net_norec": [], "net_plain": []}
     last_net = None
     for _ in range(args.repeats):
         gc.collect()
@@ -177,6 +177,8 @@ def main() -> None:
         rates["bare"].append(bare_bounce(args.events))
         r, last_net = network_bounce(args.events)
         rates["net"].append(r)
+        rates["net_norec"].append(network_bounce(args.events, record=False)[0])
+        rates["net_plain"].append(network_bounce(args.events, FaultModel(), record=False)[0])
     med = {k: statistics.median(v) for k, v in rates.items()}
     print(f"workload: {args.events:,} events, {PROCESSES:,} processes; medians of {args.repeats} runs")
     print(f"1. raw scheduling   edgekit.sim {med['edgekit']:>12,.0f} events/s")
@@ -186,6 +188,9 @@ def main() -> None:
     print(f"   network layer    {med['net']:>12,.0f} delivered messages/s (full faults, record='all')")
     print(f"                    ratio network/bare = {med['net'] / med['bare']:.2f}x  (goal >= 0.5x)")
     print(f"   last run: {last_net.stats}, {len(last_net.history):,} records")
+    print(f"   for reference: full faults, record=False {med['net_norec']:>10,.0f}/s "
+          f"({med['net_norec'] / med['bare']:.2f}x); no faults, record=False {med['net_plain']:>10,.0f}/s "
+          f"({med['net_plain'] / med['bare']:.2f}x)")
     ek = peak_memory(million_edgekit)
     sp = peak_memory(million_simpy)
     print(f"3. 1,000,000 pending events: edgekit.sim {ek / 1e6:,.0f} MB ({ek / 1e6:.0f} B/event), "

@@ -319,3 +319,25 @@ def test_bad_place_and_jitter_names():
         Network(Simulator(), FLAT, record="some")
     with pytest.raises(TypeError, match="expected an edgekit.sim.node.Node"):
         net.add_node("x", object(), place=LON)
+
+
+def test_blocked_follows_overlapping_cuts_and_heals():
+    sim = Simulator(seed=0)
+    net = Network(sim, FLAT)
+    for n, place in zip("abcd", [LON, NYC, SIN, (0, 0)], strict=True):
+        net.add_node(n, Sink(), place=place)
+    net.start()
+
+    def cut_pairs():
+        return {(x, y) for x in "abcd" for y in "abcd" if net.blocked(x, y)}
+
+    net.cut("a", ("b", "c"), directed=True)
+    assert cut_pairs() == {("a", "b"), ("a", "c")}
+    net.cut("c", "d")
+    assert cut_pairs() == {("a", "b"), ("a", "c"), ("c", "d"), ("d", "c")}
+    net.heal("d", "c")  # either order names the same cut
+    assert cut_pairs() == {("a", "b"), ("a", "c")}
+    net.add_node("e", Sink(), place=NYC)  # joins nobody's side: its selectors match no cut
+    assert not net.blocked("a", "e")
+    net.heal()
+    assert cut_pairs() == set()

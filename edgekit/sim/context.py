@@ -39,8 +39,8 @@ class NetStats:
 class SimContext:
     """What a node sees of the simulated world (the ``edgekit.sim.node.Context`` protocol)."""
 
-    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "send", "_on_message",
-                 "_net", "_out", "_tags")
+    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "send", "cut_from",
+                 "cut_to", "_on_message", "_net", "_out", "_tags")
 
     def __init__(self, net, node_id: Hashable, node, place, rng: random.Random) -> None:
         self._net = net
@@ -50,6 +50,7 @@ class SimContext:
         self.rng = rng
         self.clock_model = PERFECT_CLOCK
         self.up = True
+        self.cut_from = self.cut_to = 0  # bit k: on the sending / receiving side of cut k (Network._masks)
         self.incarnation = 0  # bumped by a crash: timers of an older incarnation never fire
         self._out: dict = {}  # dst -> link tuple, filled on first send
         self._tags: frozenset = frozenset()

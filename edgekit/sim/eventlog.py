@@ -6,7 +6,7 @@ tuple per record (allocations also wake Python's cyclic garbage collector).
 ``decode`` turns the log into ``Record`` values when someone asks for
 ``net.history``. Layout, one record after another:
 
-    SEND, time, (dst_ctx, src, msg, msg_id)   the tuple the delivery event carries anyway
+    SEND, time, (dst_ctx, src, msg, msg_id, src_ctx)   the tuple the delivery event carries anyway
     DELIVER, time, msg_id                     src, dst and msg come from the send
     DROP, time, msg_id, reason
     DUPLICATE, time, msg_id
@@ -15,7 +15,7 @@ tuple per record (allocations also wake Python's cyclic garbage collector).
 
 >>> class Ctx:
 ...     node_id = "b"
->>> log = [SEND, 0.0, (Ctx(), "a", "hi", 1), DELIVER, 40.0, 1, OTHER, 41.0, ("invoke", "b", None, None, {})]
+>>> log = [SEND, 0.0, (Ctx(), "a", "hi", 1, None), DELIVER, 40.0, 1, OTHER, 41.0, ("invoke", "b", None, None, {})]
 >>> [(r.time, r.kind, r.node, r.peer, r.data) for r in decode(log, 0, {})[0]]
 [(0.0, 'send', 'a', 'b', 'hi'), (40.0, 'deliver', 'b', 'a', 'hi'), (41.0, 'invoke', 'b', None, {})]
 """
@@ -37,7 +37,7 @@ def decode(log: list, start: int, sends: dict) -> tuple[list[Record], int]:
     while i < n:
         code, t = log[i], log[i + 1]
         if code == SEND:
-            dctx, src, msg, mid = log[i + 2]
+            dctx, src, msg, mid = log[i + 2][:4]
             sends[mid] = (src, dctx.node_id, msg)
             append(Record(t, "send", src, dctx.node_id, mid, msg))
             i += 3

@@ -252,7 +252,7 @@ class Network:
         self._cuts.append((a, b, c))
         if not c.directed:
             self._cuts.append((b, a, c))
-        self._hazard = True
+        self._masks()
         return a, b
 
     def cut(self, side_a, side_b, directed: bool = False) -> None:
@@ -272,7 +272,7 @@ class Network:
             b = self.select(h.side_b, exclude=a)
             self._cuts = [(x, y, c) for x, y, c in self._cuts if {x, y} != {a, b}]
             data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": False}
-        self._hazard = bool(self._cuts) or self._down > 0
+        self._masks()
         self._other("heal", None, data)
 
     def crash(self, node_id: Hashable) -> None:
@@ -300,10 +300,19 @@ class Network:
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
         """Whether a cut stops messages from ``src`` to ``dst`` right now."""
-        for a, b, _ in self._cuts:
-            if src in a and dst in b:
-                return True
-        return False
+        return bool(self.context(src).cut_from & self.context(dst).cut_to)
+
+    def _masks(self) -> None:
+        """Give every node bit k of ``cut_from`` if it is on the sending side of directed cut k, and of
+        ``cut_to`` if on the receiving side: then "is src -> dst cut?" is one integer AND per message."""
+        for ctx in self._nodes.values():
+            ctx.cut_from = ctx.cut_to = 0
+        for k, (a, b, _) in enumerate(self._cuts):
+            for n in a:
+                self._nodes[n].cut_from |= 1 << k
+            for n in b:
+                self._nodes[n].cut_to |= 1 << k
+        self._hazard = bool(self._cuts) or self._down > 0
 
     # -- the hot path -------------------------------------------------------------
 
@@ -354,7 +363,7 @@ class Network:
         sim = self.sim
         now = sim.now
         self._mid = mid = self._mid + 1
-        args = (dctx, ctx.node_id, msg, mid)  # what the delivery event carries; the log reuses it
+        args = (dctx, ctx.node_id, msg, mid, ctx)  # what the delivery event carries; the log reuses it
         app = self._app
         if app is not None:
             app(SEND)
@@ -363,7 +372,7 @@ class Network:
         if self._hazard:  # a cut is active or a node is down: the slow checks
             if not ctx.up:
                 return self._drop(mid, "crashed")
-            if self.blocked(ctx.node_id, dst):
+            if ctx.cut_from & dctx.cut_to:
                 return self._drop(mid, "partition")
         t = now + delay
         if faulty:
@@ -399,11 +408,11 @@ class Network:
             t += self._jbuf.pop() if self._jbuf else self._refill()
         sim.call_at(t, self._deliver_fn, *args)
 
-    def _deliver(self, dctx: SimContext, src: Hashable, msg, mid: int) -> None:
+    def _deliver(self, dctx: SimContext, src: Hashable, msg, mid: int, sctx: SimContext) -> None:
         if self._hazard:
             if not dctx.up:
                 return self._drop(mid, "crashed")
-            if self.blocked(src, dctx.node_id):
+            if sctx.cut_from & dctx.cut_to:
                 return self._drop(mid, "partition")
         self.n_delivered += 1
         app = self._app
