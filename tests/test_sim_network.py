@@ -130,7 +130,8 @@ def test_reordering_lets_later_messages_overtake():
     assert binomial_ok(net.stats.reordered, 1000, 0.2)
 
 
-def test_directed_cut_delivers_nothing_that_way_while_it_lasts():
+@pytest.mark.parametrize("record", ["all", "ops", False])
+def test_directed_cut_delivers_nothing_that_way_while_it_lasts(record):
     class Both(Node):
         def __init__(self, peer):
             self.peer, self.got = peer, []
@@ -148,7 +149,7 @@ def test_directed_cut_delivers_nothing_that_way_while_it_lasts():
 
     faults = FaultModel(timeline=(Cut(1_000, "a", "b", directed=True), Heal(2_000)))
     sim = Simulator(seed=2)
-    net = Network(sim, FLAT, faults)
+    net = Network(sim, FLAT, faults, record=record)
     a, b = Both("b"), Both("a")
     net.add_node("a", a, place=LON)
     net.add_node("b", b, place=NYC)
@@ -160,7 +161,9 @@ def test_directed_cut_delivers_nothing_that_way_while_it_lasts():
     # Messages in flight when the cut started died with the link.
     assert all(not (960 <= sent < 1_000) for _, sent in b.got)
     kinds = [r.kind for r in net.history if r.kind in ("cut", "heal")]
-    assert kinds == ["cut", "heal"]
+    assert kinds == (["cut", "heal"] if record else [])
+    s = net.stats
+    assert s.delivered == len(a.got) + len(b.got) and s.sent == s.delivered + s.dropped
 
 
 def test_transatlantic_cut_preset_over_continents():
@@ -182,7 +185,8 @@ def test_isolate_cuts_a_site_from_everyone():
     assert [r for r in net.history if r.kind == "deliver"]
 
 
-def test_crashed_node_receives_nothing_and_its_timers_die_until_restart():
+@pytest.mark.parametrize("record", ["all", "ops", False])
+def test_crashed_node_receives_nothing_and_its_timers_die_until_restart(record):
     class Ticker(Sink):
         def __init__(self):
             super().__init__()
@@ -198,7 +202,7 @@ def test_crashed_node_receives_nothing_and_its_timers_die_until_restart():
 
     faults = FaultModel(timeline=crash_and_restart("b", 100, 200))
     sim = Simulator(seed=3)
-    net = Network(sim, FLAT, faults)
+    net = Network(sim, FLAT, faults, record=record)
     t = Ticker()
     net.add_node("a", Blaster("b", 300), place=LON)
     net.add_node("b", t, place=NYC)
@@ -209,6 +213,7 @@ def test_crashed_node_receives_nothing_and_its_timers_die_until_restart():
     assert t.starts == 2 and t.crashes == 1
     assert any(x >= 200 for x, _, _ in t.got) and any(x >= 205 for x in t.ticks)
     assert net.stats.drops["crashed"] == 100  # messages arriving at 100 ... 199
+    assert net.stats.delivered == len(t.got) == 300 - 100
 
 
 def test_record_levels():
@@ -341,3 +346,15 @@ def test_blocked_follows_overlapping_cuts_and_heals():
     assert not net.blocked("a", "e")
     net.heal()
     assert cut_pairs() == set()
+
+
+def test_in_flight_messages_obey_a_crash_whatever_the_record_level():
+    """Messages already flying when a node crashes are dropped on arrival at every record level."""
+    outs = []
+    for record in ("all", "ops", False):
+        sim, net, sink = two_nodes(FaultModel(timeline=crash_and_restart("b", 30, 45)), n=20, record=record)
+        sim.run(until=50)  # sent at 0..19 ms, arriving 40..59: those arriving in 40..44 hit the crash
+        outs.append(([m for _, _, m in sink.got], net.stats))
+    assert outs[0] == outs[1] == outs[2]
+    assert outs[0][0] == list(range(5, 11)) and outs[0][1].drops == {"crashed": 5}
+    assert outs[0][1].delivered == 6  # arrivals at 45 ... 50 ms (until is inclusive); 9 still in flight

@@ -135,7 +135,7 @@ class Network:
         self._started = False
         self._history: list[Record] = []
         self._mid = 0
-        self.n_delivered = self.n_duplicated = self.n_reordered = self.n_timers = 0
+        self.n_duplicated = self.n_reordered = self.n_timers = 0
         self._drops: dict[str, int] = {}
 
     # -- building the network -------------------------------------------------
@@ -283,6 +283,8 @@ class Network:
         ctx.up = False
         ctx.incarnation += 1
         self._down += 1
+        if not self._hazard and self._app is None:
+            self._route_in_flight()
         self._hazard = True
         self._other("crash", node_id)
         ctx.node.on_crash()
@@ -294,7 +296,9 @@ class Network:
             return
         ctx.up = True
         self._down -= 1
-        self._hazard = bool(self._cuts) or self._down > 0
+        was, self._hazard = self._hazard, bool(self._cuts) or self._down > 0
+        if self._hazard and not was and self._app is None:
+            self._route_in_flight()
         self._other("restart", node_id)
         ctx.node.on_start(ctx)
 
@@ -312,7 +316,9 @@ class Network:
                 self._nodes[n].cut_from |= 1 << k
             for n in b:
                 self._nodes[n].cut_to |= 1 << k
-        self._hazard = bool(self._cuts) or self._down > 0
+        was, self._hazard = self._hazard, bool(self._cuts) or self._down > 0
+        if self._hazard and not was and self._app is None:
+            self._route_in_flight()
 
     # -- the hot path -------------------------------------------------------------
 
@@ -361,26 +367,25 @@ class Network:
         except KeyError:
             dctx, delay, faulty, loss, dup, reorder, reorder_ms = self._link(ctx, dst)
         sim = self.sim
-        now = sim.now
         self._mid = mid = self._mid + 1
-        args = (dctx, ctx.node_id, msg, mid, ctx)  # what the delivery event carries; the log reuses it
         app = self._app
         if app is not None:
+            args = (dctx, ctx.node_id, msg, mid, ctx)  # what the delivery event carries; the log keeps it
             app(SEND)
-            app(now)
+            app(sim.now)
             app(args)
         if self._hazard:  # a cut is active or a node is down: the slow checks
             if not ctx.up:
                 return self._drop(mid, "crashed")
             if ctx.cut_from & dctx.cut_to:
                 return self._drop(mid, "partition")
-        t = now + delay
+        t = sim.now + delay
         if faulty:
             rng = self._rng
             if loss and rng.random() < loss:
                 return self._drop(mid, "loss")
             if dup and rng.random() < dup:
-                self._duplicate(args, delay, reorder, reorder_ms)
+                self._duplicate((dctx, ctx.node_id, msg, mid, ctx), delay, reorder, reorder_ms)
             if reorder and rng.random() < reorder:
                 t += rng.random() * reorder_ms
                 self.n_reordered += 1
@@ -389,10 +394,36 @@ class Network:
                 t += self._jbuf.pop()
             except IndexError:
                 t += self._refill()
-        # Inlined Simulator.call_later: the heap entry and ``args`` are the allocations per message.
+        # Inlined Simulator.call_later: one heap entry and its args tuple per message.
         seq = sim._seq
         sim._seq = seq + 1
-        _push(sim._heap, [t, seq, self._deliver_fn, args])
+        if app is not None:
+            _push(sim._heap, [t, seq, self._deliver_fn, args])
+        elif self._hazard:
+            _push(sim._heap, [t, seq, self._deliver_fn, (dctx, ctx.node_id, msg, mid, ctx)])
+        else:
+            # Nothing to record and nothing to check on arrival: straight into the node. Should a
+            # fault begin while it flies, _route_in_flight sends it through _deliver instead.
+            _push(sim._heap, [t, seq, dctx._on_message, (dctx, ctx.node_id, msg)])
+
+    def _route_in_flight(self) -> None:
+        """A cut or crash began: messages in flight on the direct path must now be checked on arrival."""
+        deliver, nodes = self._deliver_fn, self._nodes
+        for entry in self.sim._heap:
+            args = entry[3]
+            if len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message:
+                dctx, src, msg = args
+                entry[2], entry[3] = deliver, (dctx, src, msg, 0, nodes[src])
+
+    def _in_flight(self) -> int:
+        n = 0
+        for entry in self.sim._heap:
+            args = entry[3]
+            if entry[2] is self._deliver_fn or (
+                len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message
+            ):
+                n += 1
+        return n
 
     def _duplicate(self, args: tuple, delay: float, reorder: float, reorder_ms: float) -> None:
         """Send one extra copy with its own jitter and reordering draw (the rare path)."""
@@ -414,7 +445,6 @@ class Network:
                 return self._drop(mid, "crashed")
             if sctx.cut_from & dctx.cut_to:
                 return self._drop(mid, "partition")
-        self.n_delivered += 1
         app = self._app
         if app is not None:
             app(DELIVER)
@@ -446,5 +476,8 @@ class Network:
 
     @property
     def stats(self) -> NetStats:
-        return NetStats(self._mid, self.n_delivered, self.n_duplicated, self.n_reordered,
+        # Deliveries are not counted one by one (the direct path has no wrapper to count in):
+        # every copy sent is delivered, dropped, or still in flight.
+        delivered = self._mid + self.n_duplicated - sum(self._drops.values()) - self._in_flight()
+        return NetStats(self._mid, delivered, self.n_duplicated, self.n_reordered,
                         self.n_timers, dict(sorted(self._drops.items())))
