@@ -42,6 +42,10 @@ Semantics, exactly:
 - ``record``: ``True``/``"all"`` keeps every record; ``"ops"`` keeps only
   node-recorded records (client operations) and crash/restart/cut/heal,
   for large runs; ``False``/``"none"`` keeps nothing (``stats`` still count).
+  Without message-level records, a message sent while no cut or crash is
+  active is delivered straight into its node: the fastest path, with the
+  same semantics (when a fault begins, messages in flight are rerouted
+  through the checks).
 
 Imperative faults (for widgets and tests): ``net.cut(a, b, directed=False)``,
 ``net.heal(a=None, b=None)``, ``net.crash(node_id)``, ``net.restart(node_id)``.
