@@ -121,6 +121,15 @@ def pair_numbers(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_
     }
 
 
+def source_label(source: str) -> str:
+    """A short name for a measurement's source, for legends and tables."""
+    if "WonderProxy" in source:
+        return "WonderProxy 2011 (public Internet)"
+    if "Azure" in source:
+        return "Azure backbone P50"
+    return source.split(",")[0]
+
+
 def residual_table() -> pd.DataFrame:
     """One row per measurement: the bound, the measurement, the estimate and the residual (ms)."""
     cal = geo.calibration()
@@ -129,7 +138,7 @@ def residual_table() -> pd.DataFrame:
         fiber = geo.min_rtt_ms(a, b)
         rows.append({"from": a, "to": b, "km": round(geo.great_circle_km(a, b)), "fibre_bound_ms": round(fiber, 1),
                      "measured_ms": meas, "estimate_ms": round(est, 1), "residual_ms": round(res, 1),
-                     "inflation": round(meas / fiber, 2), "source": m.source.split(",")[0]})
+                     "inflation": round(meas / fiber, 2), "source": source_label(m.source)})
     return pd.DataFrame(rows)
 
 
@@ -139,11 +148,11 @@ def calibration_figure() -> go.Figure:
     fig = make_subplots(rows=2, cols=1, row_heights=[0.68, 0.32], shared_xaxes=True, vertical_spacing=0.06)
     groups: dict[str, list] = {}
     for m, r in zip(ms, cal.residuals, strict=True):
-        groups.setdefault(m.source.split(",")[0], []).append((geo.min_rtt_ms(m.a, m.b), m.rtt_ms, r[4], f"{m.a}–{m.b}"))
+        groups.setdefault(source_label(m.source), []).append((geo.min_rtt_ms(m.a, m.b), m.rtt_ms, r[4], f"{m.a}–{m.b}"))
     for i, (src, pts) in enumerate(sorted(groups.items())):
         x, y, res, lab = zip(*pts, strict=True)
         mk = dict(color=style.color(i), symbol=style.symbol(i), size=8)
-        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", marker=mk, text=lab, name=f"measured ({src})",
+        fig.add_trace(go.Scatter(x=x, y=y, mode="markers", marker=mk, text=lab, name=src,
                                  hovertemplate="%{text}<br>bound %{x:.1f} ms, measured %{y:.1f} ms"), row=1, col=1)
         fig.add_trace(go.Scatter(x=x, y=res, mode="markers", marker=mk, text=lab, showlegend=False,
                                  hovertemplate="%{text}<br>residual %{y:.1f} ms"), row=2, col=1)

@@ -28,8 +28,14 @@ def place_options(kind: str = "all") -> list[tuple[str, str]]:
     return [(f"{p.code} · {p.name}", p.code) for p in ps]
 
 
-def _redraw(fw: go.FigureWidget, fig: go.Figure) -> None:
-    """Copy a freshly built figure into the displayed widget (in place when the traces line up)."""
+def _redraw(fw: go.FigureWidget | None, fig: go.Figure) -> go.FigureWidget:
+    """Copy a freshly built figure into the displayed widget (in place when the traces line up).
+
+    The first time (``fw`` is None) the widget is made from the figure whole: a widget that is
+    changed before any view of it exists can show up empty in JupyterLab.
+    """
+    if fw is None:
+        return go.FigureWidget(fig)
     with fw.batch_update():
         same = len(fw.data) == len(fig.data) and all(
             a.type == b.type for a, b in zip(fw.data, fig.data, strict=True)
@@ -42,6 +48,7 @@ def _redraw(fw: go.FigureWidget, fig: go.Figure) -> None:
             fw.add_traces(list(fig.data))
         fw.layout.title.text = fig.layout.title.text
         fw.layout.annotations = fig.layout.annotations
+    return fw
 
 
 def _table(rows: list[tuple[str, str]]) -> str:
@@ -62,12 +69,12 @@ class _Base(App):
             display(Javascript(gfig.map_assets_js()))
         display(self.widget)
 
-    def _finish(self, controls: list[w.Widget], figure: go.Figure) -> None:
+    def _finish(self, controls: list[w.Widget]) -> None:
         self.controls = controls
-        self.figure = go.FigureWidget(figure)
+        self.figure = None  # made whole by the first update, before anything is displayed
+        self.update()
         self.observe(*controls)
         self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self.output, self.figure])
-        self.refresh()
 
 
 class PairExplorer(_Base):
@@ -79,12 +86,12 @@ class PairExplorer(_Base):
         self.a = w.Dropdown(options=opts, value=geo.place(a).code, description="From")
         self.b = w.Dropdown(options=opts, value=geo.place(b).code, description="To")
         self.n = w.FloatText(value=geo.FIBER_REFRACTIVE_INDEX, step=0.01, description="Fibre n")
-        self._finish([self.a, self.b, self.n], gfig.pair_figure(self.a.value, self.b.value))
+        self._finish([self.a, self.b, self.n])
 
     def update(self) -> None:
         a, b, n = self.a.value, self.b.value, self.n.value
         nums = gfig.pair_numbers(a, b, refractive_index=n)
-        _redraw(self.figure, gfig.pair_figure(a, b, refractive_index=n))
+        self.figure = _redraw(self.figure, gfig.pair_figure(a, b, refractive_index=n))
         self.numbers = nums
         meas = nums["measured_ms"]
         self.output.value = _table([
@@ -107,12 +114,12 @@ class LatencyMap(_Base):
             options=[("estimate", "estimate"), ("fibre bound", "fiber"), ("vacuum bound", "vacuum")], value=measure
         )
         self.kind = w.ToggleButtons(options=[("all", "all"), ("edge PoPs", "pop"), ("cloud", "cloud")], value=kind)
-        self._finish([self.origin, self.measure, self.kind], gfig.latency_map(origin, measure, kind))
+        self._finish([self.origin, self.measure, self.kind])
 
     def update(self) -> None:
         o, m, k = self.origin.value, self.measure.value, self.kind.value
         fig = gfig.latency_map(o, m, k)
-        _redraw(self.figure, fig)
+        self.figure = _redraw(self.figure, fig)
         f = gfig.rtt_by(m)
         ranked = sorted((f(o, p.code), p.code) for p in geo.places() if k in ("all", p.kind) and p.code != o)
         self.ranked = ranked
@@ -137,9 +144,7 @@ class PlacementExplorer(_Base):
             options=[("map: primary", "primary_ms"), ("map: quorum", "quorum_ms"), ("map: local", "local_ms")],
             value=scheme,
         )
-        costs = co.write_costs(replicas, primary)
-        self._finish([self.replicas, self.primary, self.scheme],
-                     gfig.coordination_figure(costs, replicas, primary, scheme))
+        self._finish([self.replicas, self.primary, self.scheme])
 
     def refresh(self, change=None) -> None:
         if not self._syncing:  # changing the primary's options below fires its observer: ignore that echo
@@ -161,7 +166,7 @@ class PlacementExplorer(_Base):
         self._sync_primary(rs)
         p, s = self.primary.value, self.scheme.value
         costs = co.write_costs(rs, p)  # an empty selection raises a ValueError that the base shows
-        _redraw(self.figure, gfig.coordination_figure(costs, rs, p, s))
+        self.figure = _redraw(self.figure, gfig.coordination_figure(costs, rs, p, s))
         self.costs = costs
         best, best_ms = co.primary_ranking(rs, {c: 1 for c in rs})[0]
         worst = max(costs, key=lambda c: c.primary_ms)
@@ -182,7 +187,7 @@ class RoundTripBudget(_Base):
         self.a = w.Dropdown(options=place_options(), value=geo.place(a).code, description="From")
         self.b = w.Dropdown(options=place_options(), value=geo.place(b).code, description="To")
         self.budget = w.FloatText(value=budget_ms, description="Your ms")
-        self._finish([self.a, self.b, self.budget], gfig.budget_figure(a, b, self._budgets(budget_ms)))
+        self._finish([self.a, self.b, self.budget])
 
     @staticmethod
     def _budgets(custom: float) -> dict[str, float]:
@@ -193,7 +198,7 @@ class RoundTripBudget(_Base):
     def update(self) -> None:
         a, b = self.a.value, self.b.value
         budgets = self._budgets(self.budget.value)
-        _redraw(self.figure, gfig.budget_figure(a, b, budgets))
+        self.figure = _redraw(self.figure, gfig.budget_figure(a, b, budgets))
         est = geo.estimate_rtt_ms(a, b)
         self.counts = {name: co.round_trips_within(v, est) for name, v in budgets.items()}
         reach = geo.max_distance_km(co.BUDGETS_MS["35 µs request"], medium="vacuum")
