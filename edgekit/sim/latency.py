@@ -35,7 +35,7 @@ from dataclasses import dataclass
 __all__ = ["LatencyModel", "Point", "resolve_place", "JITTERS", "jitter_sample", "jitter_batch"]
 
 JITTERS = ("none", "uniform", "exponential", "lognormal")
-_log, _exp, _sqrt, _cos, _TAU = math.log, math.exp, math.sqrt, math.cos, math.tau
+_log, _exp, _sqrt, _cos, _sin, _TAU = math.log, math.exp, math.sqrt, math.cos, math.sin, math.tau
 
 
 @dataclass(frozen=True)
@@ -133,7 +133,13 @@ def jitter_batch(random: Callable[[], float], kind: int, a: float, b: float, n: 
         return [random() * a for _ in range(n)]
     if kind == 2:
         return [-a * _log(1.0 - random()) for _ in range(n)]
-    return [_exp(a + b * _sqrt(-2.0 * _log(1.0 - random())) * _cos(_TAU * random())) for _ in range(n)]
+    # Box-Muller gives two independent normals per pair of uniforms: use both (cos and sin).
+    h = (n + 1) // 2
+    radii = [b * _sqrt(-2.0 * _log(1.0 - random())) for _ in range(h)]
+    angles = [_TAU * random() for _ in range(h)]
+    out = [_exp(a + r * _cos(t)) for r, t in zip(radii, angles, strict=True)]
+    out += [_exp(a + r * _sin(t)) for r, t in zip(radii, angles, strict=True)]
+    return out[:n]
 
 
 def jitter_sample(random: Callable[[], float], kind: int, a: float, b: float) -> float:
