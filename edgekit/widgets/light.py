@@ -28,29 +28,6 @@ def place_options(kind: str = "all") -> list[tuple[str, str]]:
     return [(f"{p.code} · {p.name}", p.code) for p in ps]
 
 
-def _redraw(fw: go.FigureWidget | None, fig: go.Figure) -> go.FigureWidget:
-    """Copy a freshly built figure into the displayed widget (in place when the traces line up).
-
-    The first time (``fw`` is None) the widget is made from the figure whole: a widget that is
-    changed before any view of it exists can show up empty in JupyterLab.
-    """
-    if fw is None:
-        return go.FigureWidget(fig)
-    with fw.batch_update():
-        same = len(fw.data) == len(fig.data) and all(
-            a.type == b.type for a, b in zip(fw.data, fig.data, strict=True)
-        )
-        if same:
-            for old, new in zip(fw.data, fig.data, strict=True):
-                old.update(new.to_plotly_json(), overwrite=True)
-        else:
-            fw.data = ()
-            fw.add_traces(list(fig.data))
-        fw.layout.title.text = fig.layout.title.text
-        fw.layout.annotations = fig.layout.annotations
-    return fw
-
-
 def _table(rows: list[tuple[str, str]]) -> str:
     cells = "".join(
         f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
@@ -60,6 +37,14 @@ def _table(rows: list[tuple[str, str]]) -> str:
 
 
 class _Base(App):
+    """Controls, a line of numbers, and a plotly figure redrawn whole on every change.
+
+    The figure is shown through an ``Output`` widget that re-displays a plain ``go.Figure``
+    rather than through a ``go.FigureWidget``: with several FigureWidgets on one page, JupyterLab
+    (plotly 7, anywidget) sometimes draws some of them empty. ``self.figure`` is always the
+    figure on show, so tests read ``app.figure.data`` without a browser.
+    """
+
     has_map = True
 
     def _ipython_display_(self) -> None:
@@ -71,10 +56,30 @@ class _Base(App):
 
     def _finish(self, controls: list[w.Widget]) -> None:
         self.controls = controls
-        self.figure = None  # made whole by the first update, before anything is displayed
-        self.update()
+        self.plot = w.Output()
+        self.figure: go.Figure | None = None
+        self.update()  # a bad initial value is the caller's error: let it raise here
         self.observe(*controls)
-        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self.output, self.figure])
+        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self.output, self.plot])
+
+    def _show(self, fig: go.Figure) -> None:
+        self.figure = fig
+        ip = _kernel_shell()
+        if ip is not None:  # in a kernel: draw it; elsewhere (tests, scripts) only keep the figure
+            from IPython.display import clear_output, display
+
+            with self.plot:
+                clear_output(wait=True)
+                display(fig)
+
+
+def _kernel_shell():
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return None
+    ip = get_ipython()
+    return ip if getattr(ip, "kernel", None) is not None else None
 
 
 class PairExplorer(_Base):
@@ -91,7 +96,7 @@ class PairExplorer(_Base):
     def update(self) -> None:
         a, b, n = self.a.value, self.b.value, self.n.value
         nums = gfig.pair_numbers(a, b, refractive_index=n)
-        self.figure = _redraw(self.figure, gfig.pair_figure(a, b, refractive_index=n))
+        self._show(gfig.pair_figure(a, b, refractive_index=n))
         self.numbers = nums
         meas = nums["measured_ms"]
         self.output.value = _table([
@@ -119,7 +124,7 @@ class LatencyMap(_Base):
     def update(self) -> None:
         o, m, k = self.origin.value, self.measure.value, self.kind.value
         fig = gfig.latency_map(o, m, k)
-        self.figure = _redraw(self.figure, fig)
+        self._show(fig)
         f = gfig.rtt_by(m)
         ranked = sorted((f(o, p.code), p.code) for p in geo.places() if k in ("all", p.kind) and p.code != o)
         self.ranked = ranked
@@ -166,7 +171,7 @@ class PlacementExplorer(_Base):
         self._sync_primary(rs)
         p, s = self.primary.value, self.scheme.value
         costs = co.write_costs(rs, p)  # an empty selection raises a ValueError that the base shows
-        self.figure = _redraw(self.figure, gfig.coordination_figure(costs, rs, p, s))
+        self._show(gfig.coordination_figure(costs, rs, p, s))
         self.costs = costs
         best, best_ms = co.primary_ranking(rs, {c: 1 for c in rs})[0]
         worst = max(costs, key=lambda c: c.primary_ms)
@@ -198,7 +203,7 @@ class RoundTripBudget(_Base):
     def update(self) -> None:
         a, b = self.a.value, self.b.value
         budgets = self._budgets(self.budget.value)
-        self.figure = _redraw(self.figure, gfig.budget_figure(a, b, budgets))
+        self._show(gfig.budget_figure(a, b, budgets))
         est = geo.estimate_rtt_ms(a, b)
         self.counts = {name: co.round_trips_within(v, est) for name, v in budgets.items()}
         reach = geo.max_distance_km(co.BUDGETS_MS["35 µs request"], medium="vacuum")
