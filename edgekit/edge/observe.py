@@ -99,6 +99,7 @@ class Probe:
     state: object
     seen: dict = field(default_factory=dict)  # node -> first time it held the write
     interested: dict = field(default_factory=dict)  # sites that accessed the key afterwards
+    # (filled in by Observer.visibility from each site's latest access to the key)
 
 
 @dataclass(frozen=True)
@@ -130,6 +131,7 @@ class Observer:
         self.probe_every = probe_every
         self.probes: list[Probe] = []
         self._probes_by_key: dict[str, list[Probe]] = {}
+        self._accessed: dict[str, dict] = {}  # followed key -> site -> its latest access time
         self.leq = leq
         self.join = join
         self.acked_times: dict[str, list[float]] = {}  # key -> ack times of its writes
@@ -149,10 +151,8 @@ class Observer:
             if self.reads % self.staleness_every == 0:
                 stale = self.staleness(t, key, out.state)
                 self.staleness_ms.append(stale)
-        probes = self._probes_by_key.get(key)
-        if probes:
-            for p in probes:
-                p.interested[site] = None
+        if key in self._probes_by_key:
+            self._accessed[key][site] = t
         if self.record_ops:
             self.ops.append(OpRecord(t, site, key, "read", out.ok, out.latency_ms, out.value, stale))
 
@@ -172,14 +172,13 @@ class Observer:
             times.append(t)
             joins.append(self.join(joins[-1], state) if joins else state)
             self.acked[key].append(state)
-            probes = self._probes_by_key.get(key)
-            if probes:
-                for p in probes:
-                    p.interested[site] = None
+            if key in self._probes_by_key:
+                self._accessed[key][site] = t
             if self.writes % self.probe_every == 0:
                 p = Probe(key, t, site, state, {site: t}, {site: None})
                 self.probes.append(p)
                 self._probes_by_key.setdefault(key, []).append(p)
+                self._accessed.setdefault(key, {})[site] = t
         if self.record_ops:
             self.ops.append(OpRecord(t, site, key, "write", out.ok, out.latency_ms, out.value))
 
@@ -219,6 +218,9 @@ class Observer:
         client load, before a final quiet sync) do not count."""
         out = []
         for p in self.probes:
+            for s, t in self._accessed[p.key].items():  # the sites that accessed it afterwards
+                if t >= p.time:
+                    p.interested[s] = None
             unseen = tuple(s for s in p.interested
                            if s not in p.seen or (until is not None and p.seen[s] > until))
             delay = None if unseen else max(p.seen[s] for s in p.interested) - p.time

@@ -52,7 +52,7 @@ class EdgeRun:
     overflows: int
     lost: LostWrites
     net: NetStats
-    events: int  # simulator events run
+    events: int  # simulator events run, client operations included
     ops: list[OpRecord] = field(default_factory=list)  # with record_ops=True
     history: list = field(default_factory=list)  # edgekit.sim Records, with record="ops"/"all"
 
@@ -133,6 +133,7 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
         repairs=sum(s.repairs for s in sites),
         evictions=sum(st.evictions for s in sites for st in s.stores),
         overflows=sum(st.overflows for s in sites for st in s.stores),
-        lost=system.lost_writes(), net=system.net.stats, events=system.sim.events_run,
+        lost=system.lost_writes(), net=system.net.stats,
+        events=system.sim.events_run + system.client_events,
         ops=obs.ops, history=list(system.net.history) if record not in (False, "none", None) else [],
     )

@@ -216,7 +216,7 @@ class Site(SyncNode):
                         data[key] = m  # Store.put, inlined: this loop is most of a sync
                         data.move_to_end(key)
                         if cap is not None and len(data) > cap:
-                            store._evict(dirty)
+                            store.shrink(dirty)
             if m is not None and key in watched:
                 self.obs.seen(now, me, key, m)
 

@@ -33,7 +33,7 @@ _NOTHING: frozenset = frozenset()
 class Store:
     """Key -> CRDT value, least recently used first; ``capacity=None`` means unbounded."""
 
-    __slots__ = ("data", "capacity", "evictions", "overflows", "on_evict")
+    __slots__ = ("data", "capacity", "evictions", "overflows", "on_evict", "_wait")
 
     def __init__(self, capacity: int | None = None,
                  on_evict: Callable[[str], None] | None = None) -> None:
@@ -45,6 +45,7 @@ class Store:
         self.evictions = 0
         self.overflows = 0
         self.on_evict = on_evict
+        self._wait = 0  # puts to skip before scanning again, after a scan found every key pinned
 
     def __len__(self) -> int:
         return len(self.data)
@@ -69,6 +70,13 @@ class Store:
         data[key] = value
         data.move_to_end(key)
         if self.capacity is not None and len(data) > self.capacity:
+            self.shrink(pinned)
+
+    def shrink(self, pinned: Container = _NOTHING) -> None:
+        """Evict unpinned least recently used keys until the store is within capacity."""
+        if self._wait:
+            self._wait -= 1
+        else:
             self._evict(pinned)
 
     def _evict(self, pinned: Container) -> None:
@@ -86,4 +94,7 @@ class Store:
                 self.on_evict(key)
             if len(data) <= self.capacity:
                 return
+        # Every key is pinned: rather than scan them all again on every put (quadratic during
+        # a long isolation), wait as many puts as we just scanned keys.
         self.overflows += 1
+        self._wait = len(data)
