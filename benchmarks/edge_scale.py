@@ -12,9 +12,10 @@ verdict. The last line is
 
     sites=S keys=K ops=O wall_s=T events_per_s=E lost_writes=L
 
-with T the median wall time and E = simulator events / T. CPU seconds
-(``time.process_time``) are printed too: on a shared machine they are the
-steadier figure.
+with T the median wall time and E = events / T, where events are the
+simulator's (messages, timers) plus the client operations, each of which is
+one step of the driver. CPU seconds (``time.process_time``) are printed too:
+on a shared machine they are the steadier figure.
 """
 
 from __future__ import annotations

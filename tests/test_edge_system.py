@@ -5,6 +5,8 @@ from __future__ import annotations
 import random
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from edgekit.clocks import PhysicalClock
 from edgekit.edge import (
@@ -34,7 +36,7 @@ def _converged(system: EdgeSystem) -> list:
     return bad
 
 
-@pytest.mark.parametrize("seed", range(15))
+@pytest.mark.parametrize("seed", range(40))
 def test_no_acknowledged_write_is_lost_under_random_faults(seed):
     rng = random.Random(seed)
     workload = Workload(SITES, keys=12, ops=700, rates=60.0, write_fraction=0.4, seed=seed)
@@ -173,3 +175,48 @@ def test_summary_has_the_comparison_numbers():
     assert s["messages_per_op"] > 0 and s["bytes_per_op"] > s["messages_per_op"]
     assert s["visibility_ms"]["n"] > 0 and s["visibility_ms"]["p50"] > 0
     assert set(run.latency_by_site("write")) == set(SITES)
+
+
+_SCRIPT = """
+import hashlib
+from edgekit.edge import EdgeConfig, Workload, run_edge, site_isolated
+from edgekit.sim import FaultModel, LinkFaults, to_jsonl
+w = Workload(("LHR", "CDG", "SYD", "NRT"), keys=20, ops=400, rates=80.0, write_fraction=0.3, seed=2)
+faults = FaultModel(LinkFaults(loss=0.1, duplicate=0.1), timeline=site_isolated("SYD", 500, 2_000))
+run = run_edge(w, EdgeConfig(epoch_ms=150, capacity=4, value_type="orset"), faults=faults, seed=2,
+               record="all")
+print(hashlib.sha256(to_jsonl(run.history).encode()).hexdigest(), run.lost.lost)
+"""
+
+
+def test_same_history_in_processes_with_different_string_hashing():
+    import os
+    import subprocess
+    import sys
+
+    out = set()
+    for hashseed in ("1", "2"):
+        env = {**os.environ, "PYTHONHASHSEED": hashseed}
+        res = subprocess.run([sys.executable, "-c", _SCRIPT], env=env, capture_output=True, text=True,
+                             check=True)
+        out.add(res.stdout)
+    assert len(out) == 1 and out.pop().split()[1] == "0"
+
+
+@given(seed=st.integers(0, 10_000), value_type=st.sampled_from(TYPES), flat=st.booleans(),
+       capacity=st.sampled_from([2, 5, None]), epoch_ms=st.sampled_from([40.0, 90.0, 300.0]),
+       loss=st.sampled_from([0.0, 0.2]), faults=st.integers(0, 5))
+@settings(max_examples=30, deadline=None)
+def test_random_systems_lose_nothing_and_converge(seed, value_type, flat, capacity, epoch_ms, loss, faults):
+    rng = random.Random(seed)
+    sites = tuple(rng.sample(SITES, 5))
+    w = Workload(sites, keys=8, ops=300, rates=50.0, write_fraction=0.5, seed=seed)
+    topo = Topology.flat(sites) if flat else Topology.tree(sites)
+    fm = FaultModel(LinkFaults(loss=loss, duplicate=loss, reorder=loss),
+                    timeline=random_faults(rng, topo, w.duration_ms, count=faults))
+    system = EdgeSystem(topo, EdgeConfig(capacity=capacity, epoch_ms=epoch_ms, value_type=value_type,
+                                         hub_capacity=capacity and 2 * capacity), seed=seed, faults=fm)
+    system.drive(w)
+    system.settle()
+    assert system.lost_writes().lost == 0
+    assert _converged(system) == []
