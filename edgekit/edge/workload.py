@@ -133,7 +133,12 @@ class Workload:
 
 
 def site_isolated(site: str, at_ms: float, heal_ms: float) -> tuple:
-    """One site loses every link (it keeps serving its clients locally)."""
+    """One site loses every link (it keeps serving its clients locally).
+
+    The simulator's selectors match place codes too, so a site id that is its PoP's code
+    (``"LHR"``) names everything housed in that PoP: a hub or root placed there, or a second
+    site ``"LHR#2"``, is cut off with it, as it would be when a PoP's uplinks fail.
+    """
     return (Cut(at_ms, site, "*"), Heal(heal_ms, site, "*"))
 
 
