@@ -131,6 +131,8 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     nodes = system.sites if isinstance(system, EdgeSystem) else system.nodes
     system.sim.call_at(at_ms, nodes[origin].write, system.contexts[origin], key, TRACE_WRITE)
     system.drive(workload)
+    # The driver stops at the last client operation; let syncs already under way finish.
+    system.sim.run(until=system.sim.now + 4 * setup.epoch_ms)
     written = [s for s in system.observer.acked.get(key, ()) if _names_trace(s.value)]
     if not written:
         raise ValueError(f"origin={origin!r}: the traced write was not acknowledged (the site could not "
