@@ -81,16 +81,28 @@ def latency_map(origin: str, measure: str = "estimate", kind: str = "all") -> go
     return fig
 
 
+def _map_beside_bars(map_share: float) -> go.Figure:
+    """An empty figure with a map on the left and one bar chart's axes on the right.
+
+    Laid out by hand: ``make_subplots`` costs more than the rest of a widget's redraw.
+    """
+    return go.Figure(layout=dict(
+        geo=dict(domain=dict(x=[0, map_share], y=[0, 1])),
+        xaxis=dict(domain=[map_share + 0.1, 1], anchor="y"),
+        yaxis=dict(anchor="x"),
+    ))
+
+
 def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> go.Figure:
     """The geodesic between two places on a map, and bars: vacuum bound, fibre bound, estimate, measured."""
     pa, pb = geo.place(a), geo.place(b)
     bars = pair_numbers(pa.code, pb.code, refractive_index)
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.58, 0.42], specs=[[{"type": "geo"}, {"type": "xy"}]])
+    fig = _map_beside_bars(0.5)
     fig.add_trace(go.Scattergeo(
         lat=[pa.lat, pb.lat], lon=[pa.lon, pb.lon], mode="lines+markers+text", text=[pa.code, pb.code],
         textposition="top center", line=dict(width=3, color=style.color(0)), marker=dict(size=10, symbol="circle"),
         name="great circle",
-    ), row=1, col=1)
+    ))
     labels = ["vacuum bound", f"fibre bound (n={refractive_index:g})", "calibrated estimate", "measured"]
     vals = [bars["vacuum_ms"], bars["fiber_ms"], bars["estimate_ms"], bars["measured_ms"]]
     fig.add_trace(go.Bar(
@@ -98,8 +110,8 @@ def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_I
         text=[f"{v:.1f} ms" if v is not None else "no data" for v in vals], textposition="outside",
         marker_color=[style.color(i) for i in range(4)], marker_pattern_shape=["", "/", "x", "."],
         name="round trip",
-    ), row=1, col=2)
-    fig.update_yaxes(title="round trip (ms)", rangemode="tozero", row=1, col=2)
+    ))
+    fig.update_yaxes(title="round trip (ms)", rangemode="tozero")
     fig.update_layout(showlegend=False)
     style.world_map(fig, f"{pa.code} ↔ {pb.code}: {bars['km']:,.0f} km", height=440)
     fig.update_geos(projection_type="natural earth")
@@ -178,7 +190,7 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
     if scheme not in {s for s, _, _ in _SCHEMES}:
         raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in _SCHEMES]}")
     label = {s: lab for s, lab, _ in _SCHEMES}
-    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], specs=[[{"type": "geo"}, {"type": "xy"}]])
+    fig = _map_beside_bars(0.5)
     ps = [geo.place(c.client) for c in costs]
     vals = [getattr(c, scheme) for c in costs]
     top = max(max((max(c.primary_ms, c.quorum_ms) for c in costs), default=1.0), 1.0)
@@ -189,15 +201,15 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
                     colorbar=dict(title="ms", orientation="h", x=0.27, xanchor="center", y=-0.08, len=0.45,
                                   thickness=14), line=dict(width=1, color="#000")),
         name=label[scheme], showlegend=False,
-    ), row=1, col=1)
+    ))
     pr = geo.place(primary)
     fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary",
                                 marker=dict(symbol="star", size=22, color="rgba(0,0,0,0)",
-                                            line=dict(width=2, color=style.color(5)))), row=1, col=1)
+                                            line=dict(width=2, color=style.color(5)))))
     for i, (s, lab, pat) in enumerate(_SCHEMES):
         fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
-                             marker_color=style.color(i), marker_pattern_shape=pat), row=1, col=2)
-    fig.update_yaxes(title="write latency (ms)", rangemode="tozero", row=1, col=2)
+                             marker_color=style.color(i), marker_pattern_shape=pat))
+    fig.update_yaxes(title="write latency (ms)", rangemode="tozero")
     fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0.55))
     return style.world_map(fig, f"What a write costs: primary at {pr.code}, map shows {label[scheme]}", height=460)
 
