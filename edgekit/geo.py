@@ -288,7 +288,8 @@ def calibration() -> Calibration:
 def estimate_rtt_ms(a, b) -> float:
     """A realistic round trip: the fibre bound times the fitted route inflation, plus a constant.
 
-    Never below the fibre bound. For a simulator link, one-way latency is half of this.
+    Never below the fibre bound. For a simulator link, one-way latency is half of this. Two
+    distinct hosts at the same point get the constant alone (routers and hosts, no distance).
 
     >>> estimate_rtt_ms("LHR", "SYD") > min_rtt_ms("LHR", "SYD")
     True

@@ -86,3 +86,12 @@ def test_readme_documents_every_column_and_source():
     for src in ("airportsdata", "fastly-edge-locations", "az account list-locations",
                 "Azure network round-trip latency statistics", "WonderProxy"):
         assert src in text, src
+
+
+def test_readme_counts_match_the_files():
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    _, places = rows("places.csv")
+    _, rtts = rows("rtt.csv")
+    pops = sum(r["kind"] == "pop" for r in places)
+    assert f"{len(places)} places ({pops} edge PoP metros, {len(places) - pops} cloud regions)" in text
+    assert f"{len(rtts)} measured round trips" in text
