@@ -2,10 +2,7 @@
 
 from __future__ import annotations
 
-import json
 import math
-from functools import lru_cache
-from pathlib import Path
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -14,6 +11,7 @@ from plotly.subplots import make_subplots
 from edgekit import coordination as co
 from edgekit import geo
 from edgekit.figures import style
+from edgekit.figures.style import map_assets_js  # noqa: F401  (chapter 1 shows maps)
 
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {
@@ -22,22 +20,6 @@ _MEASURE_LABEL = {
     "vacuum": "vacuum bound (c)",
 }
 KINDS = {"pop": ("edge PoP", "circle"), "cloud": ("cloud region", "square")}
-WORLD_TOPOJSON = Path(__file__).parent / "assets" / "world_110m.json"
-
-
-@lru_cache(maxsize=1)
-def map_assets_js() -> str:
-    """JavaScript that gives plotly.js its world map shapes, so maps draw without the Internet.
-
-    plotly.js looks in ``window.PlotlyGeoAssets.topojson[name]`` before it fetches
-    a map from its CDN, and creates that global only when nothing has.
-    """
-    topo = json.dumps(json.loads(WORLD_TOPOJSON.read_text(encoding="utf-8")), separators=(",", ":"))
-    return (
-        "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};"
-        "window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};"
-        f"window.PlotlyGeoAssets.topojson.world_110m = {topo};"
-    )
 
 
 def rtt_by(measure: str):

@@ -8,6 +8,10 @@ pattern or a text label (``SYMBOLS`` and ``DASHES`` are in the same order).
 
 from __future__ import annotations
 
+import json
+from functools import lru_cache
+from pathlib import Path
+
 import plotly.graph_objects as go
 
 OKABE_ITO = (
@@ -24,6 +28,9 @@ SYMBOLS = ("circle", "square", "diamond", "triangle-up", "x", "cross", "star", "
 DASHES = ("solid", "dash", "dot", "dashdot", "longdash", "longdashdot", "solid", "dash")
 # Sequential scale for "more is worse" quantities such as latency (colour-blind safe).
 SEQUENTIAL = "Viridis"
+
+# Natural Earth 1:110m country shapes (see assets/README.md), so world maps draw offline.
+WORLD_TOPOJSON = Path(__file__).parent / "assets" / "world_110m.json"
 
 FONT_SIZE = 16  # readable from the back of a room on a projector
 TITLE_SIZE = 20
@@ -69,3 +76,18 @@ def world_map(fig: go.Figure, title: str | None = None, height: int = 520) -> go
         oceancolor="#ffffff",
     )
     return fig
+
+
+@lru_cache(maxsize=1)
+def map_assets_js() -> str:
+    """JavaScript that gives plotly.js its world map shapes, so maps draw without the Internet.
+
+    plotly.js looks in ``window.PlotlyGeoAssets.topojson[name]`` before it fetches
+    a map from its CDN, and creates that global only when nothing has.
+    """
+    topo = json.dumps(json.loads(WORLD_TOPOJSON.read_text(encoding="utf-8")), separators=(",", ":"))
+    return (
+        "window.PlotlyGeoAssets = window.PlotlyGeoAssets || {topojson: {}};"
+        "window.PlotlyGeoAssets.topojson = window.PlotlyGeoAssets.topojson || {};"
+        f"window.PlotlyGeoAssets.topojson.world_110m = {topo};"
+    )

@@ -26,8 +26,22 @@ def message_html(text: str, kind: str = "info") -> str:
     )
 
 
+def offline_maps() -> None:
+    """Hand the page plotly's world map shapes, so maps draw without the Internet.
+
+    Call it once in a notebook before static map figures; apps with ``has_map`` do it themselves.
+    """
+    from IPython.display import Javascript, display
+
+    from edgekit.figures.style import map_assets_js
+
+    display(Javascript(map_assets_js()))
+
+
 class App:
     """Base for widget apps: ``refresh`` reruns ``update`` and reports bad input in words."""
+
+    has_map = False  # True: displaying the app first gives the page the world map's shapes
 
     def __init__(self) -> None:
         self.output = w.HTML()
@@ -55,6 +69,8 @@ class App:
     def _ipython_display_(self) -> None:
         from IPython.display import display
 
+        if self.has_map:
+            offline_maps()
         display(self.widget)
 
 

@@ -22,7 +22,6 @@ from edgekit.consistency import (
     t_visibility,
 )
 from edgekit.figures import cap as cfig
-from edgekit.figures.geo import map_assets_js
 from edgekit.widgets.base import App
 
 __all__ = ["CapApp", "PbsApp", "CUSTOM"]
@@ -60,12 +59,6 @@ class _MapApp(App):
         self.observe(*controls)
         self.widget = layout(self)
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import Javascript, display
-
-        if self.has_map:  # hand the page its map shapes first: maps then draw offline too
-            display(Javascript(map_assets_js()))
-        display(self.widget)
 
 
 class CapApp(_MapApp):

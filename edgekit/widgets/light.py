@@ -47,12 +47,6 @@ class _Base(App):
 
     has_map = True
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import Javascript, display
-
-        if self.has_map:  # hand the page its map shapes first: maps then draw offline too
-            display(Javascript(gfig.map_assets_js()))
-        display(self.widget)
 
     def _finish(self, controls: list[w.Widget]) -> None:
         self.controls = controls

@@ -176,13 +176,6 @@ class LWWSkewApp(App):
         self.observe(*self.controls)
         self.widget = w.VBox([w.HBox([self.skew, self.b]), self.mode, self.output, self.figure])
 
-    def _ipython_display_(self) -> None:
-        from IPython.display import Javascript, display
-
-        from edgekit.figures.geo import map_assets_js
-
-        display(Javascript(map_assets_js()))  # the map's shapes, so it draws without the Internet
-        display(self.widget)
 
     def update(self) -> None:
         out = lww_run(self.skew.value, self.mode.value, "LHR", self.b.value)

@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 
-pytestmark = pytest.mark.browser
+pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
 
 ROOT = Path(__file__).resolve().parents[2]
 NOTEBOOKS = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
@@ -108,6 +108,7 @@ def _change_a_control(page, name) -> str:
 def test_notebook_runs_and_widgets_respond(name, lab_server, browser, artifacts):
     context = browser.new_context(viewport={"width": 1400, "height": 1800})
     page = context.new_page()
+    page.set_default_timeout(60_000)
     js_errors: list[str] = []
     page.on("pageerror", lambda exc: js_errors.append(f"pageerror: {exc}"))
     page.on("console", lambda m: m.type == "error" and not any(b in m.text for b in BENIGN)
