@@ -1,10 +1,19 @@
-"""What every widget app shares: show a clear message instead of a traceback.
+"""What every widget app shares: one way to show its figure, and a clear message instead of a traceback.
 
-An app is a small object with ``.controls`` (ipywidgets), ``.figure`` (a
-``go.FigureWidget``), ``.output`` (an HTML widget for numbers and messages)
-and ``.widget`` (the assembled box to display). Tests drive apps without a
-browser: set a control's ``.value`` and read ``.output.value`` and
-``.figure.data``.
+An app is a small object with ``.controls`` (ipywidgets), ``.output`` (an HTML
+widget for numbers and messages), ``.plot`` (an ``Output`` widget the figure is
+drawn in), ``.figure`` (the plain ``go.Figure`` on show) and ``.widget`` (the
+assembled box to display).
+
+Every redraw goes through ``App.show(fig)``: it keeps ``fig`` as ``.figure`` and,
+in a kernel, clears ``.plot`` and displays ``fig`` in it again. A plain figure
+shown through an ``Output`` is used rather than a ``go.FigureWidget``: with
+several FigureWidgets on one JupyterLab page (plotly 7 renders them through
+anywidget), some sometimes stay empty without any error.
+
+Tests drive apps without a browser: set a control's ``.value`` and read
+``.output.value`` and ``.figure.data``. Outside a kernel ``show`` only keeps the
+figure, so nothing is printed and no renderer runs.
 """
 
 from __future__ import annotations
@@ -14,6 +23,7 @@ import time
 from collections.abc import Callable
 
 import ipywidgets as w
+import plotly.graph_objects as go
 
 
 def message_html(text: str, kind: str = "info") -> str:
@@ -38,6 +48,15 @@ def offline_maps() -> None:
     display(Javascript(map_assets_js()))
 
 
+def _in_kernel() -> bool:
+    """Whether this runs in a Jupyter kernel (where displayed output reaches a page)."""
+    try:
+        from IPython import get_ipython
+    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
+        return False
+    return getattr(get_ipython(), "kernel", None) is not None
+
+
 class App:
     """Base for widget apps: ``refresh`` reruns ``update`` and reports bad input in words."""
 
@@ -45,8 +64,33 @@ class App:
 
     def __init__(self) -> None:
         self.output = w.HTML()
+        self.plot = w.Output()
+        self.figure: go.Figure | None = None
         self.last_error: str | None = None
         self.last_update_ms: float | None = None
+
+    def show(self, fig: go.Figure) -> None:
+        """Put ``fig`` on show: it becomes ``self.figure`` and is drawn afresh in ``self.plot``."""
+        self.figure = fig
+        if _in_kernel():  # elsewhere (tests, scripts) only keep the figure: nothing to draw on
+            from IPython.display import clear_output, display
+
+            with self.plot:
+                clear_output(wait=True)  # wait: the old figure stays until the new one arrives, no flicker
+                display(fig)
+
+    def start(self, controls: list[w.Widget], *rows: w.Widget) -> None:
+        """Draw the first view, then redraw whenever one of ``controls`` changes.
+
+        ``.widget`` stacks ``rows`` (by default the controls, three to a row), then the numbers
+        (unless a row already holds them), then the figure.
+        """
+        self.controls = list(controls)
+        self.update()  # a bad starting value is the caller's error: let it raise here
+        self.observe(*self.controls)
+        rows = rows or tuple(w.HBox(self.controls[i:i + 3]) for i in range(0, len(self.controls), 3))
+        placed = any(self.output is r or self.output in getattr(r, "children", ()) for r in rows)
+        self.widget = w.VBox([*rows, *([] if placed else [self.output]), self.plot])
 
     def update(self) -> None:  # pragma: no cover - every app overrides it
         raise NotImplementedError

@@ -11,7 +11,6 @@ import html
 import math
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from edgekit.consistency import (
     LATENCY_MODELS,
@@ -46,23 +45,10 @@ def _grid(rows: list[tuple], header: tuple | None = None) -> str:
     return f"<table style='font-size:15px'>{head}{''.join(row(r, 'td') for r in rows)}</table>"
 
 
-class _MapApp(App):
-    """An app whose figure is built whole by the first ``update`` (a FigureWidget changed before
-    any view of it exists can show up empty in JupyterLab), then updated in place."""
+class CapApp(App):
+    """Pick a cut (a preset or your own group of PoPs) and a CP store; the AP store runs beside it."""
 
     has_map = True
-
-    def _start(self, controls: list, layout) -> None:
-        self.controls = controls
-        self.figure = None
-        self.update()
-        self.observe(*controls)
-        self.widget = layout(self)
-
-
-
-class CapApp(_MapApp):
-    """Pick a cut (a preset or your own group of PoPs) and a CP store; the AP store runs beside it."""
 
     def __init__(self, cut: str = "transatlantic cut", group=("LHR", "FRA"), cp: str = "quorum",
                  sites=WORLD, seed: int = 0) -> None:
@@ -74,25 +60,23 @@ class CapApp(_MapApp):
         self.cp = w.ToggleButtons(options=CP_STORES, value=cp)
         self.seed = w.BoundedIntText(value=seed, min=0, max=10**6, description="Seed")
         self._cache: dict = {}
-        self._start([self.preset, self.cp, self.seed, self.group], lambda a: w.VBox([
-            w.HBox([a.preset, a.seed]), a.cp, w.HBox([a.group, a.output]), a.figure]))
+        self.start([self.preset, self.cp, self.seed, self.group],
+                   w.HBox([self.preset, self.seed]), self.cp, w.HBox([self.group, self.output]))
 
     def _compare(self):
         preset = self.preset.value
         cut = tuple(sorted(self.group.value)) if preset == CUSTOM else preset
         key = (cut, self.cp.value, self.seed.value)
         if key not in self._cache:  # every run is seeded: the same controls give the same result
-            self._cache[key] = cap_compare(cut, self.sites, cp=self.cp.value, seed=self.seed.value)
+            cmp = cap_compare(cut, self.sites, cp=self.cp.value, seed=self.seed.value)
+            self._cache[key] = cmp, cfig.cap_figure(cmp)
         return self._cache[key]
 
     def update(self) -> None:
         self.group.disabled = self.preset.value != CUSTOM
-        cmp = self._compare()
+        cmp, fig = self._compare()
         self.comparison = cmp
-        if self.figure is None:
-            self.figure = go.FigureWidget(cfig.cap_figure(cmp))
-        else:
-            self._redraw(cmp)
+        self.show(fig)
         cps, aps = cmp.stats()
 
         def overall(stats) -> float:
@@ -117,22 +101,10 @@ class CapApp(_MapApp):
             ("replicas equal after the heal", "–", "yes" if cmp.ap.converged() else "no"),
         ], header=(f"during {when}", f"CP: {cmp.cp.store.name}", "AP: available"))
 
-    def _redraw(self, cmp) -> None:
-        """Same traces, new numbers: update the shown figure in place; the layout stays."""
-        traces, title, titles = cfig.cap_parts(cmp)
-        fw = self.figure
-        with fw.batch_update():
-            for old, (new, _, _) in zip(fw.data, traces, strict=True):
-                old.update(new.to_plotly_json(), overwrite=True)
-            fw.layout.title.text = title
-            for ann, text in zip(fw.layout.annotations, titles, strict=False):  # the subplot titles come first
-                ann.text = text
 
-
-class PbsApp(_MapApp):
+class PbsApp(App):
     """N, R, W and a latency model: the PBS curve and when it reaches 99.9%."""
 
-    has_map = False
     TRIALS = 4_000  # Monte Carlo standard error under 0.8 points: plenty for a picture, fast to redraw
 
     def __init__(self, n: int = 3, r: int = 1, w_: int = 1, latency: str = "lnkd-disk", t_max_ms: float = 50.0) -> None:
@@ -143,8 +115,7 @@ class PbsApp(_MapApp):
         self.latency = w.ToggleButtons(options=sorted(LATENCY_MODELS), value=latency)
         self.t_max_ms = t_max_ms
         self._cache: dict = {}
-        self._start([self.n, self.r, self.w, self.latency], lambda a: w.VBox([
-            w.HBox([a.n, a.r, a.w]), a.latency, a.output, a.figure]))
+        self.start([self.n, self.r, self.w, self.latency], w.HBox([self.n, self.r, self.w]), self.latency)
 
     def _curve(self):
         key = (self.n.value, self.r.value, self.w.value, self.latency.value)
@@ -152,19 +123,15 @@ class PbsApp(_MapApp):
             ts = [self.t_max_ms * i / 100 for i in range(101)]
             ps = pbs_consistency(*key[:3], ts, latency=key[3], trials=self.TRIALS, seed=0)
             tv = t_visibility(*key[:3], 0.999, latency=key[3], trials=self.TRIALS, seed=0)
-            self._cache[key] = (ts, ps, tv)
+            n, r, w_, lat = key
+            self._cache[key] = (ts, ps, tv, cfig.pbs_figure({f"N={n} R={r} W={w_}, {lat}": (ts, ps)}))
         return key, self._cache[key]
 
     def update(self) -> None:
-        (n, r, w_, lat), (ts, ps, tv) = self._curve()
+        (n, r, w_, _), (ts, ps, tv, fig) = self._curve()
         self.curve = (ts, ps)
         self.t_999 = tv
-        label = f"N={n} R={r} W={w_}, {lat}"
-        if self.figure is None:
-            self.figure = go.FigureWidget(cfig.pbs_figure({label: (ts, ps)}))
-        else:
-            with self.figure.batch_update():  # one curve: update its data, keep the layout
-                self.figure.data[0].update(x=ts, y=ps, name=f"PBS: {label}")
+        self.show(fig)
         self.output.value = _grid([
             ("consistent at t = 0", f"{100 * ps[0]:.1f}%"),
             ("99.9% consistent after", f"{tv:.1f} ms"),

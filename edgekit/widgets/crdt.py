@@ -13,7 +13,6 @@ import html
 from dataclasses import dataclass
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from edgekit.crdt import (
     GCounter,
@@ -105,7 +104,6 @@ class PlaygroundApp(App):
         on(self.sync_all_button, self.sync_all)
         on(self.reset_button, self.reset)
         self.kind.observe(lambda _: self.reset(), names="value")
-        self.figure = go.FigureWidget()
         self.log = w.HTML()
         self.widget = w.VBox([
             self.kind,
@@ -114,7 +112,7 @@ class PlaygroundApp(App):
             w.HBox([self.src, self.dst, self.send_button]),
             w.HBox([self.in_flight, self.deliver_button, self.duplicate_button, self.drop_button]),
             w.HBox([self.sync_all_button, self.reset_button]),
-            self.output, self.figure, self.log,
+            self.output, self.plot, self.log,
         ])
         self.reset()
 
@@ -221,15 +219,5 @@ class PlaygroundApp(App):
         self.log.value = "<small>" + html.escape(" · ".join(self.events[-12:]) or "no events yet") + "</small>"
         h = hasse(self.seen[-LATTICE_LIMIT:] + list(self.states.values()), limit=LATTICE_LIMIT)
         marks = {r: h.nodes.index(s) for r, s in self.states.items()}
-        if not self.figure.data:  # first draw: the layout once (setting it again is slow)
-            fig = cfig.hasse_figure(h, marks)
-            self.figure.add_traces(list(fig.data))
-            self.figure.layout = fig.layout
-        else:
-            with self.figure.batch_update():
-                for old, new in zip(self.figure.data, cfig.hasse_traces(h, marks), strict=True):
-                    old.update(new, overwrite=True)
-                self.figure.layout.title.text = cfig.hasse_title(h)
-                self.figure.layout.xaxis.range = cfig.hasse_xrange(h)
-                self.figure.layout.yaxis.range = [-0.7, max(h.rank, default=0) + 0.4]
+        self.show(cfig.hasse_figure(h, marks))
         self.lattice = h

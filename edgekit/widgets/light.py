@@ -9,7 +9,6 @@ from __future__ import annotations
 import html
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from edgekit import coordination as co
 from edgekit import geo
@@ -36,48 +35,10 @@ def _table(rows: list[tuple[str, str]]) -> str:
     return f"<table style='font-size:15px'>{cells}</table>"
 
 
-class _Base(App):
-    """Controls, a line of numbers, and a plotly figure redrawn whole on every change.
-
-    The figure is shown through an ``Output`` widget that re-displays a plain ``go.Figure``
-    rather than through a ``go.FigureWidget``: with several FigureWidgets on one page, JupyterLab
-    (plotly 7, anywidget) sometimes draws some of them empty. ``self.figure`` is always the
-    figure on show, so tests read ``app.figure.data`` without a browser.
-    """
+class PairExplorer(App):
+    """Pick two places: distance, vacuum and fibre bounds, the estimate, and the measurement if any."""
 
     has_map = True
-
-
-    def _finish(self, controls: list[w.Widget]) -> None:
-        self.controls = controls
-        self.plot = w.Output()
-        self.figure: go.Figure | None = None
-        self.update()  # a bad initial value is the caller's error: let it raise here
-        self.observe(*controls)
-        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox(controls[3:]), self.output, self.plot])
-
-    def _show(self, fig: go.Figure) -> None:
-        self.figure = fig
-        ip = _kernel_shell()
-        if ip is not None:  # in a kernel: draw it; elsewhere (tests, scripts) only keep the figure
-            from IPython.display import clear_output, display
-
-            with self.plot:
-                clear_output(wait=True)
-                display(fig)
-
-
-def _kernel_shell():
-    try:
-        from IPython import get_ipython
-    except ImportError:  # pragma: no cover - IPython comes with ipywidgets
-        return None
-    ip = get_ipython()
-    return ip if getattr(ip, "kernel", None) is not None else None
-
-
-class PairExplorer(_Base):
-    """Pick two places: distance, vacuum and fibre bounds, the estimate, and the measurement if any."""
 
     def __init__(self, a: str = "LHR", b: str = "SYD") -> None:
         super().__init__()
@@ -85,12 +46,12 @@ class PairExplorer(_Base):
         self.a = w.Dropdown(options=opts, value=geo.place(a).code, description="From")
         self.b = w.Dropdown(options=opts, value=geo.place(b).code, description="To")
         self.n = w.FloatText(value=geo.FIBER_REFRACTIVE_INDEX, step=0.01, description="Fibre n")
-        self._finish([self.a, self.b, self.n])
+        self.start([self.a, self.b, self.n])
 
     def update(self) -> None:
         a, b, n = self.a.value, self.b.value, self.n.value
         nums = gfig.pair_numbers(a, b, refractive_index=n)
-        self._show(gfig.pair_figure(a, b, refractive_index=n))
+        self.show(gfig.pair_figure(a, b, refractive_index=n))
         self.numbers = nums
         meas = nums["measured_ms"]
         self.output.value = _table([
@@ -103,8 +64,10 @@ class PairExplorer(_Base):
         ])
 
 
-class LatencyMap(_Base):
+class LatencyMap(App):
     """A world map of round trips from one place: colour, size and a label in ms."""
+
+    has_map = True
 
     def __init__(self, origin: str = "LHR", measure: str = "estimate", kind: str = "all") -> None:
         super().__init__()
@@ -113,12 +76,12 @@ class LatencyMap(_Base):
             options=[("estimate", "estimate"), ("fibre bound", "fiber"), ("vacuum bound", "vacuum")], value=measure
         )
         self.kind = w.ToggleButtons(options=[("all", "all"), ("edge PoPs", "pop"), ("cloud", "cloud")], value=kind)
-        self._finish([self.origin, self.measure, self.kind])
+        self.start([self.origin, self.measure, self.kind])
 
     def update(self) -> None:
         o, m, k = self.origin.value, self.measure.value, self.kind.value
         fig = gfig.latency_map(o, m, k)
-        self._show(fig)
+        self.show(fig)
         f = gfig.rtt_by(m)
         ranked = sorted((f(o, p.code), p.code) for p in geo.places() if k in ("all", p.kind) and p.code != o)
         self.ranked = ranked
@@ -130,8 +93,10 @@ class LatencyMap(_Base):
         ])
 
 
-class PlacementExplorer(_Base):
+class PlacementExplorer(App):
     """Choose replica sites and a primary; see what a write costs a client at each site."""
+
+    has_map = True
 
     def __init__(self, replicas=DEFAULT_REPLICAS, primary: str = "IAD", scheme: str = "primary_ms") -> None:
         super().__init__()
@@ -143,7 +108,7 @@ class PlacementExplorer(_Base):
             options=[("map: primary", "primary_ms"), ("map: quorum", "quorum_ms"), ("map: local", "local_ms")],
             value=scheme,
         )
-        self._finish([self.replicas, self.primary, self.scheme])
+        self.start([self.replicas, self.primary, self.scheme])
 
     def refresh(self, change=None) -> None:
         if not self._syncing:  # changing the primary's options below fires its observer: ignore that echo
@@ -165,7 +130,7 @@ class PlacementExplorer(_Base):
         self._sync_primary(rs)
         p, s = self.primary.value, self.scheme.value
         costs = co.write_costs(rs, p)  # an empty selection raises a ValueError that the base shows
-        self._show(gfig.coordination_figure(costs, rs, p, s))
+        self.show(gfig.coordination_figure(costs, rs, p, s))
         self.costs = costs
         best, best_ms = co.primary_ranking(rs, {c: 1 for c in rs})[0]
         worst = max(costs, key=lambda c: c.primary_ms)
@@ -176,17 +141,15 @@ class PlacementExplorer(_Base):
         self.output.value = _table(rows)
 
 
-class RoundTripBudget(_Base):
+class RoundTripBudget(App):
     """How many sequential round trips between two places fit in 35 µs, 100 ms, 1 s, or your budget."""
-
-    has_map = False
 
     def __init__(self, a: str = "LHR", b: str = "SYD", budget_ms: float = 10.0) -> None:
         super().__init__()
         self.a = w.Dropdown(options=place_options(), value=geo.place(a).code, description="From")
         self.b = w.Dropdown(options=place_options(), value=geo.place(b).code, description="To")
         self.budget = w.FloatText(value=budget_ms, description="Your ms")
-        self._finish([self.a, self.b, self.budget])
+        self.start([self.a, self.b, self.budget])
 
     @staticmethod
     def _budgets(custom: float) -> dict[str, float]:
@@ -197,7 +160,7 @@ class RoundTripBudget(_Base):
     def update(self) -> None:
         a, b = self.a.value, self.b.value
         budgets = self._budgets(self.budget.value)
-        self._show(gfig.budget_figure(a, b, budgets))
+        self.show(gfig.budget_figure(a, b, budgets))
         est = geo.estimate_rtt_ms(a, b)
         self.counts = {name: co.round_trips_within(v, est) for name, v in budgets.items()}
         reach = geo.max_distance_km(co.BUDGETS_MS["35 µs request"], medium="vacuum")

@@ -10,7 +10,6 @@ import html
 from functools import lru_cache
 
 import ipywidgets as w
-import plotly.graph_objects as go
 
 from edgekit.clocks import happens_before
 from edgekit.figures import time as tfig
@@ -43,24 +42,6 @@ def looks_received_before_sent(send: Event, recv: Event, stamp: str) -> bool:
     return not key(send) < key(recv)
 
 
-def _redraw(fw: go.FigureWidget | None, fig: go.Figure) -> go.FigureWidget:
-    """Put a freshly built figure into the displayed widget (made whole the first time)."""
-    if fw is None:
-        return go.FigureWidget(fig)
-    same = len(fw.data) == len(fig.data) and all(a.type == b.type for a, b in zip(fw.data, fig.data, strict=True))
-    with fw.batch_update():
-        if same:  # in place: far cheaper than replacing every trace
-            for old, new in zip(fw.data, fig.data, strict=True):
-                old.update(new.to_plotly_json(), overwrite=True)
-            fw.layout.annotations = fig.layout.annotations
-            fw.layout.title.text = fig.layout.title.text
-        else:
-            fw.data = ()
-            fw.add_traces(list(fig.data))
-            fw.layout = fig.layout
-    return fw
-
-
 def _rows(rows: list[tuple[str, str]]) -> str:
     cells = "".join(f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
                     for k, v in rows)
@@ -75,28 +56,25 @@ class SpaceTimeApp(App):
         self.stamp = w.ToggleButtons(options=STAMP_OPTIONS, value=stamp, description="Clock")
         self.jfk = w.IntSlider(value=jfk_offset_ms, min=-300, max=300, step=10, description="JFK clock",
                                continuous_update=False)
-        self.controls = [self.stamp, self.jfk]
-        self.figure = None
         self._drawn = None  # the JFK offset the figure shows: a clock switch then only relabels it
-        self.update()
-        self.observe(*self.controls)
-        self.widget = w.VBox([self.stamp, self.jfk, self.output, self.figure])
+        self.start([self.stamp, self.jfk], self.stamp, self.jfk)
 
     def update(self) -> None:
         stamp = self.stamp.value
         cz = exchange(self.jfk.value)
-        if self._drawn == self.jfk.value:
+        if self._drawn == self.jfk.value:  # same events, other stamps: relabel the figure (cheaper than a rebuild)
+            fig = self.figure
             texts = tfig.event_texts(cz, stamp, EXCHANGE_ORDER)
-            with self.figure.batch_update():
-                for trace in self.figure.data:
-                    kind = {"local event": "local", "send": "send", "receive": "deliver"}.get(trace.name)
-                    if kind:
-                        trace.text = texts[kind]
-                self.figure.layout.title.text = tfig.spacetime_title(stamp)
+            for trace in fig.data:
+                kind = {"local event": "local", "send": "send", "receive": "deliver"}.get(trace.name)
+                if kind:
+                    trace.text = texts[kind]
+            fig.layout.title.text = tfig.spacetime_title(stamp)
         else:
             offsets = {"JFK": self.jfk.value, "NRT": EXCHANGE_CLOCKS["NRT"][0]}
-            self.figure = _redraw(self.figure, tfig.spacetime_figure(cz, stamp, EXCHANGE_ORDER, offsets=offsets))
+            fig = tfig.spacetime_figure(cz, stamp, EXCHANGE_ORDER, offsets=offsets)
             self._drawn = self.jfk.value
+        self.show(fig)
         ev = cz.events
         rows, self.inverted = [], []
         for s, d in cz.messages():
@@ -120,11 +98,7 @@ class HappensBeforeApp(App):
         opts = [(_option(e), e.index) for e in cz.events]
         self.a = w.Dropdown(options=opts, value=a, description="Event a")
         self.b = w.Dropdown(options=opts, value=b, description="Event b")
-        self.controls = [self.a, self.b]
-        self.figure = None
-        self.update()
-        self.observe(*self.controls)
-        self.widget = w.VBox([w.HBox(self.controls), self.output, self.figure])
+        self.start([self.a, self.b])
 
     def update(self) -> None:
         cz = exchange()
@@ -135,7 +109,7 @@ class HappensBeforeApp(App):
         fig = tfig.spacetime_figure(cz, "vector", EXCHANGE_ORDER, highlight=(a, b),
                                     offsets={k: v[0] for k, v in EXCHANGE_CLOCKS.items()},
                                     title="Happens-before: the causal path, if any, in vermillion")
-        self.figure = _redraw(self.figure, fig)
+        self.show(fig)
         va, vb = (tfig.stamp_text(e, "vector", EXCHANGE_ORDER) for e in (ea, eb))
         verdict = {
             "same": "a and b are the same event",
@@ -164,23 +138,20 @@ def _option(e: Event) -> str:
 class LWWSkewApp(App):
     """Two writes, one causally after the other; skew the first site's clock and watch LWW decide."""
 
+    has_map = True
+
     def __init__(self, skew_ms: int = 250, mode: str = "wall", b: str = "SYD") -> None:
         super().__init__()
         self.skew = w.IntSlider(value=skew_ms, min=-300, max=600, step=10, description="LHR clock",
                                 continuous_update=False)
         self.mode = w.ToggleButtons(options=[("wall-clock stamps", "wall"), ("HLC stamps", "hlc")], value=mode)
         self.b = w.Dropdown(options=list(LWW_SITES), value=b, description="Second site")
-        self.controls = [self.skew, self.mode, self.b]
-        self.figure = None
-        self.update()
-        self.observe(*self.controls)
-        self.widget = w.VBox([w.HBox([self.skew, self.b]), self.mode, self.output, self.figure])
-
+        self.start([self.skew, self.mode, self.b], w.HBox([self.skew, self.b]), self.mode)
 
     def update(self) -> None:
         out = lww_run(self.skew.value, self.mode.value, "LHR", self.b.value)
         self.outcome = out
-        self.figure = _redraw(self.figure, tfig.lww_map(out))
+        self.show(tfig.lww_map(out))
         v1, v2 = out.stamps["v1"], out.stamps["v2"]
         threshold = out.writes[1].true_ms  # b's clock is exact: v2's wall stamp is its true time
         self.output.value = _rows([

@@ -31,20 +31,14 @@ class SetupCheck(App):
         super().__init__()
         self.origin = origin
         self.destination = w.Dropdown(options=DESTINATIONS, value="SYD", description="To")
-        self.figure = go.FigureWidget(light_bounds_figure(origin, self.destination.value))
-        self.observe(self.destination)
-        self.widget = w.VBox([self.destination, self.output, self.figure])
-        self.refresh()
+        self.start([self.destination], self.destination)
 
     def update(self) -> None:
         dest = self.destination.value
         km = geo.great_circle_km(self.origin, dest)
-        new = light_bounds_figure(self.origin, dest)
-        with self.figure.batch_update():
-            self.figure.data[0].y = new.data[0].y
-            self.figure.data[0].text = new.data[0].text
-            self.figure.layout.title.text = new.layout.title.text
+        fig = light_bounds_figure(self.origin, dest)
+        self.show(fig)
         self.output.value = (
             f"{self.origin} to {dest}: {km:,.0f} km along the great circle; "
-            f"light in fibre needs at least {new.data[0].y[1]:.1f} ms for the round trip."
+            f"light in fibre needs at least {fig.data[0].y[1]:.1f} ms for the round trip."
         )
