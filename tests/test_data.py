@@ -46,6 +46,17 @@ def test_every_place_is_sourced_and_well_formed():
             assert r[col].strip(), (r["code"], col)
 
 
+def test_pop_metros_are_distinct_and_enough_for_the_scale_run():
+    _, rs = rows("places.csv")
+    pops = [r for r in rs if r["kind"] == "pop"]
+    assert len(pops) >= 100  # benchmarks/edge_scale.py runs 100 distinct real PoPs
+    metros = [(r["city"].casefold(), r["country"].casefold()) for r in pops]
+    assert len(metros) == len(set(metros)), "one row per metro"
+    for r in pops:
+        assert r["provider"] in ("Fastly", "Cloudflare"), r["code"]
+        assert r["provider"] in r["source"], r["code"]
+
+
 def test_places_agree_with_what_geo_loads():
     _, rs = rows("places.csv")
     loaded = geo.places()
@@ -83,7 +94,7 @@ def test_readme_documents_every_column_and_source():
     text = " ".join((DATA / "README.md").read_text(encoding="utf-8").split())
     for col in PLACE_COLUMNS + RTT_COLUMNS:
         assert f"`{col}`" in text, col
-    for src in ("airportsdata", "fastly-edge-locations", "az account list-locations",
+    for src in ("airportsdata", "fastly-edge-locations", "cloudflare-edge-locations", "az account list-locations",
                 "Azure network round-trip latency statistics", "WonderProxy"):
         assert src in text, src
 
