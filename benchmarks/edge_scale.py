@@ -1,10 +1,12 @@
-"""The edge state system at scale: 100+ sites, 10,000 keys, a million client operations.
+"""The edge state system at scale: 100 real PoPs, 10,000 keys, a million client operations.
 
     .venv/bin/python benchmarks/edge_scale.py                 # the scale run (goal: < 60 s)
     .venv/bin/python benchmarks/edge_scale.py --size workshop # the notebook's default (goal: < 5 s)
     .venv/bin/python benchmarks/edge_scale.py --repeats 3     # median of three
 
-Every run drives the whole workload through the simulator (sites, hubs per
+Sites are the first S edge PoP metros of data/places.csv, each a distinct real
+place (``site_ids``; S can be at most the number of PoPs there). Every run
+drives the whole workload through the simulator (sites, hubs per
 continent and a root on the real map; LWW registers; LRU capacity small enough
 to evict), heals, runs the final quiet sync and checks that no acknowledged
 write was lost. Wall time counts all of that, from building the network to the
@@ -28,7 +30,7 @@ import time
 from edgekit.edge import EdgeConfig, Workload, run_edge, site_ids
 
 SIZES = {
-    # sites, keys, ops, ops/s per site (the scale run spans ~100 s of simulated time)
+    # distinct PoP sites, keys, ops, ops/s per site (the scale run spans ~100 s of simulated time)
     "scale": (100, 10_000, 1_000_000, 100.0),
     "workshop": (24, 1_000, 20_000, 50.0),
 }

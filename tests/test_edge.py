@@ -26,6 +26,7 @@ from edgekit.edge import (
     Upstream,
     Workload,
     rendezvous,
+    site_ids,
     wire_bytes,
 )
 from edgekit.edge.testing import FakeContext
@@ -361,6 +362,20 @@ def test_workload_is_seeded_zipf_and_follows_rates():
         Workload(("LHR",), write_fraction=2)
     with pytest.raises(ValueError, match="no rate for sites"):
         Workload(("LHR", "SYD"), rates={"LHR": 1.0})
+
+
+def test_site_ids_are_distinct_real_pops_and_say_when_data_runs_out():
+    from edgekit import geo
+
+    pops = [p.code for p in geo.places() if p.kind == "pop"]
+    assert site_ids(100) == tuple(pops[:100]) and len(set(site_ids(100))) == 100
+    assert site_ids(len(pops)) == tuple(pops)
+    with pytest.raises(ValueError, match=f"count={len(pops) + 1}: .*only {len(pops)} places"):
+        site_ids(len(pops) + 1)
+    more = site_ids(len(pops) + 2, second_sites=True)
+    assert more[len(pops):] == (f"{pops[0]}#2", f"{pops[1]}#2")
+    with pytest.raises(ValueError, match="count=0"):
+        site_ids(0)
 
 
 def test_random_faults_are_seeded_and_heal():

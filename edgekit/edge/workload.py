@@ -33,27 +33,37 @@ __all__ = ["Workload", "site_ids", "site_isolated", "upstream_down", "region_cut
 _BATCH = 4096
 
 
-def site_ids(count: int, kind: str = "pop") -> tuple[str, ...]:
-    """``count`` site ids from ``data/places.csv``: every place of ``kind`` once, then second
-    sites in the same metros (``"LHR#2"``) and so on, in file order.
+def site_ids(count: int, kind: str = "pop", second_sites: bool = False) -> tuple[str, ...]:
+    """The first ``count`` places of ``kind`` in ``data/places.csv``, one site per real PoP.
 
-    >>> site_ids(3), len(site_ids(100)), site_ids(100)[-1]
-    (('IAD', 'ATL', 'BOS'), 100, 'LHR#2')
+    Every id is a distinct real place, in file order. Asking for more sites than the data has
+    is a ``ValueError``, unless ``second_sites=True``: then, once every place has a site, second
+    sites in the same metros follow (``"LHR#2"``, then ``"LHR#3"`` ...), which add load but no
+    new geography.
+
+    >>> site_ids(3), len(set(site_ids(100)))
+    (('IAD', 'ATL', 'BOS'), 100)
+    >>> from edgekit import geo
+    >>> pops = sum(p.kind == "pop" for p in geo.places())
+    >>> site_ids(pops + 1, second_sites=True)[-1]
+    'IAD#2'
     """
     from edgekit import geo
 
-    codes = [p.code for p in geo.places() if p.kind == kind]
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
         raise ValueError(f"count={count!r}: expected a positive integer")
+    codes = [p.code for p in geo.places() if p.kind == kind]
     if not codes:
         raise ValueError(f"kind={kind!r}: no places of this kind in data/places.csv")
-    out = []
-    for i in itertools.count(1):
-        for c in codes:
-            if len(out) == count:
-                return tuple(out)
-            out.append(c if i == 1 else f"{c}#{i}")
-    raise AssertionError("unreachable")  # pragma: no cover
+    if count <= len(codes):
+        return tuple(codes[:count])
+    if not second_sites:
+        raise ValueError(
+            f"count={count}: data/places.csv has only {len(codes)} places of kind={kind!r}; "
+            f"expected at most {len(codes)}, or pass second_sites=True for extra sites in the same metros"
+        )
+    extra = (f"{c}#{i}" for i in itertools.count(2) for c in codes)
+    return tuple(codes) + tuple(itertools.islice(extra, count - len(codes)))
 
 
 @dataclass(frozen=True)
