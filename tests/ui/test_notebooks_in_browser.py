@@ -26,6 +26,8 @@ WIDGET_MIME = "application/vnd.jupyter.widget-view+json"
 # A notebook missing here gets its first dropdown.
 CONTROLS: dict[str, tuple[str, str]] = {
     "04-crdts.ipynb": ("button", "Apply"),
+    # The sync stepper's epoch: each step redraws its figure from precomputed runs, no simulation to wait for.
+    "05-edge-state.ipynb": ("slider", "Epoch"),
 }
 
 # Console noise that is not an error of the kit: resources the closed network cannot fetch.
