@@ -244,6 +244,60 @@ def test_missing_marker_and_bottom():
     assert rctx.sent[0][1].entries == {"new": LWWRegister()}  # the root's word: never written
 
 
+def test_a_hub_passes_through_what_it_could_not_keep():
+    # A one-key hub below two keys' worth of interest: what it fetches for the site is evicted
+    # before the site asks again. The second time it asks above at once and answers what came down.
+    vt = VALUE_TYPES["lww"]
+    site = Site("LHR", "hub:FRA", EdgeConfig(replicas=1, n=1))
+    hub = Upstream("hub:FRA", "root:IAD", 1000.0, capacity=1, join=vt.join, bottom=vt.cls())
+    sctx, hctx = FakeContext("LHR", now=10.0), FakeContext("hub:FRA", now=10.0)
+    root = {k: LWWRegister().assign("IAD", v, 1.0) for k, v in (("a", 1), ("b", 2))}
+    for k in root:
+        site.read(sctx, k)
+    req, resp = _sync(site, hub, sctx, hctx)
+    assert resp.entries == {"a": None, "b": None} and set(hub.owed) == {"a", "b"}
+    hctx.sent.clear()
+    hub.sync(hctx)
+    (_, up), = hctx.sent
+    hub.on_message(hctx, "root:IAD", SyncResponse(up.sync_id, {k: root[k] for k in up.entries}))
+    gone, = (k for k in root if k not in hub.held_keys())  # came down and was evicted at once
+    sctx.sent.clear()
+    hctx.sent.clear()
+    site.sync(sctx)
+    hub.on_message(hctx, "LHR", sctx.sent[0][1])
+    (dst, fetch), = hctx.sent  # no answer yet: the request waits for the upstream
+    assert dst == "root:IAD" and fetch.blocking and hub.passed_through == 1 and hub.busy()
+    hctx.sent.clear()
+    hub.on_message(hctx, "root:IAD", SyncResponse(fetch.sync_id, {k: root[k] for k in fetch.entries}))
+    (_, answer), = hctx.sent
+    site.on_message(sctx, "hub:FRA", answer)
+    assert {k: site.state_of(k) for k in root} == root
+    assert not len(site.interest) and not hub.owed
+    assert gone not in hub.interest.touched  # fetched just now: not again at the hub's next epoch
+
+
+def test_a_late_response_does_not_bring_back_an_evicted_key():
+    i = Interest()
+    i.touch("a")
+    sid1, keys1 = i.begin()
+    sid2, keys2 = i.begin()
+    assert i.settle(sid2, keys2) == [] and i.settle(sid1, keys1) == ["a"]  # settled already: late
+    site = Site("LHR", "hub:FRA", EdgeConfig(replicas=1, n=1, capacity=1))
+    ctx = FakeContext("LHR", now=10.0)
+    old, new = LWWRegister().assign("x", 1, 1.0), LWWRegister().assign("x", 2, 2.0)
+    site.read(ctx, "a")
+    site.sync(ctx)
+    site.sync(ctx)
+    (_, r1), (_, r2) = ctx.sent
+    site.on_message(ctx, "hub:FRA", SyncResponse(r2.sync_id, {"a": new}))
+    site.on_message(ctx, "hub:FRA", SyncResponse(r1.sync_id, {"a": old}))  # the slow one: joined
+    assert site.state_of("a") == new
+    site.write(ctx, "b", 1)  # capacity 1: "a" is clean, so it goes
+    assert site.held_keys() == ["b"]
+    site.on_message(ctx, "hub:FRA", SyncResponse(r1.sync_id, {"a": old}))  # a duplicate of it
+    assert site.held_keys() == ["b"] and not len(site.interest.unacked)  # not back as a stale copy
+
+
 def test_read_repair_fixes_a_replica_that_was_down():
     site, hub, sctx, hctx = _pair()
     where = site._table.get("k") or __import__("edgekit.edge.site", fromlist=["x"]).placement("k", 3, 2)

@@ -319,3 +319,6 @@ class Site(SyncNode):
     def on_crash(self) -> None:
         self._waiting.clear()  # in-flight client requests die with the process
 
+    def busy(self) -> bool:
+        return bool(self._waiting) or super().busy()
+

@@ -42,8 +42,11 @@ order for strings changes from process to process.
 (['k1', 'k2'], ['k1'])
 >>> i.wrote("k1")                   # written again while the request is in flight
 >>> i.settle(sid, keys)             # the response covers the old write, not the new one
+[]
 >>> list(i.unacked), list(i.dirty), i.begin()[1]
 ([], ['k1'], ['k1'])
+>>> i.settle(sid, ["k2"])           # a duplicate: nothing to settle, and it is late for "k2"
+['k2']
 """
 
 from __future__ import annotations
@@ -97,26 +100,34 @@ class Interest:
             del self._marks[next(iter(self._marks))]
         return sid, keys
 
-    def settle(self, sid: int, keys) -> None:
-        """Response ``sid`` arrived for ``keys``.
+    def settle(self, sid: int, keys) -> list:
+        """Response ``sid`` arrived for ``keys``; returns the keys it is *late* for.
 
         A key is settled by a response to any request that carried it (a request carries
         every unacknowledged key, so a slow response still counts when newer requests are
         out: with a round trip longer than the epoch, no response would ever be the latest).
         A dirty key is clean once a response covers a request built after its last write.
+        A key the node no longer asks about (another response settled it) is late: its value
+        may be older than what the node got since, so it must not bring back an evicted key.
         """
         unacked, dirty, touched = self.unacked, self.dirty, self.touched
         mark = self._marks.pop(sid, None)
+        late = []
         for k in keys:
             first = unacked.get(k)
-            if first is not None and first <= sid:
-                del unacked[k]
+            if first is not None:
+                if first <= sid:
+                    del unacked[k]
+            elif k not in touched:
+                late.append(k)  # never dirty: a dirty key is always unacknowledged or touched
+                continue
             w = dirty.get(k)
             if w is not None:
                 if mark is not None and w <= mark:
                     del dirty[k]
                 elif k not in unacked:
                     touched[k] = None  # still dirty: it must ride along next epoch
+        return late
 
 
 class Meter:
@@ -240,6 +251,18 @@ class SyncNode(Node):
         ctx.send(dst, msg)
 
     def on_sync_response(self, ctx, msg: SyncResponse) -> None:
-        self.interest.settle(msg.sync_id, msg.entries)
-        self.merge_entries(ctx, msg.entries)
+        entries = msg.entries
+        late = self.interest.settle(msg.sync_id, entries)
+        if late:
+            # A late (slow or duplicated) response may only join into what we still hold: put
+            # back into a store that evicted it, an old value would be a stale copy nobody asks
+            # to refresh.
+            held = self.states_of(late)
+            entries = {k: v for k, v in entries.items()
+                       if k not in held or (v is not None and held[k] is not None)}
+        self.merge_entries(ctx, entries)
         self.syncs_completed += 1
+
+    def busy(self) -> bool:
+        """Whether this node still owes or awaits anything (``EdgeSystem.settle`` waits for none)."""
+        return bool(len(self.interest) or self.interest.dirty)

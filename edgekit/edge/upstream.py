@@ -17,10 +17,28 @@ everything its upstream had from above: that is what makes copies converge.
 
 For a *blocking* request (a site's read miss that waits for an answer) a hub
 that lacks a key asks its own upstream at once, and answers the child when
-that answer arrives or ``miss_timeout_ms`` passes, whichever is first.
+that answer arrives or ``miss_timeout_ms`` passes, whichever is first. The
+answer is built from what came down, not from the store, which may already
+have evicted it; on a timeout a key that did not come down is still "not here
+yet".
 
-What a crash loses: the parked blocking requests (volatile). The store and the
-interest bookkeeping are the node's disk and survive (see ``docs/edge-design.md``).
+A hub smaller than its children's working set. Fetching at the next epoch
+only works if the fetched state is still in the store when the child asks
+again. A hub whose capacity is below the keys its children ask for can evict
+it first (other keys come down in the same response, children's values
+arrive), and with periodic epochs the same keys can miss every round
+forever: a livelock, not just a delay. So a hub remembers, per key, the
+children it told "not here yet" (``owed``) and whether the key has come down
+since. A child that asks again for a key that came down for it and was evicted
+before it asked is *passed through*: its request waits while the hub asks its
+upstream at once (as for a blocking request) and is answered with what came
+down. Every child therefore gets an answer from above within two of its
+epochs plus one of the hub's, for any capacity >= 1: a small cache costs
+messages and latency, never convergence.
+
+What a crash loses: the parked requests (volatile). The store and the
+interest and ``owed`` bookkeeping are the node's disk and survive (see
+``docs/edge-design.md``).
 """
 
 from __future__ import annotations
@@ -66,6 +84,9 @@ class Upstream(SyncNode):
         self.served = 0
         self._pins = _Owed(self.interest)
         self._parked: dict[int, tuple] = {}  # our fetch id -> (child, child's sync id, keys)
+        # key -> {child: came down since we told that child "not here yet"} (hubs only)
+        self.owed: dict = {}
+        self.passed_through = 0  # child requests a hub answered only after asking above at once
 
     def states_of(self, keys) -> dict:
         peek = self.store.data.get
@@ -80,11 +101,16 @@ class Upstream(SyncNode):
     def merge_entries(self, ctx, entries: dict) -> None:
         store, join, data, pins = self.store, self.join, self.store.data, self._pins
         touched, watched, obs, fresh = self.interest.touched, self._watched, self.observer, self._fresh
+        owed = self.owed
         for key, value in entries.items():
             if value is None:
                 touched[key] = None  # our upstream is fetching it too: ask again next epoch
                 continue
             fresh[key] = None
+            waiting = owed.get(key)
+            if waiting:  # it came down for these children: if it is gone when they ask, pass through
+                for child in waiting:
+                    waiting[child] = True
             cur = data.get(key)
             m = join(cur, value)
             if m is not cur and m != cur:
@@ -99,7 +125,16 @@ class Upstream(SyncNode):
             self.on_sync_response(ctx, msg)
             parked = self._parked.pop(msg.sync_id, None)
             if parked is not None:
-                self._answer(ctx, *parked)
+                self._fetched(msg.entries)
+                self._answer(ctx, *parked, came=msg.entries)
+
+    def _fetched(self, entries: dict) -> None:
+        """An immediate fetch came back: what came down need not be fetched again at our next
+        epoch (unless children sent news for it), nor stay pinned until then."""
+        touched, dirty = self.interest.touched, self.interest.dirty
+        for k, v in entries.items():
+            if v is not None and k not in dirty:
+                touched.pop(k, None)
 
     def serve(self, ctx, child, req: SyncRequest) -> None:
         """Merge a child's request into the store and answer the merged values."""
@@ -108,9 +143,10 @@ class Upstream(SyncNode):
         data, bounded = store.data, store.capacity is not None
         forward = self.upstream is not None
         touched, pins = interest.touched, self._pins
-        watched, bottom, fresh = self._watched, self.bottom, self._fresh
+        watched, bottom, fresh, owed = self._watched, self.bottom, self._fresh, self.owed
         out = {}
         missing = []
+        at_once = req.blocking  # ask our upstream now rather than at our next epoch
         for k, v in req.entries.items():
             cur = data.get(k)
             if bounded and cur is not None:
@@ -138,22 +174,56 @@ class Upstream(SyncNode):
                     # We fetch the key at our next epoch; ask again after that.
                     missing.append(k)
                     cur = None
+                    waiting = owed.get(k)
+                    if waiting and waiting.get(child):
+                        at_once = True  # it came down for this child and we could not keep it
                 elif cur is None:
                     cur = bottom  # the root's word: nothing has been written to this key
             out[k] = cur
-        if req.blocking and missing and forward:
-            # Read-through: fetch what we lack now instead of at our next epoch.
+        if at_once and missing and forward:
+            # Read-through (blocking) or pass-through (a key we cannot keep): fetch what we
+            # lack now and answer the child with what comes down.
             sid = interest.next_id
             interest.next_id += 1
-            self._parked[sid] = (child, req.sync_id, list(req.entries))
+            self._parked[sid] = (child, req.sync_id, list(out))
+            if not req.blocking:
+                self.passed_through += 1
             self.send(ctx, self.upstream, SyncRequest(sid, dict.fromkeys(missing), blocking=True))
             ctx.set_timer(self.miss_timeout_ms, ("unpark", sid))
             return
-        self.send(ctx, child, SyncResponse(req.sync_id, out))
+        self._reply(ctx, child, req.sync_id, out)
 
-    def _answer(self, ctx, child, child_sid: int, keys: list) -> None:
-        peek = self.store.peek
-        self.send(ctx, child, SyncResponse(child_sid, {k: peek(k) for k in keys}))
+    def _reply(self, ctx, child, child_sid: int, out: dict) -> None:
+        """Send ``out`` to ``child``; note which keys we now owe it ("not here yet") and which not."""
+        owed = self.owed
+        if self.upstream is not None and (owed or None in out.values()):
+            for k, v in out.items():
+                waiting = owed.get(k)
+                if v is None:
+                    if waiting is None:
+                        owed[k] = {child: False}
+                    elif child not in waiting:
+                        waiting[child] = False
+                elif waiting is not None and child in waiting:
+                    del waiting[child]
+                    if not waiting:
+                        del owed[k]
+        self.send(ctx, child, SyncResponse(child_sid, out))
+
+    def _answer(self, ctx, child, child_sid: int, keys, came: dict | None = None) -> None:
+        """Answer a parked request from our state now: what came down from above for it
+        (joined with what we hold, as the store may already have evicted it), else what we
+        hold from above, else "not here yet"."""
+        peek, fresh, join = self.store.peek, self._fresh, self.join
+        came = came or {}
+        out = {}
+        for k in keys:
+            up = came.get(k)
+            if up is not None:
+                out[k] = join(peek(k), up)
+            else:
+                out[k] = peek(k) if k in fresh else None
+        self._reply(ctx, child, child_sid, out)
 
     def on_timer(self, ctx, tag) -> None:
         if type(tag) is tuple and tag[0] == "unpark":
@@ -165,3 +235,6 @@ class Upstream(SyncNode):
 
     def on_crash(self) -> None:
         self._parked.clear()
+
+    def busy(self) -> bool:
+        return bool(self._parked) or super().busy()
