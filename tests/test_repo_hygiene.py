@@ -40,20 +40,24 @@ def test_no_stray_untitled_notebooks():
     assert not list(ROOT.rglob("Untitled*.ipynb"))
 
 
-def _requirement_names(reqs):
+def _requirements(reqs) -> dict:
+    """name -> specifier for the requirements that apply on Python 3.11 (the CI and conda branch)."""
+    from packaging.requirements import Requirement
+
     out = {}
-    for r in reqs:
-        m = re.match(r"\s*([A-Za-z0-9_.\-]+)\s*(.*)", r)
-        out[m.group(1).lower().replace("_", "-")] = m.group(2).replace(" ", "")
+    for text in reqs:
+        req = Requirement(text)
+        if req.marker is None or req.marker.evaluate({"python_version": "3.11"}):
+            out[req.name.lower().replace("_", "-")] = str(req.specifier)
     return out
 
 
 def test_environment_yml_agrees_with_pyproject():
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
-    wanted = _requirement_names(project["dependencies"] + project["optional-dependencies"]["test"])
+    wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["test"])
     env_text = (ROOT / "environment.yml").read_text()
     deps = env_text.split("dependencies:", 1)[1].splitlines()
     conda = [ln.strip()[2:] for ln in deps if ln.strip().startswith("- ")]
-    got = _requirement_names(x for x in conda if x not in ("pip", "pip:", "-e .") and not x.startswith("python"))
-    got.pop("pip:", None)
-    assert got == wanted
+    listed = [x for x in conda if x not in ("pip", "pip:", "-e .") and not x.startswith("python")]
+    assert _requirements(listed) == wanted
+    assert "  - python=3.11" in env_text.splitlines(), "pin Python exactly: Binder reads only an exact pin"
