@@ -125,3 +125,24 @@ def test_a_set_that_lets_a_removed_element_back_in_is_caught():
     fb = check("ch4.two_phase_set", MyTwoPSet)
     assert not fb.ok and ("not monotonic" in fb.message or "not a 2P-set" in fb.message
                           or "did not converge" in fb.message)
+
+
+def test_a_register_that_changes_in_place_is_told_to_return_a_new_value():
+    from dataclasses import dataclass
+
+    from edgekit.exercises import check
+
+    @dataclass
+    class MaxRegister:
+        value: int = 0
+
+        def write(self, v):
+            self.value = max(self.value, v)
+            return self
+
+        def merge(self, other):
+            self.value = max(self.value, other.value)
+            return self
+
+    fb = check("ch4.max_register", MaxRegister)
+    assert not fb.ok and "changed the value it was called on" in fb.message and "frozen=True" in fb.message

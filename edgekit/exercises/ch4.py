@@ -65,6 +65,19 @@ def _needs(cls, methods: tuple[str, ...]) -> str | None:
     return None
 
 
+def _changes_in_place(cls, steps) -> str | None:
+    """Say so when a mutator or merge changes its input instead of returning a new value."""
+    for name, make, call in steps:
+        original = make()
+        before = repr(original)
+        result = call(original)
+        if result is original or repr(original) != before:
+            return (f"{name} changed the value it was called on (before: {before}, after: {original!r}). "
+                    "A state-based CRDT is a value: return a new one and leave the old one as it was, "
+                    "for example with @dataclass(frozen=True)")
+    return None
+
+
 @exercise(
     "ch4.max_register",
     "Write MaxRegister: a number that only goes up, with write(v), merge(other) and value",
@@ -73,6 +86,12 @@ def _needs(cls, methods: tuple[str, ...]) -> str | None:
 )
 def check_max_register(cls) -> Feedback:
     problem = _needs(cls, ("write", "merge", "value"))
+    if problem:
+        return Feedback(False, problem)
+    problem = _changes_in_place(cls, [
+        ("write(9)", lambda: cls().write(3), lambda v: v.write(9)),
+        ("merge", lambda: cls().write(3), lambda v: v.merge(cls().write(9))),
+    ])
     if problem:
         return Feedback(False, problem)
     report = laws.check(ops=[lambda s, r, rng: s.write(rng.randint(0, 20))], bottom=cls(), trials=100)
@@ -154,6 +173,13 @@ def _first_disagreement(cls, seed: int = 0, trials: int = 200):
 )
 def check_two_phase_set(cls) -> Feedback:
     problem = _needs(cls, ("add", "remove", "merge", "value"))
+    if problem:
+        return Feedback(False, problem)
+    problem = _changes_in_place(cls, [
+        ("add('y')", lambda: cls().add("x"), lambda v: v.add("y")),
+        ("remove('x')", lambda: cls().add("x"), lambda v: v.remove("x")),
+        ("merge", lambda: cls().add("x"), lambda v: v.merge(cls().add("y"))),
+    ])
     if problem:
         return Feedback(False, problem)
     ops = [lambda s, r, rng: s.add(rng.choice("xyz")), lambda s, r, rng: s.remove(rng.choice("xyz"))]
