@@ -1,8 +1,9 @@
 """The chapter map: one place that the welcome notebook, the README and the tests read.
 
 Minutes are the time a workshop gives each chapter (reading, widgets and
-exercises); ``run_s`` is the measured top-to-bottom run time of the notebook
-in a fresh kernel on a 2-core machine (``python benchmarks/notebook_times.py``).
+exercises); a notebook that states its time says the same (a test checks).
+Measured run times are in ``benchmarks/results/notebook_times.json``
+(``python benchmarks/notebook_times.py``).
 """
 
 from __future__ import annotations

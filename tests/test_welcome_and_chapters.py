@@ -34,3 +34,16 @@ def test_chapter_lookup_names_bad_input():
     assert chapters.chapter("00-welcome.ipynb").number == 0
     with pytest.raises(ValueError, match="notebook='99-nope.ipynb'"):
         chapters.chapter("99-nope.ipynb")
+
+
+def test_a_notebook_that_states_its_workshop_time_agrees_with_the_chapter_map():
+    import json
+    import re
+
+    for c in chapters.CHAPTERS:
+        path = ROOT / "notebooks" / c.notebook
+        if not path.exists():
+            continue
+        text = "".join("".join(cell["source"]) for cell in json.loads(path.read_text())["cells"][:3])
+        for minutes in re.findall(r"About (\d+) minutes", text):
+            assert int(minutes) == c.minutes, f"{c.notebook} says {minutes} minutes, edgekit.chapters says {c.minutes}"
