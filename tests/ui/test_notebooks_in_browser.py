@@ -54,7 +54,9 @@ PLOT_DATA_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 
 
 def _open(page, server, name):
-    page.goto(f"{server['base']}/lab/tree/{name}?token={server['token']}")
+    # A workspace of its own per notebook: JupyterLab would otherwise reopen the notebooks of
+    # earlier tests beside it, and a locator could find their (hidden) controls first.
+    page.goto(f"{server['base']}/lab/workspaces/{Path(name).stem}/tree/{name}?token={server['token']}")
     page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
                            "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
     page.wait_for_function("""() => { const p = window.jupyterapp.shell.currentWidget;
