@@ -54,14 +54,13 @@ PLOT_DATA_JS = """() => Array.from(document.querySelectorAll('.js-plotly-plot'))
 
 
 def _open(page, server, name):
-    # A workspace of its own per notebook: JupyterLab would otherwise reopen the notebooks of
-    # earlier tests beside it, and a locator could find their (hidden) controls first.
-    page.goto(f"{server['base']}/lab/workspaces/{Path(name).stem}/tree/{name}?token={server['token']}")
-    page.wait_for_function("() => window.jupyterapp && window.jupyterapp.shell.currentWidget "
-                           "&& window.jupyterapp.shell.currentWidget.sessionContext", timeout=60_000)
-    page.wait_for_function("""() => { const p = window.jupyterapp.shell.currentWidget;
-        return p.context.isReady && p.sessionContext.session && p.sessionContext.session.kernel
-               && p.sessionContext.session.kernel.status === 'idle'; }""", timeout=90_000)
+    """Open ``name`` alone in a fresh workspace and wait until its own kernel is idle."""
+    stem = Path(name).stem
+    page.goto(f"{server['base']}/lab/workspaces/ui-{stem}/tree/{name}?reset&token={server['token']}")
+    page.wait_for_function("""(name) => { const p = window.jupyterapp && window.jupyterapp.shell.currentWidget;
+        return p && p.context && p.context.path === name && p.context.isReady && p.sessionContext
+               && p.sessionContext.session && p.sessionContext.session.kernel
+               && p.sessionContext.session.kernel.status === 'idle'; }""", arg=name, timeout=180_000)
 
 
 def _run_all(page) -> dict:
