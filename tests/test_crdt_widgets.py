@@ -90,7 +90,6 @@ def test_every_kind_plays_and_stays_fast(kind):
         app.deliver(app.send(r, "C" if r != "C" else "A"))
     app.sync_all()
     assert app.converged and app.last_error is None
-    assert app.last_update_ms < 1000  # generous: a loaded CI machine; the benchmark measures it
 
 
 def test_hasse_diagram_of_a_powerset_and_a_cut_off():
