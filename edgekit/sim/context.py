@@ -1,8 +1,8 @@
 """What a node sees of the simulated world: ``SimContext``, and the run's counts, ``NetStats``.
 
 ``SimContext`` implements the ``edgekit.sim.node.Context`` protocol for a node
-inside a ``Network``; ``send`` is the network's own send with the context
-bound (one call frame fewer per message).
+inside a ``Network``; ``send`` is a closure the network makes for each context
+(``edgekit.sim.wire.make_send``), the one call a message costs on the sending side.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable
 from dataclasses import dataclass, field
-from functools import partial
 
 from ..clocks.physical import PhysicalClock
 from .core import Event
@@ -54,8 +53,7 @@ class SimContext:
         self.incarnation = 0  # bumped by a crash: timers of an older incarnation never fire
         self._out: dict = {}  # dst -> link tuple, filled on first send
         self._tags: frozenset = frozenset()
-        # send(dst, msg) is the network's send with this context bound: one call frame fewer per message.
-        self.send = partial(net._send, self)
+        self.send = None  # send(dst, msg): the network gives each context its own (edgekit.sim.wire)
         self._on_message = node.on_message
 
     @property

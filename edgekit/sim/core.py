@@ -1,7 +1,8 @@
 """A deterministic discrete-event simulator: one clock, one event heap, one seeded RNG.
 
 Events live on a heap of ``[time, sequence, fn, args]`` lists, so ties break
-by the order they were scheduled and callbacks are never compared. The list
+by the order they were scheduled and callbacks are never compared (the
+network's message entries carry two more items after ``args``). The list
 is also the handle ``call_later`` returns: scheduling allocates nothing else.
 ``sim.cancel(handle)`` sets its ``fn`` to None; it stays on the heap and is
 skipped when it surfaces (cheaper than removing it). While ``run`` runs, the
@@ -55,6 +56,8 @@ class Simulator:
         self._heap: list[list] = []
         self._seq = 0
         self.events_run = 0
+        self._trace = None  # see trace()
+        self._running = False
 
     def call_later(self, delay_ms: float, fn, *args) -> Event:
         """Schedule ``fn(*args)`` to run ``delay_ms`` from now; returns a handle for ``cancel``."""
@@ -75,6 +78,41 @@ class Simulator:
         if not (time_ms >= self.now) or time_ms == math.inf:
             raise ValueError(f"time_ms={time_ms!r}: expected a finite time >= now ({self.now})")
         return self.call_later(time_ms - self.now, fn, *args)
+
+    def _run_traced(self, limit: float, count: list) -> None:
+        """``run``'s loop with the tracer: ``count[0]`` is the number of events run, even on error."""
+        heap, pop, trace = self._heap, heapq.heappop, self._trace
+        n = 0
+        try:
+            while heap:
+                entry = pop(heap)
+                t = entry[0]  # indexed, not unpacked: a network's message entries carry two more items
+                if t > limit:
+                    _push(heap, entry)
+                    break
+                fn = entry[2]
+                if fn is None:
+                    continue
+                self.now = t
+                trace(entry)
+                fn(*entry[3])
+                n += 1
+        finally:
+            count[0] = n
+
+    def trace(self, fn) -> None:
+        """Call ``fn(entry)`` with each event's entry just before it runs (None: stop).
+
+        One tracer per simulator: ``Network(record="all")`` uses it to record
+        deliveries without a wrapper call per message."""
+        if fn is not None and not callable(fn):
+            raise TypeError(f"fn={fn!r}: expected a callable taking an event entry, or None")
+        if fn is not None and self._trace is not None:
+            raise ValueError("trace(): this simulator already has a tracer (one Network with "
+                             "record='all' per Simulator)")
+        if self._running:
+            raise RuntimeError("trace(): set the tracer before run(), not from inside a run")
+        self._trace = fn
 
     @staticmethod
     def cancel(handle: Event) -> None:
@@ -117,19 +155,26 @@ class Simulator:
         th = gc.get_threshold()
         if th[0] and th[0] < _GC_THRESHOLD:
             gc.set_threshold(_GC_THRESHOLD, *th[1:])
+        self._running = True
+        traced = [0]
         try:
-            while heap:
-                entry = pop(heap)
-                t, _, fn, args = entry
-                if t > limit:
-                    _push(heap, entry)  # not yet: put it back (once per run)
-                    break
-                if fn is None:
-                    continue
-                self.now = t
-                fn(*args)
-                n += 1
+            if self._trace is None:
+                while heap:
+                    entry = pop(heap)
+                    t, _, fn, args = entry
+                    if t > limit:
+                        _push(heap, entry)  # not yet: put it back (once per run)
+                        break
+                    if fn is None:
+                        continue
+                    self.now = t
+                    fn(*args)
+                    n += 1
+            else:  # the same loop, handing each entry to the tracer first
+                self._run_traced(limit, traced)
         finally:
+            self._running = False
+            n += traced[0]
             self.events_run += n
             if th[0] and th[0] < _GC_THRESHOLD:
                 gc.set_threshold(*th)

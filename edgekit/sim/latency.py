@@ -20,7 +20,7 @@ jitter sample whose mean is ``jitter_ms``, from one of:
 50.0
 >>> lm.base_one_way_ms((51.5, -0.1), (51.5, -0.1))   # co-located
 0.25
->>> sample = lm.sampler(random.Random(1))
+>>> sample = lm.sampler(seed=1)
 >>> 0.0 <= sample() <= 4.0
 True
 """
@@ -32,10 +32,11 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-__all__ = ["LatencyModel", "Point", "resolve_place", "JITTERS", "jitter_sample", "jitter_batch"]
+import numpy as np
+
+__all__ = ["LatencyModel", "Point", "resolve_place", "JITTERS", "jitter_source", "jitter_batch"]
 
 JITTERS = ("none", "uniform", "exponential", "lognormal")
-_log, _exp, _sqrt, _cos, _sin, _TAU = math.log, math.exp, math.sqrt, math.cos, math.sin, math.tau
 
 
 @dataclass(frozen=True)
@@ -119,34 +120,27 @@ class LatencyModel:
             return (2, j, 0.0)
         return (3, math.log(j) - self.sigma**2 / 2, float(self.sigma))  # mean jitter_ms
 
-    def sampler(self, rng: random.Random) -> Callable[[], float] | None:
-        """A zero-argument function drawing one jitter sample from ``rng``; None when no jitter."""
+    def sampler(self, seed: int) -> Callable[[], float] | None:
+        """A zero-argument function drawing one jitter sample from the stream for ``seed``
+        (the network's own, ``jitter_source``); None when there is no jitter."""
         kind, a, b = self.jitter_params()
         if kind == 0:
             return None
-        return lambda: jitter_sample(rng.random, kind, a, b)
+        source = jitter_source(seed)
+        return lambda: jitter_batch(source, kind, a, b, 1)[0]
 
 
-def jitter_batch(random: Callable[[], float], kind: int, a: float, b: float, n: int) -> list[float]:
-    """``n`` samples, in the order ``jitter_sample`` would draw them (one comprehension: cheaper)."""
+def jitter_source(seed: int) -> np.random.RandomState:
+    """The jitter stream for ``seed``: numpy's legacy ``RandomState``, whose streams numpy keeps
+    frozen across releases (so a seed gives the same latencies on any numpy version)."""
+    return np.random.RandomState(random.Random(f"{seed}/jitter").getrandbits(32))
+
+
+def jitter_batch(source: np.random.RandomState, kind: int, a: float, b: float, n: int) -> list[float]:
+    """``n`` samples for ``jitter_params()`` ``(kind, a, b)`` as Python floats: numpy draws a
+    batch about six times faster than Python's ``random`` draws one lognormal at a time."""
     if kind == 1:
-        return [random() * a for _ in range(n)]
+        return (source.random_sample(n) * a).tolist()
     if kind == 2:
-        return [-a * _log(1.0 - random()) for _ in range(n)]
-    # Box-Muller gives two independent normals per pair of uniforms: use both (cos and sin).
-    h = (n + 1) // 2
-    radii = [b * _sqrt(-2.0 * _log(1.0 - random())) for _ in range(h)]
-    angles = [_TAU * random() for _ in range(h)]
-    out = [_exp(a + r * _cos(t)) for r, t in zip(radii, angles, strict=True)]
-    out += [_exp(a + r * _sin(t)) for r, t in zip(radii, angles, strict=True)]
-    return out[:n]
-
-
-def jitter_sample(random: Callable[[], float], kind: int, a: float, b: float) -> float:
-    """One sample for ``jitter_params()``: inverse transform and Box-Muller written out, the same
-    distributions as ``expovariate``/``lognormvariate`` at a third of the cost (this runs per message)."""
-    if kind == 1:
-        return random() * a
-    if kind == 2:
-        return -a * _log(1.0 - random())
-    return _exp(a + b * _sqrt(-2.0 * _log(1.0 - random())) * _cos(_TAU * random()))
+        return source.exponential(a, n).tolist()
+    return source.lognormal(a, b, n).tolist()

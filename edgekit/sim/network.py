@@ -35,17 +35,20 @@ Semantics, exactly:
   what survives (drop volatile state there; what it keeps is its "disk").
   Messages it sent before crashing are still delivered. ``Restart`` runs
   ``on_start(ctx)`` again with the same node object and context.
-- Randomness: network faults and jitter draw from ``sim.rng`` (the run's
-  one seeded stream). Same seed, same nodes, same history byte for byte
-  (``to_jsonl(net.history)``); node ids and messages must serialise
-  deterministically (``edgekit.sim.history.jsonable``).
+- Randomness: loss, duplication and reordering draw from ``sim.rng`` (the
+  run's one seeded stream); jitter from its own stream seeded from the same
+  seed (numpy's legacy ``RandomState``, frozen across numpy releases), so
+  changing the fault model does not reshuffle latencies. Same seed, same
+  nodes, same history byte for byte (``to_jsonl(net.history)``); node ids and
+  messages must serialise deterministically (``edgekit.sim.history.jsonable``).
 - ``record``: ``True``/``"all"`` keeps every record; ``"ops"`` keeps only
   node-recorded records (client operations) and crash/restart/cut/heal,
   for large runs; ``False``/``"none"`` keeps nothing (``stats`` still count).
-  Without message-level records, a message sent while no cut or crash is
-  active is delivered straight into its node: the fastest path, with the
-  same semantics (when a fault begins, messages in flight are rerouted
-  through the checks).
+  With ``"all"`` the network becomes the simulator's tracer
+  (``Simulator.trace``): one such network per simulator.
+- Cost: ``edgekit.sim.wire`` is the per-message path. A message on a healthy
+  link goes straight into the receiver's ``on_message``, with no wrapper
+  call; only messages that may meet a fault are checked on arrival.
 
 Imperative faults (for widgets and tests): ``net.cut(a, b, directed=False)``,
 ``net.heal(a=None, b=None)``, ``net.crash(node_id)``, ``net.restart(node_id)``.
@@ -79,22 +82,21 @@ Imperative faults (for widgets and tests): ``net.cut(a, b, directed=False)``,
 
 from __future__ import annotations
 
-import heapq
 import random
 from collections.abc import Hashable
 
 from ..clocks.physical import PhysicalClock
 from .context import PERFECT_CLOCK, NetStats, SimContext
 from .core import Simulator
-from .eventlog import DELIVER, DROP, DUPLICATE, OTHER, SEND, TIMER, decode
+from .eventlog import DROP, OTHER, TIMER, decode
 from .faults import CONTINENTS, EVERYONE, Crash, Cut, FaultModel, Heal, LinkFaults, Restart
 from .history import Record
-from .latency import LatencyModel, jitter_batch, resolve_place
+from .latency import LatencyModel, jitter_batch, jitter_source, resolve_place
+from .wire import link_entry, make_checked, make_send
 
 __all__ = ["Network", "SimContext", "NetStats"]
 
-_push = heapq.heappush
-_JITTER_BATCH = 512
+_JITTER_BATCH = 1024
 _LEVELS = {True: "all", "all": "all", "ops": "ops", False: "none", "none": "none", None: "none"}
 
 
@@ -128,10 +130,13 @@ class Network:
         # Jitter has its own stream (seeded from the run's seed), drawn in batches: changing the
         # fault model does not reshuffle latencies, and one list.pop() per message is cheap.
         self._jitter = self.latency.jitter_params()
-        self._jitter_rng = random.Random(f"{sim.seed}/jitter")
+        self._jitter_source = jitter_source(sim.seed)
         self._jbuf: list[float] = []
         self._jon = self._jitter[0] != 0
-        self._deliver_fn = self._deliver  # one bound method, not one per message
+        # The hot path lives in edgekit.sim.wire: every context's send, and the checked delivery.
+        self._deliver_checked = make_checked(self)
+        if self._app is not None:
+            sim.trace(self._app)  # deliveries are recorded as they run (edgekit.sim.eventlog)
         self._nodes: dict[Hashable, SimContext] = {}
         self._cuts: list[tuple[frozenset, frozenset, Cut]] = []  # directed pairs (A may not reach B)
         self._down = 0  # nodes crashed right now
@@ -163,6 +168,7 @@ class Network:
                 tags.add(v)
         ctx._tags = frozenset(tags)
         ctx.clock_model = self._clock_for(ctx)
+        ctx.send = make_send(self, ctx)
         self._nodes[node_id] = ctx
         if self._cuts:  # a node added during a cut joins the side its selectors name
             cuts = [c for _, _, c in self._cuts]
@@ -257,6 +263,7 @@ class Network:
         if not c.directed:
             self._cuts.append((b, a, c))
         self._masks()
+        self._route_in_flight()
         return a, b
 
     def cut(self, side_a, side_b, directed: bool = False) -> None:
@@ -287,9 +294,8 @@ class Network:
         ctx.up = False
         ctx.incarnation += 1
         self._down += 1
-        if not self._hazard and self._app is None:
-            self._route_in_flight()
         self._hazard = True
+        self._route_in_flight()
         self._other("crash", node_id)
         ctx.node.on_crash()
 
@@ -300,9 +306,7 @@ class Network:
             return
         ctx.up = True
         self._down -= 1
-        was, self._hazard = self._hazard, bool(self._cuts) or self._down > 0
-        if self._hazard and not was and self._app is None:
-            self._route_in_flight()
+        self._hazard = bool(self._cuts) or self._down > 0
         self._other("restart", node_id)
         ctx.node.on_start(ctx)
 
@@ -320,13 +324,12 @@ class Network:
                 self._nodes[n].cut_from |= 1 << k
             for n in b:
                 self._nodes[n].cut_to |= 1 << k
-        was, self._hazard = self._hazard, bool(self._cuts) or self._down > 0
-        if self._hazard and not was and self._app is None:
-            self._route_in_flight()
+        self._hazard = bool(self._cuts) or self._down > 0
 
     # -- the hot path -------------------------------------------------------------
 
     def _link(self, ctx: SimContext, dst: Hashable) -> tuple:
+        """Work out and cache the link from ``ctx`` to ``dst`` (the first send on it)."""
         dctx = self._nodes.get(dst) if isinstance(dst, Hashable) else None
         if dctx is None:
             raise ValueError(f"dst={dst!r}: not a node in this network; expected one of {list(self._nodes)}")
@@ -338,17 +341,16 @@ class Network:
         base = self.latency.base_one_way_ms(ctx.place, dctx.place)
         if self.latency.asymmetry:
             base *= 1 + self._skew(ctx.node_id, dst)
-        faulty = bool(lf.loss or lf.duplicate or lf.reorder)
-        link = (dctx, base, faulty, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
+        link = link_entry(dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
         ctx._out[dst] = link
         return link
 
     def _refill(self) -> float:
-        """Draw the next batch of jitter samples; return the first."""
-        buf = jitter_batch(self._jitter_rng.random, *self._jitter, _JITTER_BATCH)
+        """Draw the next batch of jitter samples into the (shared) buffer; return the first."""
+        buf = jitter_batch(self._jitter_source, *self._jitter, _JITTER_BATCH)
         buf.reverse()  # pop() from the end takes them in the order drawn
-        self._jbuf = buf
-        return buf.pop()
+        self._jbuf[:] = buf  # in place: every send closure holds this list
+        return self._jbuf.pop()
 
     def _skew(self, src: Hashable, dst: Hashable) -> float:
         """This direction's route asymmetry x (the reverse gets -x), fixed per pair by the seed."""
@@ -358,110 +360,44 @@ class Network:
 
     def _drop(self, mid: int, reason: str) -> None:
         self._drops[reason] = self._drops.get(reason, 0) + 1
-        app = self._app
-        if app is not None:
-            self._log += (DROP, self.sim.now, mid, reason)
-
-    def _send(self, ctx: SimContext, dst: Hashable, msg) -> None:
-        try:
-            dctx, delay, faulty, loss, dup, reorder, reorder_ms = ctx._out[dst]
-        except KeyError:
-            dctx, delay, faulty, loss, dup, reorder, reorder_ms = self._link(ctx, dst)
-        sim = self.sim
-        self._mid = mid = self._mid + 1
-        app = self._app
-        if app is not None:
-            args = (dctx, ctx.node_id, msg, mid, ctx)  # what the delivery event carries; the log keeps it
-            self._log += (SEND, sim.now, args)  # one extend, not three appends: the hot path
-        if self._hazard:  # a cut is active or a node is down: the slow checks
-            if not ctx.up:
-                return self._drop(mid, "crashed")
-            if ctx.cut_from & dctx.cut_to:
-                return self._drop(mid, "partition")
-        t = sim.now + delay
-        if faulty:
-            rng = self._rng
-            if loss and rng.random() < loss:
-                return self._drop(mid, "loss")
-            if dup and rng.random() < dup:
-                self._duplicate((dctx, ctx.node_id, msg, mid, ctx), delay, reorder, reorder_ms)
-            if reorder and rng.random() < reorder:
-                t += rng.random() * reorder_ms
-                self.n_reordered += 1
-        if self._jon:
-            try:
-                t += self._jbuf.pop()
-            except IndexError:
-                t += self._refill()
-        # Inlined Simulator.call_later: one heap entry and its args tuple per message.
-        seq = sim._seq
-        sim._seq = seq + 1
-        if app is not None:
-            _push(sim._heap, [t, seq, self._deliver_fn, args])
-        elif self._hazard:
-            _push(sim._heap, [t, seq, self._deliver_fn, (dctx, ctx.node_id, msg, mid, ctx)])
-        else:
-            # Nothing to record and nothing to check on arrival: straight into the node. Should a
-            # fault begin while it flies, _route_in_flight sends it through _deliver instead.
-            _push(sim._heap, [t, seq, dctx._on_message, (dctx, ctx.node_id, msg)])
+        if self._app is not None:
+            self._app((DROP, self.sim.now, mid, reason))
 
     def _route_in_flight(self) -> None:
-        """A cut or crash began: messages in flight on the direct path must now be checked on arrival."""
-        deliver, nodes = self._deliver_fn, self._nodes
+        """A cut or crash began: messages in flight straight to a node now go through the checked
+        delivery, which drops them on arrival if the fault still stands."""
+        checked, nodes = self._deliver_checked, self._nodes
         for entry in self.sim._heap:
             args = entry[3]
             if len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message:
                 dctx, src, msg = args
-                entry[2], entry[3] = deliver, (dctx, src, msg, 0, nodes[src])
+                if dctx._net is self:
+                    mid = entry[4] if len(entry) > 4 else 0
+                    entry[2], entry[3] = checked, (dctx, src, msg, mid, nodes[src])
 
     def _in_flight(self) -> int:
         n = 0
+        checked = self._deliver_checked
         for entry in self.sim._heap:
-            args = entry[3]
-            if entry[2] is self._deliver_fn or (
-                len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message
-            ):
+            fn, args = entry[2], entry[3]
+            if fn is checked or (len(args) == 3 and isinstance(args[0], SimContext) and fn is args[0]._on_message
+                                 and args[0]._net is self):
                 n += 1
         return n
-
-    def _duplicate(self, args: tuple, delay: float, reorder: float, reorder_ms: float) -> None:
-        """Send one extra copy with its own jitter and reordering draw (the rare path)."""
-        self.n_duplicated += 1
-        sim = self.sim
-        if self._app is not None:
-            self._log += (DUPLICATE, sim.now, args[3])
-        t = sim.now + delay
-        if reorder and self._rng.random() < reorder:
-            t += self._rng.random() * reorder_ms
-            self.n_reordered += 1
-        if self._jon:
-            t += self._jbuf.pop() if self._jbuf else self._refill()
-        sim.call_at(t, self._deliver_fn, *args)
-
-    def _deliver(self, dctx: SimContext, src: Hashable, msg, mid: int, sctx: SimContext) -> None:
-        if self._hazard:
-            if not dctx.up:
-                return self._drop(mid, "crashed")
-            if sctx.cut_from & dctx.cut_to:
-                return self._drop(mid, "partition")
-        app = self._app
-        if app is not None:
-            self._log += (DELIVER, self.sim.now, mid)
-        dctx._on_message(dctx, src, msg)
 
     def _fire(self, ctx: SimContext, incarnation: int, tag) -> None:
         if ctx.incarnation != incarnation:
             return  # set before a crash: cancelled
         self.n_timers += 1
         if self._app is not None:
-            self._log += (TIMER, self.sim.now, ctx.node_id, tag)
+            self._app((TIMER, self.sim.now, ctx.node_id, tag))
         ctx.node.on_timer(ctx, tag)
 
     # -- results ------------------------------------------------------------------
 
     def _other(self, kind: str, node, data=None) -> None:
         if self._oapp is not None:
-            self._log += (OTHER, self.sim.now, (kind, node, None, None, data))
+            self._oapp((OTHER, self.sim.now, kind, node, None, None, data))
 
     @property
     def history(self) -> list[Record]:

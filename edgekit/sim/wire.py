@@ -1,0 +1,179 @@
+"""The per-message hot path of ``Network``: each node's ``send`` and the checked delivery.
+
+A network run spends almost all its time here, so the common case, a
+message on a healthy link, is one closure call that does the least work that
+keeps the semantics of ``edgekit.sim.network`` exactly:
+
+- One uniform draw decides whether *any* link fault touches the message:
+  one does with probability ``p_any = 1 - (1 - loss)(1 - duplicate)(1 - reorder)``.
+  Only then does ``some_fault`` draw which, from the faults' law given that
+  one happens, so each fault still happens with exactly its own probability,
+  independently of the others (``tests/test_sim_wire.py`` compares the joint
+  frequencies with independent draws; ``tests/test_sim_network.py`` the rates).
+- A message is scheduled straight into the receiver's ``on_message``: the
+  heap entry is ``[deliver_at, seq, on_message, (dst_ctx, src, msg), msg_id,
+  sent_at]``. Recording appends that entry to the log when it is sent, and
+  the simulator's tracer appends it again when it runs (the delivery):
+  no wrapper call and no new object per message (``edgekit.sim.eventlog``).
+- Faults are checked where they can matter. While a cut or crash is active,
+  a send checks its sender and link. A message to a node that is down right
+  now, and every message in flight when a new cut or crash begins
+  (``Network._route_in_flight``), goes through ``deliver_checked``, which
+  drops it on arrival if the receiver is down or a cut separates the two.
+"""
+
+from __future__ import annotations
+
+import heapq
+
+from .eventlog import DELIVER, SENT
+
+__all__ = ["make_send", "make_checked", "link_entry", "decide_faults", "some_fault", "send_slow"]
+
+_push = heapq.heappush
+
+
+def link_entry(dctx, delay: float, loss: float, dup: float, reorder: float, reorder_ms: float) -> tuple:
+    """What a context caches per destination: ``(dctx, delay, p_any, faults)``, where ``faults`` is
+    ``(loss, dup, reorder, reorder_ms, p_any, p_dr)`` and ``p_dr`` the chance of duplication or
+    reordering."""
+    p_dr = 1.0 - (1.0 - dup) * (1.0 - reorder)
+    p_any = 1.0 - (1.0 - loss) * (1.0 - p_dr)
+    if p_dr <= 0.0 and (dup or reorder):
+        p_dr = max(dup, reorder)  # probabilities below 1e-16 vanish in the products above
+    if p_any <= 0.0 and (loss or p_dr):
+        p_any = max(loss, p_dr)
+    return (dctx, delay, p_any, (loss, dup, reorder, reorder_ms, p_any, p_dr))
+
+
+def make_checked(net):
+    """The delivery for messages that may meet a fault: ``deliver_checked(dctx, src, msg, mid, sctx)``."""
+    app = net._app
+    drop = net._drop
+    sim = net.sim
+
+    def deliver_checked(dctx, src, msg, mid, sctx):
+        if not dctx.up:
+            return drop(mid, "crashed")
+        if sctx.cut_from & dctx.cut_to:
+            return drop(mid, "partition")
+        if app is not None:
+            app((DELIVER, sim.now, mid))
+        dctx._on_message(dctx, src, msg)
+
+    return deliver_checked
+
+
+def make_send(net, ctx):
+    """``ctx.send(dst, msg)``: a closure over everything the common case touches."""
+    sim = net.sim
+    heap = sim._heap
+    out = ctx._out
+    src = ctx.node_id
+    app = net._app
+    r = net._rng.random
+    jbuf, jon, refill, link = net._jbuf, net._jon, net._refill, net._link
+
+    def send(dst, msg) -> None:
+        try:
+            dctx, delay, p_any, faults = out[dst]
+        except (KeyError, TypeError):
+            dctx, delay, p_any, faults = link(ctx, dst)
+        net._mid = mid = net._mid + 1
+        if net._hazard:  # a cut is active or a node is down
+            if not ctx.up:
+                return _drop_at_send(net, ctx, dctx, msg, mid, "crashed")
+            if ctx.cut_from & dctx.cut_to:
+                return _drop_at_send(net, ctx, dctx, msg, mid, "partition")
+            if not dctx.up:  # it may restart before the message arrives: check on arrival
+                return send_slow(net, ctx, dctx, msg, mid, delay, faults, None)
+        if p_any and r() < p_any:
+            return send_slow(net, ctx, dctx, msg, mid, delay, faults, True)
+        now = sim.now
+        t = now + delay
+        if jon:
+            try:
+                t += jbuf.pop()
+            except IndexError:
+                t += refill()
+        seq = sim._seq
+        sim._seq = seq + 1
+        if app is None:
+            _push(heap, [t, seq, dctx._on_message, (dctx, src, msg)])
+        else:
+            entry = [t, seq, dctx._on_message, (dctx, src, msg), mid, now]
+            _push(heap, entry)
+            app(entry)
+
+    return send
+
+
+def decide_faults(random, faults: tuple) -> tuple[bool, bool, bool]:
+    """``(lost, doubled, held)`` for one message on a link with ``faults`` (``link_entry``): each
+    fault with its own probability, independently; a lost message is neither doubled nor held
+    (there is nothing left to double or hold). ``send`` inlines the first draw.
+
+    >>> import random
+    >>> r = random.Random(3).random
+    >>> faults = link_entry(None, 0.0, 0.1, 0.0, 0.0, 0.0)[3]
+    >>> sum(decide_faults(r, faults)[0] for _ in range(10_000))  # about 1,000
+    979
+    """
+    p_any = faults[4]
+    if not (p_any and random() < p_any):
+        return False, False, False
+    return some_fault(random, faults)
+
+
+def some_fault(random, faults: tuple) -> tuple[bool, bool, bool]:
+    """The faults given that at least one happens, drawn from that conditional law directly:
+    lost with probability ``loss / p_any``; if not, doubled with ``dup / p_dr``; a doubled
+    message is held with probability ``reorder``, and one neither lost nor doubled is held."""
+    loss, dup, reorder, _, p_any, p_dr = faults
+    if p_dr <= 0.0 or random() * p_any < loss:
+        return True, False, False
+    if reorder <= 0.0 or random() * p_dr < dup:
+        return False, True, random() < reorder
+    return False, False, True
+
+
+def send_slow(net, ctx, dctx, msg, mid: int, delay: float, faults: tuple, faulted) -> None:
+    """A send the draw picked for a link fault (``faulted`` True), or one to a node that is down
+    (``faulted`` None: not drawn yet)."""
+    r = net._rng.random
+    lost, doubled, held = decide_faults(r, faults) if faulted is None else some_fault(r, faults)
+    reorder, reorder_ms = faults[2], faults[3]
+    if lost:
+        return _drop_at_send(net, ctx, dctx, msg, mid, "loss")
+    now = net.sim.now
+    _schedule(net, ctx, dctx, msg, mid, now + delay, held, reorder_ms)
+    if doubled:
+        net.n_duplicated += 1  # the extra copy: its own jitter and reordering; a negative id marks it
+        _schedule(net, ctx, dctx, msg, -mid, now + delay, bool(reorder) and r() < reorder, reorder_ms)
+
+
+def _schedule(net, ctx, dctx, msg, mid: int, t: float, held: bool, reorder_ms: float) -> None:
+    sim = net.sim
+    if held:
+        t += net._rng.random() * reorder_ms
+        net.n_reordered += 1
+    if net._jon:
+        t += net._jbuf.pop() if net._jbuf else net._refill()
+    if dctx.up:
+        fn, args = dctx._on_message, (dctx, ctx.node_id, msg)
+    else:
+        fn, args = net._deliver_checked, (dctx, ctx.node_id, msg, mid, ctx)
+    seq = sim._seq
+    sim._seq = seq + 1
+    if net._app is None:
+        _push(sim._heap, [t, seq, fn, args])
+    else:
+        entry = [t, seq, fn, args, mid, sim.now]
+        _push(sim._heap, entry)
+        net._app(entry)
+
+
+def _drop_at_send(net, ctx, dctx, msg, mid: int, reason: str) -> None:
+    if net._app is not None:
+        net._app((SENT, net.sim.now, ctx.node_id, dctx.node_id, msg, mid))
+    net._drop(mid, reason)
