@@ -6,6 +6,7 @@ tracer, rerouting when a fault begins) is checked against what the nodes saw
 and against the run's other record levels, on random fault timelines.
 """
 
+import gc
 import itertools
 import math
 import random
@@ -193,3 +194,13 @@ def test_traced_and_plain_runs_count_the_same_events():
         net, _ = run(3, [Cut(100, "a", "b"), Heal(200)], LinkFaults(loss=0.1, duplicate=0.1), "lognormal", record)
         counts.append((net.sim.events_run, net.stats))
     assert counts[0] == counts[1] and counts[0][0] > 100
+
+
+def test_run_wakes_the_collector_less_often_and_restores_it():
+    old = gc.get_threshold()
+    seen = []
+    sim = Simulator(seed=1)
+    sim.call_later(1, lambda: seen.append(gc.get_threshold()))
+    sim.run()
+    assert gc.get_threshold() == old
+    assert seen[0][0] >= 50_000 and seen[0][1] >= 100 and seen[0][2] == old[2]
