@@ -204,3 +204,18 @@ def test_run_wakes_the_collector_less_often_and_restores_it():
     sim.run()
     assert gc.get_threshold() == old
     assert seen[0][0] >= 50_000 and seen[0][1] >= 100 and seen[0][2] == old[2]
+
+
+def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
+    sim = Simulator(seed=1)
+    log = []
+    sim.trace(log.append)
+    frozen = []
+    for i in range(20_000):
+        sim.call_later(i, lambda: None)
+    sim.call_later(19_000.5, lambda: frozen.append(gc.get_freeze_count()))
+    sim.call_later(20_001, lambda: 1 / 0)
+    with pytest.raises(ZeroDivisionError):
+        sim.run()
+    assert frozen[0] > 0  # two freezes had happened by event 19,001
+    assert gc.get_freeze_count() == 0 and sim.events_run == 20_001 and len(log) == 20_002

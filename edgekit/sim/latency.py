@@ -15,12 +15,16 @@ jitter sample whose mean is ``jitter_ms``, from one of:
 - ``"lognormal"``: lognormal with mean ``jitter_ms`` and shape ``sigma``
   (a long tail, as measured Internet delays have).
 
+Samples come from a 65,536-slice quantile table of the distribution
+(``edgekit.sim.jitter``): exact mean, CDF within 1/65,536 everywhere, one
+random draw per message.
+
 >>> lm = LatencyModel(jitter="uniform", jitter_ms=2.0, rtt=lambda a, b: 100.0)
 >>> lm.base_one_way_ms((51.5, -0.1), (40.7, -74.0))
 50.0
 >>> lm.base_one_way_ms((51.5, -0.1), (51.5, -0.1))   # co-located
 0.25
->>> sample = lm.sampler(seed=1)
+>>> sample = lm.sampler(random.Random(1))
 >>> 0.0 <= sample() <= 4.0
 True
 """
@@ -32,9 +36,9 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
-import numpy as np
+from .jitter import TABLE_BITS, quantile_table
 
-__all__ = ["LatencyModel", "Point", "resolve_place", "JITTERS", "jitter_source", "jitter_batch"]
+__all__ = ["LatencyModel", "Point", "resolve_place", "JITTERS"]
 
 JITTERS = ("none", "uniform", "exponential", "lognormal")
 
@@ -108,39 +112,16 @@ class LatencyModel:
             raise ValueError(f"rtt({a!r}, {b!r})={rtt!r}: expected a finite RTT >= 0")
         return rtt / 2
 
-    def jitter_params(self) -> tuple[int, float, float]:
-        """``(kind, a, b)`` for the network's inlined sampler: 0 none; 1 uniform on [0, a);
-        2 exponential with mean a; 3 lognormal exp(a + b * N(0, 1))."""
-        j = float(self.jitter_ms)
-        if self.jitter == "none" or j == 0:
-            return (0, 0.0, 0.0)
-        if self.jitter == "uniform":
-            return (1, 2 * j, 0.0)
-        if self.jitter == "exponential":
-            return (2, j, 0.0)
-        return (3, math.log(j) - self.sigma**2 / 2, float(self.sigma))  # mean jitter_ms
-
-    def sampler(self, seed: int) -> Callable[[], float] | None:
-        """A zero-argument function drawing one jitter sample from the stream for ``seed``
-        (the network's own, ``jitter_source``); None when there is no jitter."""
-        kind, a, b = self.jitter_params()
-        if kind == 0:
+    def jitter_table(self) -> tuple[float, ...] | None:
+        """The quantile table jitter is drawn from (``edgekit.sim.jitter``); None without jitter."""
+        if self.jitter == "none" or self.jitter_ms == 0:
             return None
-        source = jitter_source(seed)
-        return lambda: jitter_batch(source, kind, a, b, 1)[0]
+        return quantile_table(self.jitter, float(self.jitter_ms), float(self.sigma))
 
-
-def jitter_source(seed: int) -> np.random.RandomState:
-    """The jitter stream for ``seed``: numpy's legacy ``RandomState``, whose streams numpy keeps
-    frozen across releases (so a seed gives the same latencies on any numpy version)."""
-    return np.random.RandomState(random.Random(f"{seed}/jitter").getrandbits(32))
-
-
-def jitter_batch(source: np.random.RandomState, kind: int, a: float, b: float, n: int) -> list[float]:
-    """``n`` samples for ``jitter_params()`` ``(kind, a, b)`` as Python floats: numpy draws a
-    batch about six times faster than Python's ``random`` draws one lognormal at a time."""
-    if kind == 1:
-        return (source.random_sample(n) * a).tolist()
-    if kind == 2:
-        return source.exponential(a, n).tolist()
-    return source.lognormal(a, b, n).tolist()
+    def sampler(self, rng: random.Random) -> Callable[[], float] | None:
+        """A zero-argument function drawing one jitter sample from ``rng``; None without jitter."""
+        table = self.jitter_table()
+        if table is None:
+            return None
+        bits = rng.getrandbits
+        return lambda: table[bits(TABLE_BITS)]

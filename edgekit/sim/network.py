@@ -36,9 +36,8 @@ Semantics, exactly:
   Messages it sent before crashing are still delivered. ``Restart`` runs
   ``on_start(ctx)`` again with the same node object and context.
 - Randomness: loss, duplication and reordering draw from ``sim.rng`` (the
-  run's one seeded stream); jitter from its own stream seeded from the same
-  seed (numpy's legacy ``RandomState``, frozen across numpy releases), so
-  changing the fault model does not reshuffle latencies. Same seed, same
+  run's one seeded stream); jitter from its own ``random.Random`` seeded from
+  the same seed, so changing the fault model does not reshuffle latencies. Same seed, same
   nodes, same history byte for byte (``to_jsonl(net.history)``); node ids and
   messages must serialise deterministically (``edgekit.sim.history.jsonable``).
 - ``record``: ``True``/``"all"`` keeps every record; ``"ops"`` keeps only
@@ -91,12 +90,11 @@ from .core import Simulator
 from .eventlog import DROP, OTHER, TIMER, decode
 from .faults import CONTINENTS, EVERYONE, Crash, Cut, FaultModel, Heal, LinkFaults, Restart
 from .history import Record
-from .latency import LatencyModel, jitter_batch, jitter_source, resolve_place
+from .latency import LatencyModel, resolve_place
 from .wire import link_entry, make_checked, make_send
 
 __all__ = ["Network", "SimContext", "NetStats"]
 
-_JITTER_BATCH = 1024
 _LEVELS = {True: "all", "all": "all", "ops": "ops", False: "none", "none": "none", None: "none"}
 
 
@@ -127,12 +125,10 @@ class Network:
         self._decoded = 0
         self._sends: dict = {}
         self._rng = sim.rng  # loss, duplication and reordering draws
-        # Jitter has its own stream (seeded from the run's seed), drawn in batches: changing the
-        # fault model does not reshuffle latencies, and one list.pop() per message is cheap.
-        self._jitter = self.latency.jitter_params()
-        self._jitter_source = jitter_source(sim.seed)
-        self._jbuf: list[float] = []
-        self._jon = self._jitter[0] != 0
+        # Jitter has its own stream (seeded from the run's seed), so changing the fault model
+        # does not reshuffle latencies; a sample is one table entry (edgekit.sim.jitter).
+        self._jtable = self.latency.jitter_table()
+        self._jbits = random.Random(f"{sim.seed}/jitter").getrandbits
         # The hot path lives in edgekit.sim.wire: every context's send, and the checked delivery.
         self._deliver_checked = make_checked(self)
         if self._app is not None:
@@ -344,13 +340,6 @@ class Network:
         link = link_entry(dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
         ctx._out[dst] = link
         return link
-
-    def _refill(self) -> float:
-        """Draw the next batch of jitter samples into the (shared) buffer; return the first."""
-        buf = jitter_batch(self._jitter_source, *self._jitter, _JITTER_BATCH)
-        buf.reverse()  # pop() from the end takes them in the order drawn
-        self._jbuf[:] = buf  # in place: every send closure holds this list
-        return self._jbuf.pop()
 
     def _skew(self, src: Hashable, dst: Hashable) -> float:
         """This direction's route asymmetry x (the reverse gets -x), fixed per pair by the seed."""

@@ -27,6 +27,7 @@ from __future__ import annotations
 import heapq
 
 from .eventlog import DELIVER, SENT
+from .jitter import TABLE_BITS
 
 __all__ = ["make_send", "make_checked", "link_entry", "decide_faults", "some_fault", "send_slow"]
 
@@ -72,7 +73,7 @@ def make_send(net, ctx):
     src = ctx.node_id
     app = net._app
     r = net._rng.random
-    jbuf, jon, refill, link = net._jbuf, net._jon, net._refill, net._link
+    jtable, jbits, link = net._jtable, net._jbits, net._link
 
     def send(dst, msg) -> None:
         try:
@@ -91,11 +92,8 @@ def make_send(net, ctx):
             return send_slow(net, ctx, dctx, msg, mid, delay, faults, True)
         now = sim.now
         t = now + delay
-        if jon:
-            try:
-                t += jbuf.pop()
-            except IndexError:
-                t += refill()
+        if jtable is not None:
+            t += jtable[jbits(TABLE_BITS)]
         seq = sim._seq
         sim._seq = seq + 1
         if app is None:
@@ -157,8 +155,8 @@ def _schedule(net, ctx, dctx, msg, mid: int, t: float, held: bool, reorder_ms: f
     if held:
         t += net._rng.random() * reorder_ms
         net.n_reordered += 1
-    if net._jon:
-        t += net._jbuf.pop() if net._jbuf else net._refill()
+    if net._jtable is not None:
+        t += net._jtable[net._jbits(TABLE_BITS)]
     if dctx.up:
         fn, args = dctx._on_message, (dctx, ctx.node_id, msg)
     else:
