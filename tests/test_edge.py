@@ -432,6 +432,20 @@ def test_site_ids_are_distinct_real_pops_and_say_when_data_runs_out():
         site_ids(0)
 
 
+@pytest.mark.parametrize("seed", range(6))
+def test_random_faults_on_one_continent_cut_no_region_and_run(seed):
+    """Every node in Europe: a region cut would have nobody on the other side."""
+    from edgekit.edge import random_faults, run_edge
+    from edgekit.sim import Cut, FaultModel
+
+    w = Workload(["LHR", "CDG", "FRA", "AMS"], keys=4, ops=60, rates=40.0, seed=seed)
+    topo = Topology.tree(w.sites)
+    events = random_faults(random.Random(seed), topo, w.duration_ms, count=6)
+    assert not any(isinstance(e, Cut) and e.side_a == ("Europe",) for e in events)
+    run = run_edge(w, topology=topo, faults=FaultModel(timeline=events), seed=seed)
+    assert run.lost.lost == 0 and run.client_ops > 0
+
+
 def test_random_faults_are_seeded_and_heal():
     tree = Topology.tree(["LHR", "CDG", "SYD", "NRT"])
     from edgekit.edge import random_faults

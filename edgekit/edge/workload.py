@@ -164,17 +164,21 @@ def region_cut(region: str, at_ms: float, heal_ms: float) -> tuple:
 
 def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
                   max_length_ms: float | None = None) -> tuple:
-    """``count`` faults of random kinds, places and times within ``[0, until_ms]``; all heal."""
+    """``count`` faults of random kinds, places and times within ``[0, until_ms]``; all heal.
+    Region cuts are drawn only when the topology spans more than one continent."""
     from .topology import site_place
 
     longest = until_ms / 2 if max_length_ms is None else max_length_ms
     inner = [n for n in topology.upstream if n not in topology.sites]
-    continents = sorted({site_place(s).continent for s in topology.sites})
+    where = {n: site_place(n).continent for n in topology.upstream}
+    # A region cut needs someone on the other side: skip continents that hold every node.
+    continents = sorted({where[s] for s in topology.sites if any(c != where[s] for c in where.values())})
+    kinds = ("site", "upstream", "region") if continents else ("site", "upstream")
     events: list = []
     for _ in range(count):
         start = rng.uniform(0, until_ms)
         end = min(until_ms, start + rng.uniform(0, longest))
-        kind = rng.choice(("site", "upstream", "region"))
+        kind = rng.choice(kinds)
         if kind == "site":
             events += site_isolated(rng.choice(topology.sites), start, end)
         elif kind == "upstream":
