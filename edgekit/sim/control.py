@@ -1,0 +1,128 @@
+"""Faults a ``Network`` applies while it runs: cuts, heals, crashes and restarts.
+
+``FaultControl`` is the half of ``Network`` that changes the world under the
+nodes, whether from the fault model's timeline or called directly (widgets,
+tests). A cut is kept as directed pairs of node sets; every node carries two
+bit masks (``cut_from``, ``cut_to``) so that "is src -> dst cut?" is one
+integer AND per message. When a cut or crash begins, the messages in flight
+move onto the checked delivery (``edgekit.sim.wire``), which drops them on
+arrival while the fault stands.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Hashable
+
+from .context import SimContext
+from .faults import Crash, Cut, Heal
+
+__all__ = ["FaultControl"]
+
+
+class FaultControl:
+    """Mixed into ``Network``: uses its ``sim``, ``_nodes``, ``_cuts``, ``_down``, ``_hazard``."""
+
+    def _apply(self, ev) -> None:
+        if isinstance(ev, Cut):
+            self.cut(ev.side_a, ev.side_b, ev.directed)
+        elif isinstance(ev, Heal):
+            self.heal(ev.side_a, ev.side_b)
+        elif isinstance(ev, Crash):
+            self.crash(ev.node)
+        else:
+            self.restart(ev.node)
+
+    def _side_ids(self, s: frozenset) -> list:
+        return [n for n in self._nodes if n in s]  # insertion order: deterministic
+
+    def _add_cut(self, c: Cut) -> tuple[frozenset, frozenset]:
+        a = self.select(c.side_a)
+        b = self.select(c.side_b, exclude=a)
+        self._cuts.append((a, b, c))
+        if not c.directed:
+            self._cuts.append((b, a, c))
+        self._masks()
+        self._route_in_flight()
+        return a, b
+
+    def cut(self, side_a, side_b, directed: bool = False) -> None:
+        """From now on messages from ``side_a`` to ``side_b`` are lost (and back unless ``directed``)."""
+        c = Cut(self.sim.now, side_a, side_b, directed)
+        a, b = self._add_cut(c)
+        self._other("cut", None, {"a": self._side_ids(a), "b": self._side_ids(b), "directed": directed})
+
+    def heal(self, side_a=None, side_b=None) -> None:
+        """Remove the cut between these sides (either order), or every cut when called with none."""
+        h = Heal(self.sim.now, side_a, side_b)
+        if h.side_a is None:
+            self._cuts.clear()
+            data = {"a": None, "b": None, "directed": False}
+        else:
+            a = self.select(h.side_a)
+            b = self.select(h.side_b, exclude=a)
+            self._cuts = [(x, y, c) for x, y, c in self._cuts if {x, y} != {a, b}]
+            data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": False}
+        self._masks()
+        self._other("heal", None, data)
+
+    def crash(self, node_id: Hashable) -> None:
+        """Stop ``node_id``: it receives nothing and its timers die; ``on_crash()`` runs."""
+        ctx = self.context(node_id)
+        if not ctx.up:
+            return
+        ctx.up = False
+        ctx.incarnation += 1
+        self._down += 1
+        self._hazard = True
+        self._route_in_flight()
+        self._other("crash", node_id)
+        ctx.node.on_crash()
+
+    def restart(self, node_id: Hashable) -> None:
+        """Start a crashed ``node_id`` again: ``on_start(ctx)`` runs."""
+        ctx = self.context(node_id)
+        if ctx.up:
+            return
+        ctx.up = True
+        self._down -= 1
+        self._hazard = bool(self._cuts) or self._down > 0
+        self._other("restart", node_id)
+        ctx.node.on_start(ctx)
+
+    def blocked(self, src: Hashable, dst: Hashable) -> bool:
+        """Whether a cut stops messages from ``src`` to ``dst`` right now."""
+        return bool(self.context(src).cut_from & self.context(dst).cut_to)
+
+    def _masks(self) -> None:
+        """Give every node bit k of ``cut_from`` if it is on the sending side of directed cut k, and of
+        ``cut_to`` if on the receiving side: then "is src -> dst cut?" is one integer AND per message."""
+        for ctx in self._nodes.values():
+            ctx.cut_from = ctx.cut_to = 0
+        for k, (a, b, _) in enumerate(self._cuts):
+            for n in a:
+                self._nodes[n].cut_from |= 1 << k
+            for n in b:
+                self._nodes[n].cut_to |= 1 << k
+        self._hazard = bool(self._cuts) or self._down > 0
+
+    def _route_in_flight(self) -> None:
+        """A cut or crash began: messages in flight straight to a node now go through the checked
+        delivery, which drops them on arrival if the fault still stands."""
+        checked, nodes = self._deliver_checked, self._nodes
+        for entry in self.sim._heap:
+            args = entry[3]
+            if len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message:
+                dctx, src, msg = args
+                if dctx._net is self:
+                    mid = entry[4] if len(entry) > 4 else 0
+                    entry[2], entry[3] = checked, (dctx, src, msg, mid, nodes[src])
+
+    def _in_flight(self) -> int:
+        n = 0
+        checked = self._deliver_checked
+        for entry in self.sim._heap:
+            fn, args = entry[2], entry[3]
+            if fn is checked or (len(args) == 3 and isinstance(args[0], SimContext) and fn is args[0]._on_message
+                                 and args[0]._net is self):
+                n += 1
+        return n
