@@ -207,6 +207,7 @@ def test_run_wakes_the_collector_less_often_and_restores_it():
 
 
 def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
+    before = gc.get_freeze_count()  # 0, except where the interpreter freezes objects itself (3.12)
     sim = Simulator(seed=1)
     log = []
     sim.trace(log.append)
@@ -217,5 +218,7 @@ def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
     sim.call_later(20_001, lambda: 1 / 0)
     with pytest.raises(ZeroDivisionError):
         sim.run()
-    assert frozen[0] > 0  # two freezes had happened by event 19,001
-    assert gc.get_freeze_count() == 0 and sim.events_run == 20_001 and len(log) == 20_002
+    # Two freezes had happened by event 19,001, unless someone else had frozen objects first:
+    # then the loop leaves the collector alone.
+    assert frozen[0] > 0 if before == 0 else frozen[0] == before
+    assert gc.get_freeze_count() == before and sim.events_run == 20_001 and len(log) == 20_002

@@ -90,7 +90,8 @@ class Simulator:
         collector would traverse again and again. So the loop freezes what exists every
         ``_FREEZE_EVERY`` events (``gc.freeze`` is a list splice: cheap) and unfreezes at the
         end: cycles that become garbage during the run are collected after it. It leaves the
-        collector alone when it is off or someone else has frozen objects."""
+        collector alone when it is off or something else has frozen objects (Python 3.12
+        freezes a few hundred of its own at start-up), since unfreeze() would release those too."""
         heap, pop, trace = self._heap, heapq.heappop, self._trace
         freeze = gc.isenabled() and gc.get_freeze_count() == 0
         every = _FREEZE_EVERY
