@@ -12,13 +12,13 @@ keeps the semantics of ``edgekit.sim.network`` exactly:
   frequencies with independent draws; ``tests/test_sim_network.py`` the rates).
 - A message is scheduled straight into the receiver's ``on_message``: the
   heap entry is ``[deliver_at, seq, on_message, (dst_ctx, src, msg), msg_id,
-  sent_at]``. Recording appends that entry to the log when it is sent, and
+  sent_at]`` (the last two only when recording). Recording appends that entry to the log when it is sent, and
   the simulator's tracer appends it again when it runs (the delivery):
   no wrapper call and no new object per message (``edgekit.sim.eventlog``).
 - Faults are checked where they can matter. While a cut or crash is active,
   a send checks its sender and link. A message to a node that is down right
   now, and every message in flight when a new cut or crash begins
-  (``Network._route_in_flight``), goes through ``deliver_checked``, which
+  (``FaultControl._route_in_flight``), goes through ``deliver_checked``, which
   drops it on arrival if the receiver is down or a cut separates the two.
 """
 
