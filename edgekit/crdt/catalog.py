@@ -62,9 +62,11 @@ def _elem(rng) -> str:
 
 
 def _map_value(key: str, s: ORMap, r: str, rng, delta: bool):
-    """A small change to the CRDT under ``key`` (GCounter under "n", ORSet under "s")."""
+    """A small change to the CRDT under ``key`` (GCounter under "n", ORSet under "s"), made to the
+    value the map holds, hidden by a remove or not, as ``ORMap.update`` does: a change made to
+    the visible (empty) value would be joined into the hidden one and partly vanish."""
     if key == "n":
-        current = s.get("n", GCounter()) if not delta else s._map.get("n", GCounter())
+        current = s._map.get("n", GCounter())
         return current.increment_delta(r, rng.randint(1, 3)) if delta else current.increment(r, rng.randint(1, 3))
     current = s._map.get("s", ORSet())
     return current.add_delta(r, _elem(rng)) if delta else current.add(r, _elem(rng))
