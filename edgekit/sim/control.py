@@ -114,8 +114,8 @@ class FaultControl:
             if len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message:
                 dctx, src, msg = args
                 if dctx._net is self:
-                    mid = entry[4] if len(entry) > 4 else 0
-                    entry[2], entry[3] = checked, (dctx, src, msg, mid, nodes[src])
+                    key = entry if len(entry) > 4 else None  # recorded: the log knows the entry
+                    entry[2], entry[3] = checked, (dctx, src, msg, key, nodes[src])
 
     def _in_flight(self) -> int:
         n = 0

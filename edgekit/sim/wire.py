@@ -11,10 +11,12 @@ keeps the semantics of ``edgekit.sim.network`` exactly:
   independently of the others (``tests/test_sim_wire.py`` compares the joint
   frequencies with independent draws; ``tests/test_sim_network.py`` the rates).
 - A message is scheduled straight into the receiver's ``on_message``: the
-  heap entry is ``[deliver_at, seq, on_message, (dst_ctx, src, msg), msg_id,
-  sent_at]`` (the last two only when recording). Recording appends that entry to the log when it is sent, and
-  the simulator's tracer appends it again when it runs (the delivery):
-  no wrapper call and no new object per message (``edgekit.sim.eventlog``).
+  heap entry is ``[deliver_at, seq, on_message, (dst_ctx, src, msg), sent_at]``
+  (``sent_at`` only when recording). Recording appends that entry to the log
+  when it is sent, and the simulator's tracer appends it again when it runs
+  (the delivery): no wrapper call and no new object per message. The log
+  numbers messages in the order it sees sends, so entries do not carry their
+  id (``edgekit.sim.eventlog``).
 - Faults are checked where they can matter. While a cut or crash is active,
   a send checks its sender and link. A message to a node that is down right
   now, and every message in flight when a new cut or crash begins
@@ -26,7 +28,7 @@ from __future__ import annotations
 
 import heapq
 
-from .eventlog import DELIVER, SENT
+from .eventlog import DELIVER, DUPLICATE, SENT
 from .jitter import TABLE_BITS
 
 __all__ = ["make_send", "make_checked", "link_entry", "decide_faults", "some_fault", "send_slow"]
@@ -48,18 +50,19 @@ def link_entry(dctx, delay: float, loss: float, dup: float, reorder: float, reor
 
 
 def make_checked(net):
-    """The delivery for messages that may meet a fault: ``deliver_checked(dctx, src, msg, mid, sctx)``."""
+    """The delivery for messages that may meet a fault: ``deliver_checked(dctx, src, msg, key, sctx)``,
+    where ``key`` names the message in the log: its signed id, or its heap entry (rerouted ones)."""
     app = net._app
     drop = net._drop
     sim = net.sim
 
-    def deliver_checked(dctx, src, msg, mid, sctx):
+    def deliver_checked(dctx, src, msg, key, sctx):
         if not dctx.up:
-            return drop(mid, "crashed")
+            return drop(key, "crashed")
         if sctx.cut_from & dctx.cut_to:
-            return drop(mid, "partition")
+            return drop(key, "partition")
         if app is not None:
-            app((DELIVER, sim.now, mid))
+            app((DELIVER, sim.now, key))
         dctx._on_message(dctx, src, msg)
 
     return deliver_checked
@@ -99,7 +102,7 @@ def make_send(net, ctx):
         if app is None:
             _push(heap, [t, seq, dctx._on_message, (dctx, src, msg)])
         else:
-            entry = [t, seq, dctx._on_message, (dctx, src, msg), mid, now]
+            entry = [t, seq, dctx._on_message, (dctx, src, msg), now]  # the log numbers sends itself
             _push(heap, entry)
             app(entry)
 
@@ -166,9 +169,9 @@ def _schedule(net, ctx, dctx, msg, mid: int, t: float, held: bool, reorder_ms: f
     if net._app is None:
         _push(sim._heap, [t, seq, fn, args])
     else:
-        entry = [t, seq, fn, args, mid, sim.now]
+        entry = [t, seq, fn, args, sim.now]
         _push(sim._heap, entry)
-        net._app(entry)
+        net._app(entry if mid > 0 else (DUPLICATE, sim.now, entry, -mid))
 
 
 def _drop_at_send(net, ctx, dctx, msg, mid: int, reason: str) -> None:
