@@ -1,8 +1,8 @@
 """A deterministic discrete-event simulator: one clock, one event heap, one seeded RNG.
 
 Events live on a heap of ``[time, sequence, fn, args]`` lists, so ties break
-by the order they were scheduled and callbacks are never compared (the
-network's message entries carry two more items after ``args``). The list
+by the order they were scheduled and callbacks are never compared (a
+recorded network's message entries carry their send time after ``args``). The list
 is also the handle ``call_later`` returns: scheduling allocates nothing else.
 ``sim.cancel(handle)`` sets its ``fn`` to None; it stays on the heap and is
 skipped when it surfaces (cheaper than removing it). While ``run`` runs, the
@@ -99,7 +99,7 @@ class Simulator:
         try:
             while heap:
                 entry = pop(heap)
-                t = entry[0]  # indexed, not unpacked: a network's message entries carry two more items
+                t = entry[0]  # indexed, not unpacked: a recorded message entry carries one more item
                 if t > limit:
                     _push(heap, entry)
                     break
