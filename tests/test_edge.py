@@ -78,6 +78,16 @@ def test_store_never_evicts_a_pinned_key(ops, capacity):
         assert model[k] == v
 
 
+def test_store_is_back_within_capacity_one_put_after_its_pins_clear():
+    s = Store(2)
+    pinned = {f"k{i}" for i in range(100)}
+    for i in range(100):
+        s.put(f"k{i}", i, pinned)
+    assert len(s) == 100 and s.overflows >= 1  # every key pinned: over capacity, nothing lost
+    s.put("free", 0)  # the sync completed: nothing is pinned any more
+    assert len(s) == 2 and "free" in s
+
+
 def test_store_evicts_least_recently_used():
     s = Store(2)
     s.put("a", 1)

@@ -73,10 +73,16 @@ class Store:
             self.shrink(pinned)
 
     def shrink(self, pinned: Container = _NOTHING) -> None:
-        """Evict unpinned least recently used keys until the store is within capacity."""
-        if self._wait:
+        """Evict unpinned least recently used keys until the store is within capacity.
+
+        After a scan found every key pinned, later calls skip the scan while the least recently
+        used key is still pinned (for as many calls as that scan looked at keys); once it is
+        free, the next call scans again, so a store whose pins cleared is back within capacity
+        after one put."""
+        if self._wait and next(iter(self.data)) in pinned:
             self._wait -= 1
         else:
+            self._wait = 0
             self._evict(pinned)
 
     def _evict(self, pinned: Container) -> None:
