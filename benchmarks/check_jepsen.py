@@ -14,7 +14,6 @@ from __future__ import annotations
 
 import argparse
 import csv
-import shutil
 import statistics
 import sys
 import time
@@ -126,7 +125,8 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"--data={str(args.data)!r}: folder not found (the conformance data lives in ../shared/data)")
-    print(f"python {sys.version.split()[0]}; porcupine (Go) {'found' if shutil.which('go') else 'not installed'}; CPU time")
+    print(f"python {sys.version.split()[0]}; CPU time. Porcupine (Go) is not run here (its source is not "
+          "reachable from this machine): verdicts are checked against expected.csv")
     etcd = bench_folder(args.data / "jepsen-etcd", "log", parse_jepsen_log, "cas-register", args.repeat, args.verbose)
     total = sum(r[4] for r in etcd)
     print(f"goal: all etcd histories in under 10 s -> {total:.2f} s ({'met' if total < 10 else 'NOT met'})")

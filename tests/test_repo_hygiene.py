@@ -6,8 +6,6 @@ from pathlib import Path
 
 import pytest
 
-tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
-
 ROOT = Path(__file__).resolve().parents[1]
 NOTEBOOKS = sorted((ROOT / "notebooks").glob("*.ipynb"))
 
@@ -53,6 +51,7 @@ def _requirements(reqs) -> dict:
 
 
 def test_environment_yml_agrees_with_pyproject():
+    tomllib = pytest.importorskip("tomllib", reason="tomllib is in the standard library from Python 3.11")
     project = tomllib.loads((ROOT / "pyproject.toml").read_text())["project"]
     wanted = _requirements(project["dependencies"] + project["optional-dependencies"]["test"])
     env_text = (ROOT / "environment.yml").read_text()
