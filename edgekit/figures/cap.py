@@ -11,7 +11,7 @@ from edgekit import geo
 from edgekit.consistency.scenarios import CapComparison, PacelcPoint
 from edgekit.figures import style
 
-__all__ = ["cut_sides", "cap_parts", "cap_figure", "pacelc_figure", "pbs_figure"]
+__all__ = ["cut_sides", "cap_figure", "pacelc_figure", "pbs_figure"]
 
 _SIDE_SYMBOL = {"a": "square", "b": "circle", None: "diamond"}
 _AROUND = ("top center", "bottom center", "middle right", "middle left", "top right", "bottom left")
@@ -42,9 +42,9 @@ def _ms(x: float) -> str:
     return "–" if math.isnan(x) else f"{x:.0f} ms" if x >= 10 else f"{x:.1f} ms"
 
 
-def cap_parts(cmp: CapComparison) -> tuple[list, str, tuple[str, ...]]:
+def _cap_parts(cmp: CapComparison) -> tuple[list, str, tuple[str, ...]]:
     """What ``cap_figure`` draws, without the (slow to build) layout: ``[(trace, row, col)]``,
-    the title and the four subplot titles. Widgets update a shown figure in place from these."""
+    the title and the four subplot titles."""
     cp, ap = cmp.cp, cmp.ap
     stats = cmp.stats()  # (CP, AP)
     sides = cut_sides(cp)
@@ -84,7 +84,7 @@ def cap_parts(cmp: CapComparison) -> tuple[list, str, tuple[str, ...]]:
 
 def cap_figure(cmp: CapComparison) -> go.Figure:
     """Maps of availability per PoP during the cut for the CP and AP store, then availability and latency bars."""
-    traces, title, titles = cap_parts(cmp)
+    traces, title, titles = _cap_parts(cmp)
     fig = make_subplots(
         rows=2, cols=2, row_heights=[0.55, 0.45], vertical_spacing=0.12,
         specs=[[{"type": "geo"}, {"type": "geo"}], [{"type": "xy"}, {"type": "xy"}]], subplot_titles=titles,

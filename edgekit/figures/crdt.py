@@ -12,7 +12,7 @@ from edgekit.crdt.lattice import Hasse, describe
 
 from . import style
 
-__all__ = ["hasse_figure", "hasse_traces", "hasse_title", "hasse_xrange", "sketch_figure", "wire_size_figure", "REPLICA_SYMBOLS"]
+__all__ = ["hasse_figure", "sketch_figure", "wire_size_figure", "REPLICA_SYMBOLS"]
 
 REPLICA_SYMBOLS = ("circle", "square", "diamond")
 
@@ -29,8 +29,8 @@ def _layout(h: Hasse) -> list[tuple[float, float]]:
     return pos
 
 
-def hasse_traces(h: Hasse, marks: dict[str, int] | None = None) -> list[dict]:
-    """The diagram's traces as plain dicts (edges, states, one per replica): cheap to update in place."""
+def _hasse_traces(h: Hasse, marks: dict[str, int] | None = None) -> list[dict]:
+    """The diagram's traces as plain dicts: edges, states, one per replica."""
     marks = marks or {}
     pos = _layout(h)
     ex, ey = [], []
@@ -57,22 +57,22 @@ def hasse_traces(h: Hasse, marks: dict[str, int] | None = None) -> list[dict]:
     return traces
 
 
-def hasse_xrange(h: Hasse) -> list[float]:
+def _hasse_xrange(h: Hasse) -> list[float]:
     """Room for the widest rank and its labels."""
     widest = max([h.rank.count(r) for r in set(h.rank)] + [3])
     return [-widest / 2 - 0.2, widest / 2 + 0.2]
 
 
-def hasse_title(h: Hasse) -> str:
+def _hasse_title(h: Hasse) -> str:
     note = "" if h.complete else " (cut off: more joins exist)"
     return f"The lattice of the states seen so far{note}"
 
 
 def hasse_figure(h: Hasse, marks: dict[str, int] | None = None, title: str | None = None) -> go.Figure:
     """The lattice ``h`` with each replica's current state marked (``marks``: replica -> node)."""
-    fig = go.Figure([go.Scatter(**t) for t in hasse_traces(h, marks)])
-    style.apply(fig, title or hasse_title(h), height=460)
-    fig.update_xaxes(visible=False, range=hasse_xrange(h))
+    fig = go.Figure([go.Scatter(**t) for t in _hasse_traces(h, marks)])
+    style.apply(fig, title or _hasse_title(h), height=460)
+    fig.update_xaxes(visible=False, range=_hasse_xrange(h))
     fig.update_yaxes(title="rank (longest chain up from the bottom)", dtick=1, zeroline=False,
                      range=[-0.7, max(h.rank, default=0) + 0.4])
     return fig

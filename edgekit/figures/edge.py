@@ -15,8 +15,8 @@ from plotly.subplots import make_subplots
 from edgekit.edge.compare import TOPOLOGIES, RunRecord
 from edgekit.figures import style
 
-__all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure", "sync_step_parts",
-           "site_inside_figure", "site_inside_parts", "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
+__all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure",
+           "site_inside_figure", "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
            "design_style"]
 
 _PATTERNS = ("", "/", "x", ".")
@@ -102,8 +102,8 @@ def pop_latency_figure(records: Sequence[RunRecord], kind: str = "write") -> go.
     return fig
 
 
-def sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
-    """Traces, annotations and title of ``sync_step_figure``: a widget swaps these in place (fast)."""
+def _sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
+    """Traces, annotations and title of ``sync_step_figure``."""
     if not steps:
         raise ValueError("steps=[]: expected the result of edgekit.edge.stepper.sync_walkthrough()")
     if not 1 <= number <= len(steps):
@@ -146,7 +146,7 @@ def _columns(steps) -> list[str]:
 
 def sync_step_figure(steps: Sequence, number: int) -> go.Figure:
     """Left: the chosen epoch's messages as a sequence diagram. Right: bytes on the wire per epoch."""
-    traces, notes, title = sync_step_parts(steps, number)
+    traces, notes, title = _sync_step_parts(steps, number)
     cols = _columns(steps)
     fig = make_subplots(rows=1, cols=2, column_widths=[0.62, 0.38],
                         subplot_titles=["who sends what, in order", "bytes on the wire per epoch"])
@@ -167,8 +167,8 @@ def _short(v: dict) -> str:
     return "∅" if len(v) == 1 else v.get("type", "?")  # the bottom: a register nobody wrote
 
 
-def site_inside_parts(inside) -> tuple[go.Bar, str]:
-    """The bar trace and title of ``site_inside_figure`` (a widget swaps them in place)."""
+def _site_inside_parts(inside) -> tuple[go.Bar, str]:
+    """The bar trace and title of ``site_inside_figure``."""
     reps = inside.replicas
     text = []
     for r in reps:
@@ -195,7 +195,7 @@ def site_inside_parts(inside) -> tuple[go.Bar, str]:
 
 def site_inside_figure(inside) -> go.Figure:
     """Rendezvous score of every replica for the key; the ``n`` best hold it; labels tell each story."""
-    bar, title = site_inside_parts(inside)
+    bar, title = _site_inside_parts(inside)
     fig = go.Figure(bar)
     fig.update_yaxes(title="rendezvous score of (key, replica)", range=[0, 1.15])
     return style.apply(fig, title, height=420)

@@ -11,7 +11,6 @@ from plotly.subplots import make_subplots
 from edgekit import coordination as co
 from edgekit import geo
 from edgekit.figures import style
-from edgekit.figures.style import map_assets_js  # noqa: F401  (chapter 1 shows maps)
 
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {

@@ -36,6 +36,19 @@ def message_html(text: str, kind: str = "info") -> str:
     )
 
 
+def table_html(rows: list[tuple[str, str]]) -> str:
+    """Label/value pairs as a two-column HTML table (labels plain, values bold), escaped.
+
+    >>> table_html([("RTT", "76 ms")])
+    "<table style='font-size:15px'><tr><td style='padding:2px 12px 2px 0'>RTT</td><td><b>76 ms</b></td></tr></table>"
+    """
+    cells = "".join(
+        f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
+        for k, v in rows
+    )
+    return f"<table style='font-size:15px'>{cells}</table>"
+
+
 def offline_maps() -> None:
     """Hand the page plotly's world map shapes, so maps draw without the Internet.
 

@@ -14,8 +14,7 @@ import ipywidgets as w
 from edgekit.edge.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
 from edgekit.edge.stepper import site_inside, sync_walkthrough
 from edgekit.figures import edge as fe
-from edgekit.widgets.base import App
-from edgekit.widgets.light import _table  # shared with chapter 1's apps
+from edgekit.widgets.base import App, table_html
 
 __all__ = ["SyncStepper", "SiteInspector", "DesignComparison"]
 
@@ -55,7 +54,7 @@ class SyncStepper(App):
             rows.append(("messages", "none: no site read or wrote anything, so no site has interest"))
         for node, values in step.states.items():
             rows.append((f"{node} holds", ", ".join(f"{k} = {_text(v)}" for k, v in values.items()) or "nothing"))
-        self.output.value = _table(rows)
+        self.output.value = table_html(rows)
 
 
 class SiteInspector(App):
@@ -81,7 +80,7 @@ class SiteInspector(App):
         self.show(fe.site_inside_figure(inside))
         holders = [f"r{r.index}" for r in sorted(inside.replicas, key=lambda r: -r.score) if r.holds_key]
         late = [f"r{r.index}" for r in inside.replicas if r.holds_key and r.slow_ms > inside.gather_ms]
-        self.output.value = _table([
+        self.output.value = table_html([
             ("the key's replicas (highest scores first)", ", ".join(holders)),
             ("latest write", _text(inside.latest)),
             ("the client got (the first reply)",
@@ -122,4 +121,4 @@ class DesignComparison(App):
             rows.append((TOPOLOGY_LABELS[r.topology],
                          f"write p50 {r.write_all['p50']:.1f} ms · stale reads {100 * r.stale_fraction:.0f}% · "
                          f"{r.bytes_per_op:.0f} B/op · failed {failed} · lost writes {r.lost_writes}"))
-        self.output.value = _table(rows)
+        self.output.value = table_html(rows)

@@ -6,14 +6,12 @@ the numbers redraw. Tests drive them by setting ``.value`` on a control.
 
 from __future__ import annotations
 
-import html
-
 import ipywidgets as w
 
 from edgekit import coordination as co
 from edgekit import geo
 from edgekit.figures import geo as gfig
-from edgekit.widgets.base import App
+from edgekit.widgets.base import App, table_html
 
 __all__ = ["PairExplorer", "LatencyMap", "PlacementExplorer", "RoundTripBudget", "place_options"]
 
@@ -25,14 +23,6 @@ def place_options(kind: str = "all") -> list[tuple[str, str]]:
     ps = [p for p in geo.places() if kind in ("all", p.kind)]
     ps.sort(key=lambda p: (p.kind != "pop", p.code))
     return [(f"{p.code} · {p.name}", p.code) for p in ps]
-
-
-def _table(rows: list[tuple[str, str]]) -> str:
-    cells = "".join(
-        f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
-        for k, v in rows
-    )
-    return f"<table style='font-size:15px'>{cells}</table>"
 
 
 class PairExplorer(App):
@@ -54,7 +44,7 @@ class PairExplorer(App):
         self.show(gfig.pair_figure(a, b, refractive_index=n))
         self.numbers = nums
         meas = nums["measured_ms"]
-        self.output.value = _table([
+        self.output.value = table_html([
             ("distance (WGS-84 geodesic)", f"{nums['km']:,.0f} km"),
             ("round trip at c (vacuum)", f"{nums['vacuum_ms']:.1f} ms"),
             (f"round trip in fibre (n = {n:g})", f"{nums['fiber_ms']:.1f} ms"),
@@ -88,7 +78,7 @@ class LatencyMap(App):
         near = ", ".join(f"{c} {v:.0f} ms" for v, c in ranked[:3])
         far = ", ".join(f"{c} {v:.0f} ms" for v, c in ranked[-3:][::-1])
         within = sum(v <= 100 for v, _ in ranked)
-        self.output.value = _table([
+        self.output.value = table_html([
             ("nearest", near), ("farthest", far), ("places within a 100 ms round trip", f"{within} of {len(ranked)}"),
         ])
 
@@ -138,7 +128,7 @@ class PlacementExplorer(App):
                  f"primary {c.primary_ms:.0f} ms") for c in costs]
         rows += [("slowest primary write", f"{worst.client}: {worst.primary_ms:.0f} ms"),
                  ("best primary, one client per site", f"{best} (mean {best_ms:.0f} ms)")]
-        self.output.value = _table(rows)
+        self.output.value = table_html(rows)
 
 
 class RoundTripBudget(App):
@@ -166,4 +156,4 @@ class RoundTripBudget(App):
         reach = geo.max_distance_km(co.BUDGETS_MS["35 µs request"], medium="vacuum")
         rows = [(f"in {name}", f"{n:,} round trips (estimate {est:.0f} ms each)") for name, n in self.counts.items()]
         rows.append(("farthest partner for one round trip in 35 µs", f"{reach:.2f} km even at the vacuum speed of light"))
-        self.output.value = _table(rows)
+        self.output.value = table_html(rows)

@@ -6,7 +6,6 @@ redraws; tests drive them by setting a control's ``.value``.
 
 from __future__ import annotations
 
-import html
 from functools import lru_cache
 
 import ipywidgets as w
@@ -16,7 +15,7 @@ from edgekit.figures import time as tfig
 from edgekit.sim.causality import Causality, Event
 from edgekit.sim.lww import lww_run
 from edgekit.sim.workloads import EXCHANGE_CLOCKS, EXCHANGE_ORDER, exchange_run
-from edgekit.widgets.base import App
+from edgekit.widgets.base import App, table_html
 
 __all__ = ["SpaceTimeApp", "HappensBeforeApp", "LWWSkewApp", "exchange", "looks_received_before_sent"]
 
@@ -40,12 +39,6 @@ def looks_received_before_sent(send: Event, recv: Event, stamp: str) -> bool:
     key = {"wall": lambda e: e.wall, "true": lambda e: e.time, "lamport": lambda e: e.lamport,
            "hlc": lambda e: (e.hlc.l, e.hlc.c)}[stamp]
     return not key(send) < key(recv)
-
-
-def _rows(rows: list[tuple[str, str]]) -> str:
-    cells = "".join(f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
-                    for k, v in rows)
-    return f"<table style='font-size:15px'>{cells}</table>"
 
 
 class SpaceTimeApp(App):
@@ -86,7 +79,7 @@ class SpaceTimeApp(App):
             verdict = "receipt does NOT come after the send" if bad else "receipt after send ✓"
             rows.append((name, f"sent {sent}, received {got}: {verdict}"))
         rows.append(("messages this clock orders wrongly", f"{len(self.inverted)} of {len(rows)}"))
-        self.output.value = _rows(rows)
+        self.output.value = table_html(rows)
 
 
 class HappensBeforeApp(App):
@@ -125,7 +118,7 @@ class HappensBeforeApp(App):
             lo, hi = ("a", "b") if ea.lamport < eb.lamport else ("b", "a")
             rows.append(("note", f"Lamport puts {lo} before {hi}, yet they are concurrent: "
                                  "a smaller Lamport time does not mean 'happened before'"))
-        self.output.value = _rows(rows)
+        self.output.value = table_html(rows)
 
 
 def _option(e: Event) -> str:
@@ -154,7 +147,7 @@ class LWWSkewApp(App):
         self.show(tfig.lww_map(out))
         v1, v2 = out.stamps["v1"], out.stamps["v2"]
         threshold = out.writes[1].true_ms  # b's clock is exact: v2's wall stamp is its true time
-        self.output.value = _rows([
+        self.output.value = table_html([
             ("v1 (LHR, true 0 ms) stamp", f"{v1[0]:.1f}" + (f", c={v1[1]}" if out.mode == "hlc" else "")),
             (f"v2 ({self.b.value}, after reading v1) stamp",
              f"{v2[0]:.1f}" + (f", c={v2[1]}" if out.mode == "hlc" else "")),
