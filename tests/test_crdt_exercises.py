@@ -146,3 +146,32 @@ def test_a_register_that_changes_in_place_is_told_to_return_a_new_value():
 
     fb = check("ch4.max_register", MaxRegister)
     assert not fb.ok and "changed the value it was called on" in fb.message and "frozen=True" in fb.message
+
+
+def test_a_two_phase_set_that_changes_in_place_is_told_to_return_a_new_value():
+    @dataclass(frozen=False)
+    class MyTwoPSet:
+        added: set = None
+        removed: set = None
+
+        def __post_init__(self):
+            self.added = set() if self.added is None else self.added
+            self.removed = set() if self.removed is None else self.removed
+
+        def add(self, x):
+            self.added.add(x)
+            return self
+
+        def remove(self, x):
+            self.removed.add(x)
+            return self
+
+        def merge(self, other):
+            return MyTwoPSet(self.added | other.added, self.removed | other.removed)
+
+        @property
+        def value(self):
+            return self.added - self.removed
+
+    fb = check("ch4.two_phase_set", MyTwoPSet)
+    assert not fb.ok and "changed the value it was called on" in fb.message

@@ -218,12 +218,15 @@ def test_same_history_in_processes_with_different_string_hashing():
 
 @given(seed=st.integers(0, 10_000), value_type=st.sampled_from(TYPES), flat=st.booleans(),
        capacity=st.sampled_from([2, 5, None]), epoch_ms=st.sampled_from([40.0, 90.0, 300.0]),
-       loss=st.sampled_from([0.0, 0.2]), faults=st.integers(0, 5))
+       loss=st.sampled_from([0.0, 0.2]), faults=st.integers(0, 5), tiny_hubs=st.booleans())
 @settings(max_examples=30, deadline=None)
 # A hub (capacity 4) smaller than its two children's 8 keys: fetched keys were evicted before
 # the children asked again, every epoch, and settle gave up with LHR and FRA behind.
-@example(seed=0, value_type="mv", flat=False, capacity=2, epoch_ms=300.0, loss=0.0, faults=0)
-def test_random_systems_lose_nothing_and_converge(seed, value_type, flat, capacity, epoch_ms, loss, faults):
+@example(seed=0, value_type="mv", flat=False, capacity=2, epoch_ms=300.0, loss=0.0, faults=0, tiny_hubs=False)
+def test_random_systems_lose_nothing_and_converge(seed, value_type, flat, capacity, epoch_ms, loss, faults,
+                                                  tiny_hubs):
+    """Also with upstream stores of capacity 1 (``tiny_hubs``): the docs claim convergence for any hub
+    capacity >= 1, since a hub answers a key it lacks by asking above at once."""
     rng = random.Random(seed)
     sites = tuple(rng.sample(SITES, 5))
     w = Workload(sites, keys=8, ops=300, rates=50.0, write_fraction=0.5, seed=seed)
@@ -231,7 +234,8 @@ def test_random_systems_lose_nothing_and_converge(seed, value_type, flat, capaci
     fm = FaultModel(LinkFaults(loss=loss, duplicate=loss, reorder=loss),
                     timeline=random_faults(rng, topo, w.duration_ms, count=faults))
     system = EdgeSystem(topo, EdgeConfig(capacity=capacity, epoch_ms=epoch_ms, value_type=value_type,
-                                         hub_capacity=capacity and 2 * capacity), seed=seed, faults=fm)
+                                         hub_capacity=1 if tiny_hubs else capacity and 2 * capacity),
+                        seed=seed, faults=fm)
     system.drive(w)
     system.settle()
     assert system.lost_writes().lost == 0

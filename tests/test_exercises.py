@@ -41,3 +41,9 @@ def test_solutions_hidden_unless_instructor(monkeypatch):
 def test_unknown_exercise_is_a_clear_error():
     with pytest.raises(ValueError, match="unknown"):
         ex.check("ch9.nope", 1)
+
+
+def test_a_function_that_still_returns_the_placeholder_is_not_yet_answered():
+    for placeholder in (ex.NOT_ANSWERED, ...):
+        fb = ex.check("ch1.fibre_rtt", lambda km, p=placeholder: p)
+        assert not fb.ok and not fb.answered and "replace NOT_ANSWERED" in fb.message

@@ -98,8 +98,6 @@ class Probe:
     site: str
     state: object
     seen: dict = field(default_factory=dict)  # node -> first time it held the write
-    interested: dict = field(default_factory=dict)  # sites that accessed the key afterwards
-    # (filled in by Observer.visibility from each site's latest access to the key)
 
 
 @dataclass(frozen=True)
@@ -175,7 +173,7 @@ class Observer:
             if key in self._probes_by_key:
                 self._accessed[key][site] = t
             if self.writes % self.probe_every == 0:
-                p = Probe(key, t, site, state, {site: t}, {site: None})
+                p = Probe(key, t, site, state, {site: t})
                 self.probes.append(p)
                 self._probes_by_key.setdefault(key, []).append(p)
                 self._accessed.setdefault(key, {})[site] = t
@@ -218,11 +216,10 @@ class Observer:
         client load, before a final quiet sync) do not count."""
         out = []
         for p in self.probes:
-            for s, t in self._accessed[p.key].items():  # the sites that accessed it afterwards
-                if t >= p.time:
-                    p.interested[s] = None
-            unseen = tuple(s for s in p.interested
+            # Interested: the writer, and the sites whose latest access to the key came after it.
+            interested = dict.fromkeys([p.site, *(s for s, t in self._accessed[p.key].items() if t >= p.time)])
+            unseen = tuple(s for s in interested
                            if s not in p.seen or (until is not None and p.seen[s] > until))
-            delay = None if unseen else max(p.seen[s] for s in p.interested) - p.time
-            out.append(Visibility(p.key, p.time, p.site, delay, len(p.interested), unseen))
+            delay = None if unseen else max(p.seen[s] for s in interested) - p.time
+            out.append(Visibility(p.key, p.time, p.site, delay, len(interested), unseen))
         return out

@@ -22,7 +22,7 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED"]
+__all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED", "unanswered"]
 
 _CHAPTERS = ("ch1", "ch2", "ch3", "ch4", "ch5")
 
@@ -33,6 +33,15 @@ class _NotAnswered:
 
 
 NOT_ANSWERED = _NotAnswered()
+
+
+def unanswered(x) -> bool:
+    """Whether ``x`` is still a placeholder: ``NOT_ANSWERED`` or ``...``.
+
+    >>> unanswered(NOT_ANSWERED), unanswered(...), unanswered(0)
+    (True, True, False)
+    """
+    return x is NOT_ANSWERED or x is ...
 """Put this (or ``...``) in an exercise cell the learner has not filled in yet."""
 
 
@@ -99,7 +108,7 @@ def _load(ex_id: str) -> Exercise:
 def check(ex_id: str, answer) -> Feedback:
     """Check a learner's answer and say, in plain words, what is right or wrong."""
     ex = _load(ex_id)
-    if answer is NOT_ANSWERED or answer is ...:
+    if unanswered(answer):
         return Feedback(False, f"fill in the exercise cell above, then run this cell again. {ex.hint}".strip(), False)
     try:
         return ex.checker(answer)

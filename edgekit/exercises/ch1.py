@@ -6,7 +6,7 @@ import math
 
 from edgekit import coordination as co
 from edgekit import geo
-from edgekit.exercises import NOT_ANSWERED, Feedback, exercise
+from edgekit.exercises import Feedback, exercise, unanswered
 
 # The client mix of the placement exercise: a London-heavy audience with a few elsewhere.
 REPLICAS = ("LHR", "IAD", "NRT", "SYD", "GRU")
@@ -25,7 +25,7 @@ def check_fibre_rtt(fn) -> Feedback:
     for km in (0.0, 1.0, 5_554.3, 20_003.9):
         want = 2 * km / (geo.C_VACUUM_KM_S / geo.FIBER_REFRACTIVE_INDEX) * 1000
         got = fn(km)
-        if got is NOT_ANSWERED or got is ...:
+        if unanswered(got):
             return Feedback(False, "replace NOT_ANSWERED in fibre_rtt_ms with your formula, then run this cell again",
                             answered=False)
         if not isinstance(got, (int, float)) or isinstance(got, bool):

@@ -6,7 +6,7 @@ import math
 import random
 
 from edgekit.clocks import HLC
-from edgekit.exercises import NOT_ANSWERED, Feedback, exercise
+from edgekit.exercises import Feedback, exercise, unanswered
 from edgekit.sim.causality import Causality
 from edgekit.sim.lww import loss_threshold_ms
 from edgekit.sim.workloads import EXCHANGE_ORDER, exchange_run
@@ -49,7 +49,7 @@ def check_relations(answer) -> Feedback:
     if not isinstance(answer, dict):
         return Feedback(False, f"expected a dict like {{'a,f': 'before', 'd,c': ...}}, got {type(answer).__name__}")
     truth = relations_truth()
-    missing = [k for k in truth if k not in answer or answer[k] is NOT_ANSWERED or answer[k] is ...]
+    missing = [k for k in truth if k not in answer or unanswered(answer[k])]
     if len(missing) == len(truth):
         return Feedback(False, "fill in a relation for every pair, then run this cell again", answered=False)
     if missing:
@@ -95,7 +95,7 @@ def check_hlc_receive(fn) -> Feedback:
     for l, c, lm, cm, pt in _cases():  # noqa: E741 - the paper's names
         want = HLC(l, c).receive(HLC(lm, cm), pt)
         got = fn(l, c, lm, cm, pt)
-        if got is NOT_ANSWERED or got is ...:
+        if unanswered(got):
             return Feedback(False, "your function still returns NOT_ANSWERED", answered=False)
         if isinstance(got, HLC):
             got = (got.l, got.c)

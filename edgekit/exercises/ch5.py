@@ -19,7 +19,7 @@ from edgekit.edge.site import placement
 from edgekit.edge.testing import FakeContext
 from edgekit.edge.topology import Topology
 from edgekit.edge.upstream import Upstream
-from edgekit.exercises import NOT_ANSWERED, Feedback, exercise
+from edgekit.exercises import Feedback, exercise, unanswered
 
 # -- 1. rendezvous hashing ---------------------------------------------------------------------
 
@@ -98,7 +98,7 @@ def check_serve(fn) -> Feedback:
         want_store, want = _oracle(store, entries)
         mine = dict(store)
         got = fn(mine, dict(entries))
-        if got is NOT_ANSWERED:
+        if unanswered(got):
             return Feedback(False, "fill in the body of serve above, then run this cell again", answered=False)
         if not isinstance(got, dict):
             return Feedback(False, f"{what}: serve returned {got!r}; expected a dict key -> value (the response)")
