@@ -15,6 +15,7 @@ import os
 import platform
 import statistics
 import time
+from contextlib import contextmanager
 from pathlib import Path
 
 import nbformat
@@ -23,15 +24,15 @@ from jupyter_client.manager import start_new_kernel
 ROOT = Path(__file__).resolve().parents[1]
 
 
-def run_once(path: Path) -> float:
-    """Seconds from starting a fresh kernel to the last cell's reply, every code cell in order.
+@contextmanager
+def notebook_kernel(path: Path):
+    """A fresh kernel that has run every code cell of ``path`` in order; yields its client.
 
     A blocking client, as nbval uses. nbclient's asyncio client sometimes misses a reply that
     has already arrived when other jobs load the machine, and then waits out the whole cell
     timeout (seen: kernel replied in 0.1 s, client noticed 600 s later).
     """
     cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    t0 = time.perf_counter()
     km, kc = start_new_kernel(kernel_name="python3", cwd=str(path.parent))
     try:
         for i, source in enumerate(cells):
@@ -39,10 +40,22 @@ def run_once(path: Path) -> float:
             if reply["content"]["status"] != "ok":
                 c = reply["content"]
                 raise RuntimeError(f"{path.name}: code cell {i} failed: {c.get('ename')}: {c.get('evalue')}")
-        return time.perf_counter() - t0
+        yield kc
     finally:
         kc.stop_channels()
         km.shutdown_kernel(now=True)
+
+
+def load_average() -> tuple[float, ...]:
+    """Others' work on a shared machine slows every run: the benchmarks record it."""
+    return tuple(round(x, 2) for x in os.getloadavg())
+
+
+def run_once(path: Path) -> float:
+    """Seconds from starting a fresh kernel to the last cell's reply, every code cell in order."""
+    t0 = time.perf_counter()
+    with notebook_kernel(path):
+        return time.perf_counter() - t0
 
 
 def main() -> None:
@@ -50,14 +63,14 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     args = ap.parse_args()
     results = {}
-    load_before = tuple(round(x, 2) for x in os.getloadavg())  # others' work on a shared machine slows every run: record it
+    load_before = load_average()
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         times = [run_once(path) for _ in range(args.repeat)]
         results[path.name] = statistics.median(times)
         print(f"{path.name:32s} median {results[path.name]:6.1f} s  (runs: {', '.join(f'{t:.1f}' for t in times)})", flush=True)
     total = sum(results.values())
     print(f"{'total':32s}        {total:6.1f} s   goal: each < 60 s, total < 300 s")
-    load_after = tuple(round(x, 2) for x in os.getloadavg())
+    load_after = load_average()
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
     out = {
         "command": f"python benchmarks/notebook_times.py --repeat {args.repeat}",

@@ -26,8 +26,7 @@ import time
 from pathlib import Path
 
 import ipywidgets as w
-import nbformat
-from jupyter_client.manager import start_new_kernel
+from notebook_times import load_average, notebook_kernel  # a script beside this one
 
 from edgekit.widgets.base import App
 
@@ -95,27 +94,18 @@ def measure_here() -> tuple[list[float], int]:
 
 def measure(path: Path) -> tuple[list[float], int]:
     """Run the notebook in a fresh kernel, then ``measure_here`` inside that kernel."""
-    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(path.parent))
     printed = []
 
     def keep(msg):
         if msg["msg_type"] == "stream":
             printed.append(msg["content"]["text"])
 
-    try:
-        for i, source in enumerate(cells):
-            reply = kc.execute_interactive(source, timeout=600, output_hook=lambda msg: None)
-            if reply["content"]["status"] != "ok":
-                raise RuntimeError(f"{path.name}: code cell {i} failed: {reply['content'].get('evalue')}")
+    with notebook_kernel(path) as kc:
         probe = (f"import json, sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                  f"from widget_latency import measure_here\nprint({MARK!r} + json.dumps(measure_here()))")
         reply = kc.execute_interactive(probe, timeout=600, output_hook=keep)
         if reply["content"]["status"] != "ok":
             raise RuntimeError(f"{path.name}: measuring failed: {reply['content'].get('evalue')}")
-    finally:
-        kc.stop_channels()
-        km.shutdown_kernel(now=True)
     line = next(x for x in "".join(printed).splitlines() if x.startswith(MARK))
     times, idle = json.loads(line[len(MARK):])
     return times, idle
@@ -135,7 +125,7 @@ def timed(app: App, action):
 def main() -> None:
     out = {}
     everything = []
-    load_before = tuple(round(x, 2) for x in os.getloadavg())  # others' work on a shared machine slows every change: record it
+    load_before = load_average()
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         t, idle = measure(path)
         everything += t
@@ -147,7 +137,7 @@ def main() -> None:
               flush=True)
     overall = statistics.median(everything)
     print(f"{'all notebooks':32s} {len(everything):4d} control changes  median {overall:.1f} ms  (goal < 150 ms)")
-    load_after = tuple(round(x, 2) for x in os.getloadavg())
+    load_after = load_average()
     print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
     (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
     (ROOT / "benchmarks" / "results" / "widget_latency.json").write_text(json.dumps({
