@@ -106,3 +106,23 @@ def test_readme_counts_match_the_files():
     pops = sum(r["kind"] == "pop" for r in places)
     assert f"{len(places)} places ({pops} edge PoP metros, {len(places) - pops} cloud regions)" in text
     assert f"{len(rtts)} measured round trips" in text
+
+
+def test_the_counts_the_two_readmes_quote_are_the_files_counts():
+    """data/README.md's breakdown and the top README's package map, counted from the CSVs."""
+    text = (DATA / "README.md").read_text(encoding="utf-8")
+    top = (DATA.parent / "README.md").read_text(encoding="utf-8")
+    _, places = rows("places.csv")
+    _, rtts = rows("rtt.csv")
+    pops = [r for r in places if r["kind"] == "pop"]
+    by = {p: [r for r in pops if r["provider"] == p] for p in ("Fastly", "Cloudflare")}
+    assert len(by["Fastly"]) + len(by["Cloudflare"]) == len(pops)
+    assert f"The {len(pops)} PoP metros are {len(by['Fastly'])} from Fastly's list and {len(by['Cloudflare'])} more" in text
+    cf = by["Cloudflare"]
+    africa = sum(r["continent"] == "Africa" for r in cf)
+    south = sum(r["continent"] == "South America" for r in cf)
+    assert f"({africa} in Africa, {south} in South" in text
+    azure = sum(r["from"].startswith("azure:") and r["to"].startswith("azure:") for r in rtts)
+    assert f"{azure} rows, Azure region to region" in text and f"{len(rtts) - azure} rows, city to city" in text
+    assert (f"places.csv ({len(pops)} PoP metros, {len(places) - len(pops)} cloud regions), "
+            f"rtt.csv ({len(rtts)} measured round trips)") in top
