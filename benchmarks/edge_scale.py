@@ -27,7 +27,8 @@ import statistics
 import sys
 import time
 
-from edgekit.edge import EdgeConfig, Workload, run_edge, site_ids
+from edgekit.edge import EdgeConfig
+from edgekit.edge.lab import Workload, run_edge, site_ids
 
 SIZES = {
     # distinct PoP sites, keys, ops, ops/s per site (the scale run spans ~100 s of simulated time)

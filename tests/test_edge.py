@@ -24,11 +24,10 @@ from edgekit.edge import (
     SyncResponse,
     Topology,
     Upstream,
-    Workload,
     rendezvous,
-    site_ids,
     wire_bytes,
 )
+from edgekit.edge.lab import Workload, site_ids
 from edgekit.edge.testing import FakeContext
 from edgekit.edge.values import VALUE_TYPES
 
@@ -445,7 +444,7 @@ def test_site_ids_are_distinct_real_pops_and_say_when_data_runs_out():
 @pytest.mark.parametrize("seed", range(6))
 def test_random_faults_on_one_continent_cut_no_region_and_run(seed):
     """Every node in Europe: a region cut would have nobody on the other side."""
-    from edgekit.edge import random_faults, run_edge
+    from edgekit.edge.lab import random_faults, run_edge
     from edgekit.sim import Cut, FaultModel
 
     w = Workload(["LHR", "CDG", "FRA", "AMS"], keys=4, ops=60, rates=40.0, seed=seed)
@@ -458,7 +457,7 @@ def test_random_faults_on_one_continent_cut_no_region_and_run(seed):
 
 def test_random_faults_are_seeded_and_heal():
     tree = Topology.tree(["LHR", "CDG", "SYD", "NRT"])
-    from edgekit.edge import random_faults
+    from edgekit.edge.lab import random_faults
 
     a = random_faults(random.Random(3), tree, 5_000.0, count=4)
     assert a == random_faults(random.Random(3), tree, 5_000.0, count=4)

@@ -6,10 +6,18 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edgekit.edge import Observer, Topology, Workload, random_faults, site_isolated
-from edgekit.edge.gossip import Deltas, Digest, DigestReply, GossipConfig, GossipPeer, GossipSystem
-from edgekit.edge.harness import WireMeter
-from edgekit.edge.primary import Append, PrimaryConfig, PrimaryPoP, PrimarySystem, central_site
+from edgekit.edge import Topology
+from edgekit.edge.lab import Observer, Workload, random_faults, site_isolated
+from edgekit.edge.lab.gossip import (
+    Deltas,
+    Digest,
+    DigestReply,
+    GossipConfig,
+    GossipPeer,
+    GossipSystem,
+)
+from edgekit.edge.lab.harness import WireMeter
+from edgekit.edge.lab.primary import Append, PrimaryConfig, PrimaryPoP, PrimarySystem, central_site
 from edgekit.edge.testing import FakeContext
 from edgekit.edge.values import VALUE_TYPES
 from edgekit.sim import FaultModel, LinkFaults

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from edgekit.edge.compare import (
+from edgekit.edge.lab.compare import (
     SCENARIOS,
     TOPOLOGIES,
     RunRecord,
@@ -14,8 +14,8 @@ from edgekit.edge.compare import (
     run,
     upstream_of,
 )
-from edgekit.edge.propagation import follow_write
-from edgekit.edge.stepper import site_inside, sync_walkthrough
+from edgekit.edge.lab.propagation import follow_write
+from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.sim import Crash, Cut
 
 SMALL = Setup(sites=("LHR", "FRA", "IAD", "ORD", "SYD", "NRT"), rates=80.0, keys=15, ops=500, isolated="SYD")

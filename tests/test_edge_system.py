@@ -9,16 +9,8 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from edgekit.clocks import PhysicalClock
-from edgekit.edge import (
-    EdgeConfig,
-    EdgeSystem,
-    Topology,
-    Workload,
-    random_faults,
-    run_edge,
-    site_isolated,
-    upstream_down,
-)
+from edgekit.edge import EdgeConfig, EdgeSystem, Topology
+from edgekit.edge.lab import Workload, random_faults, run_edge, site_isolated, upstream_down
 from edgekit.edge.testing import FakeContext  # noqa: F401  (kept importable for notebooks)
 from edgekit.sim import Crash, FaultModel, LinkFaults, to_jsonl
 
@@ -192,7 +184,8 @@ def test_summary_has_the_comparison_numbers():
 
 _SCRIPT = """
 import hashlib
-from edgekit.edge import EdgeConfig, Workload, run_edge, site_isolated
+from edgekit.edge import EdgeConfig
+from edgekit.edge.lab import Workload, run_edge, site_isolated
 from edgekit.sim import Crash, FaultModel, LinkFaults, to_jsonl
 w = Workload(("LHR", "CDG", "SYD", "NRT"), keys=20, ops=400, rates=80.0, write_fraction=0.3, seed=2)
 faults = FaultModel(LinkFaults(loss=0.1, duplicate=0.1), timeline=site_isolated("SYD", 500, 2_000))

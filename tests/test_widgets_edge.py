@@ -2,7 +2,7 @@
 
 import pytest
 
-from edgekit.edge import compare as cmp
+from edgekit.edge.lab import compare as cmp
 from edgekit.widgets.edge import DesignComparison, SiteInspector, SyncStepper
 
 SMALL = cmp.Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=80.0, keys=10, ops=300, isolated="SYD")

@@ -8,38 +8,29 @@ SyncResponse with the upstream's merged values. Upstreams may have upstreams
 (site -> regional hub -> root). See ``docs/edge-design.md`` for the decisions
 the talk leaves open.
 
-    from edgekit.edge import Workload, EdgeConfig, run_edge, site_ids
+This package is the system alone. Everything that runs experiments on it
+(workloads, fault timelines, the oracle, comparisons with other designs) is in
+``edgekit.edge.lab``:
+
+    from edgekit.edge.lab import Workload, run_edge, site_ids
+    from edgekit.edge import EdgeConfig
     run = run_edge(Workload(site_ids(20), keys=1_000, ops=20_000), EdgeConfig(epoch_ms=500))
     run.summary()        # latency, staleness, visibility, messages and bytes per op, lost writes
 """
 
 from .config import EdgeConfig
-from .hashing import rendezvous
-from .messages import SyncRequest, SyncResponse, value_bytes, wire_bytes
-from .metrics import LostWrites, check_lost_writes, distribution, percentile
-from .observe import Observer, OpRecord, Visibility
-from .run import EdgeRun, make_topology, run_edge
-from .site import Outcome, Site, placement
+from .hashing import placement, rendezvous
+from .messages import Outcome, SyncRequest, SyncResponse, value_bytes, wire_bytes
+from .site import Site
 from .store import Store
 from .sync import Interest, Meter, SyncNode
 from .system import EdgeSystem
 from .topology import Topology, choose_center, site_place
 from .upstream import Upstream
 from .values import VALUE_TYPES, ValueType
-from .workload import (
-    Workload,
-    random_faults,
-    region_cut,
-    site_ids,
-    site_isolated,
-    upstream_down,
-)
 
 __all__ = [
-    "EdgeConfig", "EdgeRun", "EdgeSystem", "Interest", "LostWrites", "Meter", "Observer",
-    "OpRecord", "Outcome", "Site", "Store", "SyncNode", "SyncRequest", "SyncResponse", "Topology",
-    "Upstream", "VALUE_TYPES", "ValueType", "Visibility", "Workload", "check_lost_writes",
-    "choose_center", "distribution", "make_topology", "percentile", "placement", "random_faults",
-    "region_cut", "rendezvous", "run_edge", "site_ids", "site_isolated", "site_place",
-    "upstream_down", "value_bytes", "wire_bytes",
+    "EdgeConfig", "EdgeSystem", "Interest", "Meter", "Outcome", "Site", "Store", "SyncNode",
+    "SyncRequest", "SyncResponse", "Topology", "Upstream", "VALUE_TYPES", "ValueType", "choose_center",
+    "placement", "rendezvous", "site_place", "value_bytes", "wire_bytes",
 ]

@@ -27,7 +27,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-__all__ = ["SyncRequest", "SyncResponse", "wire_bytes", "value_bytes"]
+__all__ = ["SyncRequest", "SyncResponse", "Outcome", "wire_bytes", "value_bytes"]
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -66,3 +66,20 @@ def wire_bytes(msg) -> int:
 def value_bytes(value) -> int:
     """Bytes of one CRDT value on the wire (0 for the missing marker)."""
     return 0 if value is None else len(json.dumps(value.to_json()))
+
+
+class Outcome:
+    """What a client operation got: ``ok``, ``latency_ms``, the CRDT ``state`` (None: missing)."""
+
+    __slots__ = ("ok", "latency_ms", "state", "pending")
+
+    def __init__(self, ok: bool, latency_ms: float | None, state, pending: bool = False) -> None:
+        self.ok, self.latency_ms, self.state, self.pending = ok, latency_ms, state, pending
+
+    @property
+    def value(self):
+        """The user-visible value (None for a miss or a failure)."""
+        return None if self.state is None else self.state.value
+
+    def __repr__(self) -> str:
+        return f"Outcome(ok={self.ok}, latency_ms={self.latency_ms}, value={self.value!r})"

@@ -61,13 +61,23 @@ from edgekit.clocks.hlc import HLC
 
 from .config import EdgeConfig
 from .hashing import _PLACEMENTS, placement
-from .messages import SyncRequest
-from .observe import NO_OBSERVER, Outcome
+from .messages import Outcome, SyncRequest
 from .store import Store
 from .sync import Meter, SyncNode
 from .values import VALUE_TYPES
 
 __all__ = ["Site", "Outcome", "placement"]
+
+class _NoObserver:
+    watched: dict = {}
+
+    def read(self, *args) -> None: ...
+    def write(self, *args) -> None: ...
+    def seen(self, *args) -> None: ...
+
+
+NO_OBSERVER = _NoObserver()
+
 
 class Site(SyncNode):
     """A PoP: replicas with LRU stores, local reads and writes, pull sync with its upstream."""

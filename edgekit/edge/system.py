@@ -5,10 +5,10 @@ the root on an ``edgekit.sim.Network`` at their real places, and drives
 client operations into the sites as cheap simulator events (a client
 operation is one event: the site answers inside the request). ``settle``
 ends every fault and runs the final quiet sync; ``lost_writes`` then checks
-that every acknowledged write survived. ``run_edge`` (``edgekit.edge.run``)
+that every acknowledged write survived. ``run_edge`` (``edgekit.edge.lab.run``)
 does all of this in one call and returns plain records.
 
->>> from edgekit.edge.workload import Workload
+>>> from edgekit.edge.lab.workload import Workload
 >>> topo = Topology.flat(["LHR", "SYD"], root="SIN")
 >>> system = EdgeSystem(topo, EdgeConfig(epoch_ms=200), seed=1)
 >>> system.drive(Workload(("LHR", "SYD"), keys=5, ops=200, rates=100.0, write_fraction=0.5))
@@ -23,8 +23,6 @@ from __future__ import annotations
 from edgekit.sim import FaultModel, LatencyModel, Network, Simulator
 
 from .config import EdgeConfig
-from .metrics import LostWrites, check_lost_writes
-from .observe import Observer
 from .site import Site
 from .sync import Meter
 from .topology import Topology, site_place
@@ -39,7 +37,7 @@ class EdgeSystem:
 
     def __init__(self, topology: Topology, config: EdgeConfig | None = None, *, seed: int = 0,
                  faults: FaultModel | None = None, latency: LatencyModel | None = None,
-                 record="none", observer: Observer | None = None, measure_bytes: bool = True) -> None:
+                 record="none", observer=None, measure_bytes: bool = True) -> None:
         if not isinstance(topology, Topology):
             raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
         self.config = config = EdgeConfig() if config is None else config
@@ -50,8 +48,11 @@ class EdgeSystem:
         self.net = Network(self.sim, latency=latency, faults=faults, record=record)
         self.meter = Meter(measure_bytes)
         vt = VALUE_TYPES[config.value_type]
-        self.observer = observer if observer is not None else Observer(
-            topology.sites, leq=vt.leq, join=vt.join)
+        if observer is None:
+            from .lab.observe import Observer  # the lab measures; the system only reports to it
+
+            observer = Observer(topology.sites, leq=vt.leq, join=vt.join)
+        self.observer = observer
         self.sites: dict[str, Site] = {}
         self.upstreams: dict[str, Upstream] = {}
         self.contexts: dict = {}
@@ -181,8 +182,10 @@ class EdgeSystem:
                 node.interest.touched.update(dict.fromkeys(keys))
             self._run_until_quiet()
 
-    def lost_writes(self) -> LostWrites:
+    def lost_writes(self):
         """Acknowledged writes missing from the root, or from a site that holds their key."""
+        from .lab.metrics import check_lost_writes
+
         return check_lost_writes(self.observer.acked, self.observer.acked_joins, self.root.state_of,
                                  self._site_states(), leq=self.observer.leq)
 

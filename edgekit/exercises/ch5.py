@@ -10,11 +10,11 @@ from functools import lru_cache
 
 from edgekit import geo
 from edgekit.crdt import LWWRegister, ORSet
-from edgekit.edge.compare import Setup
 from edgekit.edge.config import EdgeConfig
+from edgekit.edge.lab.compare import Setup
+from edgekit.edge.lab.primary import central_site
+from edgekit.edge.lab.run import run_edge
 from edgekit.edge.messages import SyncRequest
-from edgekit.edge.primary import central_site
-from edgekit.edge.run import run_edge
 from edgekit.edge.site import placement
 from edgekit.edge.testing import FakeContext
 from edgekit.edge.topology import Topology

@@ -1,7 +1,7 @@
 """Chapter 5's charts: the four designs side by side, the sync protocol step by step, a site's
 inside, and the complications (read misses, epoch length, hot keys, sync storms, bytes per type).
 
-Every builder takes the plain records of ``edgekit.edge.compare``, ``.stepper`` or
+Every builder takes the plain records of ``edgekit.edge.lab.compare``, ``.stepper`` or
 ``.complications`` and returns a ``go.Figure``.
 """
 
@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from edgekit.edge.compare import TOPOLOGIES, RunRecord
+from edgekit.edge.lab.compare import TOPOLOGIES, RunRecord
 from edgekit.figures import style
 
 __all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure",
@@ -31,7 +31,7 @@ def design_style(topology: str) -> dict:
 def _records(records) -> list[RunRecord]:
     recs = list(records)
     if not recs or not all(isinstance(r, RunRecord) for r in recs):
-        raise ValueError("records: expected RunRecords from edgekit.edge.compare.compare(...)")
+        raise ValueError("records: expected RunRecords from edgekit.edge.lab.compare.compare(...)")
     return recs
 
 
@@ -105,7 +105,7 @@ def pop_latency_figure(records: Sequence[RunRecord], kind: str = "write") -> go.
 def _sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
     """Traces, annotations and title of ``sync_step_figure``."""
     if not steps:
-        raise ValueError("steps=[]: expected the result of edgekit.edge.stepper.sync_walkthrough()")
+        raise ValueError("steps=[]: expected the result of edgekit.edge.lab.stepper.sync_walkthrough()")
     if not 1 <= number <= len(steps):
         raise ValueError(f"number={number!r}: expected a step between 1 and {len(steps)}")
     step = steps[number - 1]
@@ -221,7 +221,7 @@ def read_miss_figure(records: Sequence) -> go.Figure:
 def epoch_figure(points: Sequence) -> go.Figure:
     """Sync bytes per second and read staleness against the epoch length (both axes log)."""
     if not points:
-        raise ValueError("points=[]: expected the result of edgekit.edge.complications.epoch_sweep()")
+        raise ValueError("points=[]: expected the result of edgekit.edge.lab.complications.epoch_sweep()")
     es = [p.epoch_ms for p in points]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["bandwidth: sync bytes per second", "staleness of reads"])
     fig.add_trace(go.Scatter(x=es, y=[p.bytes_per_s for p in points], mode="lines+markers", name="bytes/s",

@@ -11,8 +11,8 @@ import html
 
 import ipywidgets as w
 
-from edgekit.edge.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
-from edgekit.edge.stepper import site_inside, sync_walkthrough
+from edgekit.edge.lab.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
+from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.figures import edge as fe
 from edgekit.widgets.base import App, table_html
 

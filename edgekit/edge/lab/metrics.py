@@ -14,7 +14,7 @@ import math
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 
-from .values import leq as plain_leq
+from ..values import leq as plain_leq
 
 __all__ = ["LostWrites", "check_lost_writes", "percentile", "distribution"]
 

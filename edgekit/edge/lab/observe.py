@@ -34,38 +34,12 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from .values import join as plain_join
-from .values import leq as plain_leq
+from ..messages import Outcome
+from ..site import NO_OBSERVER
+from ..values import join as plain_join
+from ..values import leq as plain_leq
 
 __all__ = ["Observer", "OpRecord", "Outcome", "Probe", "Visibility", "NO_OBSERVER"]
-
-
-class Outcome:
-    """What a client operation got: ``ok``, ``latency_ms``, the CRDT ``state`` (None: missing)."""
-
-    __slots__ = ("ok", "latency_ms", "state", "pending")
-
-    def __init__(self, ok: bool, latency_ms: float | None, state, pending: bool = False) -> None:
-        self.ok, self.latency_ms, self.state, self.pending = ok, latency_ms, state, pending
-
-    @property
-    def value(self):
-        """The user-visible value (None for a miss or a failure)."""
-        return None if self.state is None else self.state.value
-
-    def __repr__(self) -> str:
-        return f"Outcome(ok={self.ok}, latency_ms={self.latency_ms}, value={self.value!r})"
-
-
-class _NoObserver:
-    watched: dict = {}
-
-    def read(self, *args) -> None: ...
-    def write(self, *args) -> None: ...
-    def seen(self, *args) -> None: ...
-
-
-NO_OBSERVER = _NoObserver()
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,6 +1,6 @@
 """Follow one write across the planet: which node held it when, and over which hop it came.
 
-``follow_write`` runs a design from ``edgekit.edge.compare`` on its usual
+``follow_write`` runs a design from ``edgekit.edge.lab.compare`` on its usual
 workload, adds one traced client write (write number ``TRACE_WRITE``) at
 ``origin`` at ``at_ms``, and reads the network's history: a node first holds
 the write at the first delivery of a message carrying a state that includes it
@@ -11,7 +11,7 @@ By default the other clients only read (``others_write=False``): they make
 sites interested in the key, so pulls happen, but no other write can
 overtake the traced one and travel in its place.
 
->>> from edgekit.edge.compare import Setup
+>>> from edgekit.edge.lab.compare import Setup
 >>> setup = Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=50.0, ops=600, keys=3, isolated="SYD")
 >>> p = follow_write("flat", setup, origin="SYD", key="k0", at_ms=1_000.0)
 >>> p.holders[0].node, p.holders[0].seen_ms     # the origin holds it at once
@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
+from ..system import EdgeSystem
+from ..topology import site_place
 from .compare import Setup, build, fault_timeline
 from .primary import Forward, PrimarySystem
-from .system import EdgeSystem
-from .topology import site_place
 
 __all__ = ["TRACE_WRITE", "Hop", "Holder", "Propagation", "follow_write", "states_in"]
 
@@ -109,7 +109,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
                  scenario: str = "none") -> Propagation:
     """Trace one write at ``origin`` to ``key`` at ``at_ms`` through ``topology`` under ``setup``.
 
-    ``scenario`` adds the fault of ``edgekit.edge.compare.fault_timeline`` (its window is set by
+    ``scenario`` adds the fault of ``edgekit.edge.lab.compare.fault_timeline`` (its window is set by
     ``setup.fault_from`` and ``setup.fault_to``).
     """
     setup = Setup() if setup is None else setup

@@ -1,6 +1,7 @@
 """One call runs the edge system on a workload and returns plain records: ``run_edge``.
 
->>> from edgekit.edge import Workload, EdgeConfig
+>>> from edgekit.edge import EdgeConfig
+>>> from edgekit.edge.lab import Workload
 >>> w = Workload(("LHR", "CDG", "SYD", "NRT"), keys=50, ops=2_000, rates=200.0, seed=3)
 >>> run = run_edge(w, EdgeConfig(epoch_ms=250), topology="tree", seed=3)
 >>> run.lost.lost, run.client_ops, run.summary()["read_ms"]["p50"] < 1.0
@@ -13,12 +14,12 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel, LatencyModel, NetStats
 
-from .config import EdgeConfig
+from ..config import EdgeConfig
+from ..system import EdgeSystem
+from ..topology import Topology
+from ..values import VALUE_TYPES
 from .metrics import LostWrites, distribution
 from .observe import Observer, OpRecord, Visibility
-from .system import EdgeSystem
-from .topology import Topology
-from .values import VALUE_TYPES
 from .workload import Workload
 
 __all__ = ["EdgeRun", "run_edge", "make_topology"]

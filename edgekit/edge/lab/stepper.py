@@ -27,13 +27,13 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .config import EdgeConfig
-from .hashing import score
-from .messages import wire_bytes
-from .site import Site, placement
-from .system import EdgeSystem
-from .testing import FakeContext
-from .topology import Topology
+from ..config import EdgeConfig
+from ..hashing import score
+from ..messages import wire_bytes
+from ..site import Site, placement
+from ..system import EdgeSystem
+from ..testing import FakeContext
+from ..topology import Topology
 
 __all__ = ["DEFAULT_SCRIPT", "Message", "ClientOp", "Step", "sync_walkthrough", "ReplicaView", "InsideRead",
            "site_inside"]

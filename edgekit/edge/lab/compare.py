@@ -1,7 +1,7 @@
 """The talk's four designs on the same clients and the same faults, measured by the same rules.
 
-``compare`` runs a single write primary (``edgekit.edge.primary``), a gossip
-mesh (``edgekit.edge.gossip``), flat hub and spoke and the fractal tree
+``compare`` runs a single write primary (``edgekit.edge.lab.primary``), a gossip
+mesh (``edgekit.edge.lab.gossip``), flat hub and spoke and the fractal tree
 (``EdgeSystem`` on ``Topology.flat`` / ``Topology.tree``) on one ``Workload``
 (Zipf keys, per-PoP rates, a read/write mix) with the same seed, under one
 fault scenario, and returns one plain ``RunRecord`` per design.
@@ -36,15 +36,15 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel
 
-from .config import EdgeConfig
+from ..config import EdgeConfig
+from ..system import EdgeSystem
+from ..topology import Topology, site_place
+from ..values import VALUE_TYPES
 from .gossip import GossipConfig, GossipSystem
 from .harness import check_positive, progress_iter
 from .metrics import distribution
 from .observe import Observer
 from .primary import PrimaryConfig, PrimarySystem, central_site
-from .system import EdgeSystem
-from .topology import Topology, site_place
-from .values import VALUE_TYPES
 from .workload import Workload, region_cut, site_isolated, upstream_down
 
 __all__ = ["TOPOLOGIES", "SCENARIOS", "WORKSHOP_SITES", "WORKSHOP_RATES", "Setup", "RunRecord", "build",
@@ -158,7 +158,7 @@ def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None 
     """The system for ``topology``, started on a fresh simulated planet (not yet driven)."""
     _check_topology(topology)
     if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.compare.Setup")
+        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
     sites, w = tuple(setup.sites), setup.weights()
     vt = VALUE_TYPES[setup.value_type]
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)

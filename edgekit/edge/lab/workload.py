@@ -166,7 +166,7 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
                   max_length_ms: float | None = None) -> tuple:
     """``count`` faults of random kinds, places and times within ``[0, until_ms]``; all heal.
     Region cuts are drawn only when the topology spans more than one continent."""
-    from .topology import site_place
+    from ..topology import site_place
 
     longest = until_ms / 2 if max_length_ms is None else max_length_ms
     inner = [n for n in topology.upstream if n not in topology.sites]
