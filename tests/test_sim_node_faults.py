@@ -110,3 +110,17 @@ def test_set_links_makes_every_link_perfect_from_now_on():
     assert b.disk[-1] == "kept again"
     with pytest.raises(ValueError, match="names no node"):
         net.set_links(links={("a", "nowhere"): LinkFaults()})
+
+
+def test_pinned_links_keep_their_own_faults_through_set_links():
+    sim, net, a, b = _net(default=LinkFaults(loss=1.0))
+    net.pin_links([("a", "b")])
+    net.start()
+    net.context("a").send("b", "kept")
+    net.context("b").send("a", "lost")
+    net.set_links(LinkFaults(loss=1.0))
+    net.context("a").send("b", "kept too")
+    sim.run()
+    assert b.disk == ["kept", "kept too"] and a.disk == []
+    with pytest.raises(ValueError, match="nowhere"):
+        net.pin_links([("a", "nowhere")])

@@ -179,7 +179,7 @@ def _site_inside_parts(inside) -> tuple[go.Bar, str]:
         if r.repaired:
             bits.append(f"repaired → {r.after}")
         if r.slow_ms:
-            bits.append(f"slow +{r.slow_ms:.0f} ms")
+            bits.append(f"slow +{r.slow_ms:.0f} ms" + (": too late, not merged" if r.late else ""))
         text.append(", ".join(bits))
     bar = go.Bar(
         x=[f"r{r.index}" for r in reps], y=[r.score / 2**64 for r in reps], text=text, textposition="outside",
@@ -187,8 +187,8 @@ def _site_inside_parts(inside) -> tuple[go.Bar, str]:
                            for r in reps],
                     pattern_shape=["x" if r.repaired else "" if r.holds_key else "." for r in reps]),
         hovertemplate="%{x}: score %{y:.3f}<br>%{text}<extra></extra>")
-    who = "the replica that missed the write (stale!)" if inside.stale_answer else "a fresh replica"
-    title = (f"{inside.key!r}: the client got {inside.answered} from {who} after {inside.first_reply_ms:.2f} ms; "
+    who = "stale: every fresh reply came too late" if inside.stale_answer else "the merge of the timely replies"
+    title = (f"{inside.key!r}: the client got {inside.answered} ({who}) after {inside.latency_ms:.1f} ms; "
              f"{inside.repairs} read repair(s)")
     return bar, title
 

@@ -16,6 +16,7 @@ from dataclasses import replace
 
 from .context import SimContext
 from .faults import Crash, Cut, DiskLoss, FaultModel, Heal, LinkFaults, Restart, Slow
+from .wire import link_entry
 
 __all__ = ["FaultControl"]
 
@@ -130,6 +131,27 @@ class FaultControl:
         self.faults = fm
         for ctx in self._nodes.values():
             ctx._out.clear()  # each context caches its links: work them out again on next send
+        for (src, dst), lf in getattr(self, "_pinned", {}).items():
+            self._pin(src, dst, lf)
+
+    def pin_links(self, pairs, faults: LinkFaults | None = None) -> None:
+        """Give the links ``src -> dst`` of ``pairs`` their own ``faults`` (default: perfect),
+        whatever the fault model says, now and after ``set_links`` (a LAN inside a building,
+        say). Cuts and crashes still apply to them."""
+        lf = LinkFaults() if faults is None else faults
+        if not isinstance(lf, LinkFaults):
+            raise TypeError(f"faults={faults!r}: expected a LinkFaults")
+        if not hasattr(self, "_pinned"):
+            self._pinned = {}
+        for src, dst in pairs:
+            self.context(src), self.context(dst)  # both must exist
+            self._pinned[(src, dst)] = lf
+            self._pin(src, dst, lf)
+
+    def _pin(self, src, dst, lf: LinkFaults) -> None:
+        ctx = self.context(src)
+        dctx, delay, _, _ = self._link(ctx, dst)
+        ctx._out[dst] = link_entry(dctx, delay, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
         """Whether a cut stops messages from ``src`` to ``dst`` right now."""

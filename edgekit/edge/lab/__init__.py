@@ -13,10 +13,11 @@ planet (``propagation``) and the protocol slowed down for a learner (``stepper``
     run.summary()
 """
 
+from .faults import random_faults, region_cut, site_isolated, upstream_down
 from .metrics import LostWrites, check_lost_writes, distribution, percentile
 from .observe import Observer, OpRecord, Visibility
 from .run import EdgeRun, make_topology, run_edge
-from .workload import Workload, random_faults, region_cut, site_ids, site_isolated, upstream_down
+from .workload import Workload, site_ids
 
 __all__ = [
     "EdgeRun", "LostWrites", "Observer", "OpRecord", "Visibility", "Workload", "check_lost_writes",

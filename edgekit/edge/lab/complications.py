@@ -214,7 +214,7 @@ def value_costs(types=("lww", "mv", "gcounter", "pncounter", "orset"), setup: Se
         ops = workload.ops
         nbytes = system.meter.bytes
         system.settle()
-        sizes = [value_bytes(system.root.state_of(k)) for k in workload.key_names()
-                 if system.root.state_of(k) is not None]
+        root = [system.state(topo.root, k) for k in workload.key_names()]
+        sizes = [value_bytes(st) for st in root if st is not None]
         out.append(ValueCost(t, VALUE_TYPES[t].cls.__name__, nbytes / ops, distribution(sizes), sum(sizes)))
     return tuple(out)

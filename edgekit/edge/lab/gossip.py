@@ -120,7 +120,7 @@ class GossipPeer(BenchNode):
     def write(self, ctx, key: str, i: int) -> None:
         me = self.node_id
         ts = ctx.clock() if self.vtype.uses_clock else None
-        new = self.vtype.write(self.store.get(key), me, i, ts)
+        new, _ = self.vtype.write(self.store.get(key), me, i, ts)
         self.store[key] = new
         version = self.clock.get(me, 0) + 1
         self.clock[me] = version

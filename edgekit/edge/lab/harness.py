@@ -156,6 +156,17 @@ class Bench:
 
     # -- clients ------------------------------------------------------------------------------
 
+    def invoke(self, site: str, kind: str, key: str, arg=None) -> None:
+        """Start one client operation at ``site`` now (as ``EdgeSystem.invoke`` does)."""
+        node, ctx = self.nodes[site], self.contexts[site]
+        if kind == "write":
+            if arg is None:
+                self.writes += 1
+                arg = self.writes
+            node.write(ctx, key, arg)
+        else:
+            node.read(ctx, key)
+
     def drive(self, workload, progress: bool = False) -> None:
         """Run ``workload``'s operations in simulated time until the last one has been issued."""
         missing = [s for s in workload.sites if s not in self.site_ids]

@@ -12,28 +12,45 @@ from __future__ import annotations
 
 import math
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
 
 from ..values import leq as plain_leq
+from .checks import LostWrites
 
 __all__ = ["LostWrites", "check_lost_writes", "percentile", "distribution"]
 
 
+def _sample(xs, name: str = "xs") -> list:
+    """``xs`` as a list of finite-or-infinite numbers; NaN (which sorts nowhere) is refused."""
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{name}={xs!r}: expected a list of numbers (ms)")
+    out = list(xs)
+    for x in out:
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"{name}: {x!r} is not a number; expected a list of numbers (ms)")
+        if x != x:
+            raise ValueError(f"{name}: contains NaN; expected numbers (a NaN has no place in a sorted sample)")
+    return out
+
+
 def percentile(xs: Sequence[float], q: float) -> float | None:
     """The nearest-rank ``q``-th percentile (``q`` in [0, 100]); None for no data."""
-    if not 0 <= q <= 100:
+    if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100:
         raise ValueError(f"q={q!r}: expected a percentile in [0, 100]")
-    if not xs:
+    s = sorted(_sample(xs))
+    if not s:
         return None
-    s = sorted(xs)
     return s[max(0, math.ceil(q / 100 * len(s)) - 1)]
 
 
 def distribution(xs: Sequence[float]) -> dict:
-    """Count, mean and the usual percentiles of ``xs`` (ms)."""
-    if not xs:
+    """Count, mean and the usual percentiles of ``xs`` (ms); a NaN in ``xs`` is a ValueError.
+
+    >>> distribution([2.0, 1.0, 3.0])["max"]
+    3.0
+    """
+    s = sorted(_sample(xs))
+    if not s:
         return {"n": 0, "mean": None, "p50": None, "p90": None, "p99": None, "max": None}
-    s = sorted(xs)
     n = len(s)
 
     def at(q):
@@ -42,47 +59,30 @@ def distribution(xs: Sequence[float]) -> dict:
     return {"n": n, "mean": sum(s) / n, "p50": at(50), "p90": at(90), "p99": at(99), "max": s[-1]}
 
 
-@dataclass(frozen=True)
-class LostWrites:
-    """The verdict of the lost-write check: ``lost == 0`` is the property the design promises."""
-
-    checked: int  # acknowledged writes
-    keys: int  # keys they went to
-    lost: int  # writes missing at the root or at a site that holds their key
-    lost_at_root: int
-    lagging: tuple  # up to 20 (key, node) pairs where a copy misses an acknowledged write
-
-    @property
-    def ok(self) -> bool:
-        return self.lost == 0
-
-
 def check_lost_writes(acked: Mapping[str, list], joins: Mapping[str, list],
                       root_state: Callable, site_states: Callable, leq=plain_leq) -> LostWrites:
-    """Check that every acknowledged write is in the root's state and in every site holding its key.
+    """For the alternative designs: every acknowledged write in the authoritative copy and in
+    every copy that holds its key, after they settled.
 
-    ``acked[key]`` lists the states the writes produced, ``joins[key][-1]`` is their join (a
-    copy holds all of them exactly when it holds the join), ``root_state(key)`` is the root's
-    state and ``site_states(key)`` yields ``(site, state)`` for the sites holding the key.
+    ``acked[key]`` lists the states the writes produced (as their clients were told),
+    ``joins[key][-1]`` is their join (a copy holds all of them exactly when it holds the join),
+    ``root_state(key)`` is the authoritative state and ``site_states(key)`` yields
+    ``(node, state)`` for the nodes holding the key.
     """
-    checked = lost = at_root = 0
-    lagging: list[tuple] = []
+    checked = lost = 0
+    problems: list = []
     for key, writes in acked.items():
         checked += len(writes)
         everything = joins[key][-1]
         root = root_state(key)
-        behind = [] if leq(everything, root) else [("root", root)]
+        behind = [] if leq(everything, root) else [("the authoritative copy", root)]
         behind += [(s, st) for s, st in site_states(key) if not leq(everything, st)]
         if not behind:
             continue
         missing = set()
         for node, st in behind:
-            for i, w in enumerate(writes):
-                if not leq(w, st):
-                    missing.add(i)
-                    if node == "root":
-                        at_root += 1
-            if len(lagging) < 20:
-                lagging.append((key, node))
+            missing.update(i for i, w in enumerate(writes) if not leq(w, st))
+            if len(problems) < 20:
+                problems.append(f"{key}: {node} misses an acknowledged write")
         lost += len(missing)
-    return LostWrites(checked, len(acked), lost, at_root, tuple(lagging))
+    return LostWrites(checked, len(acked), lost, 0, tuple(problems), (("lost", lost),) if lost else ())

@@ -35,11 +35,21 @@ from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
 from ..messages import Outcome
-from ..site import NO_OBSERVER
 from ..values import join as plain_join
 from ..values import leq as plain_leq
 
 __all__ = ["Observer", "OpRecord", "Outcome", "Probe", "Visibility", "NO_OBSERVER"]
+
+
+class _NoObserver:
+    watched: dict = {}
+
+    def read(self, *args) -> None: ...
+    def write(self, *args) -> None: ...
+    def seen(self, *args) -> None: ...
+
+
+NO_OBSERVER = _NoObserver()
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,7 +144,8 @@ class Observer:
             self.failed += 1
         else:
             self.write_ms[site].append(out.latency_ms)
-            state = out.state
+            written = getattr(out, "written", None)  # the write's own effect, when the reply says it
+            state = out.state if written is None else written
             times = self.acked_times.get(key)
             if times is None:
                 times = self.acked_times[key] = []

@@ -171,7 +171,7 @@ class PrimaryPoP(BenchNode):
     def _apply(self, ctx, key: str, i: int):
         cur = self.store.get(key)
         index = len(self.log) + 1
-        new = self.vtype.write(cur, self.node_id, i, float(index))  # the log index orders LWW writes
+        new, _ = self.vtype.write(cur, self.node_id, i, float(index))  # the log index orders LWW writes
         self.log.append((key, new))
         self.applied = index
         self.merge_in(ctx, key, new)

@@ -17,7 +17,7 @@ overtake the traced one and travel in its place.
 >>> p.holders[0].node, p.holders[0].seen_ms     # the origin holds it at once
 ('SYD', 0.0)
 >>> [(h.src, h.dst) for h in p.hops][:2]          # SYD's next sync brings it to the root, then down
-[('SYD', 'root:LHR'), ('root:LHR', 'FRA')]
+[('SYD', 'root:LHR'), ('root:LHR', 'IAD')]
 """
 
 from __future__ import annotations
@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
-from ..system import EdgeSystem
+from ..system import EdgeSystem, cluster_of
 from ..topology import site_place
 from .compare import Setup, build, fault_timeline
 from .primary import Forward, PrimarySystem
@@ -128,8 +128,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
         raise ValueError(f"key={key!r}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults, record="all")
-    nodes = system.sites if isinstance(system, EdgeSystem) else system.nodes
-    system.sim.call_at(at_ms, nodes[origin].write, system.contexts[origin], key, TRACE_WRITE)
+    system.sim.call_at(at_ms, system.invoke, origin, "write", key, TRACE_WRITE)
     system.drive(workload)
     # The driver stops at the last client operation; let syncs already under way finish.
     system.sim.run(until=system.sim.now + 4 * setup.epoch_ms)
@@ -144,13 +143,16 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     for r in system.net.history:
         if r.kind == "send":
             sent[r.msg_id] = r.time
-        elif r.kind == "deliver" and r.node not in seen and r.time >= at_ms:
+        elif r.kind == "deliver" and r.time >= at_ms:
+            node, peer = cluster_of(r.node), cluster_of(r.peer)  # a replica stands for its PoP
+            if node in seen or node == peer:
+                continue
             msg = r.data
             carried = (type(msg) is Forward and msg.key == key and msg.write == TRACE_WRITE) or any(
                 leq(state, s) for s in states_in(msg, key))
             if carried:
-                seen[r.node] = r.time - at_ms
-                hops.append(Hop(r.peer, r.node, sent[r.msg_id] - at_ms, r.time - at_ms))
+                seen[node] = r.time - at_ms
+                hops.append(Hop(peer, node, sent[r.msg_id] - at_ms, r.time - at_ms))
     roles = _roles(system, topology)
     order = [origin] + [n for n in roles if n != origin]
     holders = tuple(Holder(n, site_place(n).lat, site_place(n).lon, roles[n], seen.get(n)) for n in order)

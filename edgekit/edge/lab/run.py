@@ -1,5 +1,9 @@
 """One call runs the edge system on a workload and returns plain records: ``run_edge``.
 
+The run ends the protocol's way (``EdgeSystem.settle``: every fault heals, the
+epochs run until nothing is owed) and the lost-write verdict is the client
+history's against the root (``edgekit.edge.lab.checks``): no repair pass.
+
 >>> from edgekit.edge import EdgeConfig
 >>> from edgekit.edge.lab import Workload
 >>> w = Workload(("LHR", "CDG", "SYD", "NRT"), keys=50, ops=2_000, rates=200.0, seed=3)
@@ -51,7 +55,7 @@ class EdgeRun:
     repairs: int
     evictions: int
     overflows: int
-    lost: LostWrites
+    lost: LostWrites  # the verdict of edgekit.edge.lab.checks.check_writes after settling
     net: NetStats
     events: int  # simulator events run, client operations included
     ops: list[OpRecord] = field(default_factory=list)  # with record_ops=True
@@ -123,7 +127,7 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
     end_ms = system.end_ms if system.end_ms is not None else system.sim.now
     messages, nbytes = system.meter.messages, system.meter.bytes
     system.settle()
-    sites = system.sites.values()
+    stores = [system.replicas[r].store for s in system.sites for r in system.clusters[s]]
     return EdgeRun(
         seed=seed, config=config, topology=topo, workload=workload, faults=faults, end_ms=end_ms,
         client_ops=obs.reads + obs.writes, reads=obs.reads, writes=obs.writes, failed=obs.failed,
@@ -131,9 +135,9 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
         staleness_ms=obs.staleness_ms, visibility=obs.visibility(until=end_ms),
         messages=messages, bytes=nbytes, settle_messages=system.meter.messages - messages,
         settle_bytes=system.meter.bytes - nbytes,
-        repairs=sum(s.repairs for s in sites),
-        evictions=sum(st.evictions for s in sites for st in s.stores),
-        overflows=sum(st.overflows for s in sites for st in s.stores),
+        repairs=sum(s.repairs for s in system.sites.values()),
+        evictions=sum(st.evictions for st in stores),
+        overflows=sum(st.overflows for st in stores),
         lost=system.lost_writes(), net=system.net.stats,
         events=system.sim.events_run + system.client_events,
         ops=obs.ops, history=list(system.net.history) if record not in (False, "none", None) else [],

@@ -1,0 +1,109 @@
+"""Playing the clients of an ``EdgeSystem``: invoke operations, wait for replies, keep the history.
+
+In the simulator the system's driver is the client of every site: it invokes a
+read or a write at a site's front end (``Site.read``/``Site.write``) and, when
+the reply comes, records what the client saw (``edgekit.edge.history.ClientOp``)
+and tells the observer, if any. A PoP whose front end is down answers nothing:
+its clients get an error at once. ``max_events`` bounds how much simulation one
+driving step may cost (a degenerate configuration is stopped, not waited for).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from .history import ClientOp, status_of
+from .messages import Outcome
+from .site import READ, WRITE
+
+__all__ = ["Clients"]
+
+_DOWN = Outcome(False, None, None)  # what a client gets from a PoP whose front end is down
+
+
+class Clients:
+    """Mixed into ``EdgeSystem``: uses its ``sim``, ``sites``, ``contexts``, ``observer``, ``history``."""
+
+    def invoke(self, site: str, kind: str, key: str, arg=None, done: Callable | None = None,
+               observe: bool = True) -> None:
+        """Start one client operation at ``site`` now; ``done(ClientOp)`` when it is answered.
+        ``observe=False`` keeps it from the observer (the checks' own reads are not the workload's)."""
+        if site not in self.sites:
+            raise ValueError(f"site={site!r}: expected one of {list(self.sites)}")
+        if kind not in (READ, WRITE):
+            raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
+        if kind == WRITE and arg is None:
+            self.writes += 1
+            arg = self.writes
+        ctx, t0 = self.contexts[site], self.sim.now
+
+        def reply(out: Outcome) -> None:
+            op = self._record(site, kind, key, arg, t0, out, observe)
+            if done is not None:
+                done(op)
+
+        if ctx.up:
+            (self.sites[site].read(ctx, key, reply) if kind == READ else
+             self.sites[site].write(ctx, key, arg, reply))
+        else:
+            reply(_DOWN)  # the PoP is down: its clients get an error
+
+    def _record(self, site, kind, key, arg, t0, out: Outcome, observe: bool = True) -> ClientOp:
+        now = self.sim.now
+        obs = self.observer
+        if obs is not None and observe:
+            if kind == READ:
+                obs.read(t0, site, key, out)
+            else:
+                obs.write(now, site, key, out)
+        op = ClientOp(site, key, kind, arg, t0, now, status_of(out), out.state, out.written)
+        if kind == WRITE or self.record_reads:
+            self.history.append(op)
+        return op
+
+    def call(self, site: str, kind: str, key: str, arg=None, max_ms: float = 60_000.0) -> Outcome:
+        """Run one client operation at ``site`` now and the simulator until it is answered."""
+        got: list = []
+        self.invoke(site, kind, key, arg, got.append)
+        limit = self.sim.now + max_ms
+        while not got and self.sim.now < limit:
+            self._run(min(self.sim.now + 10.0, limit))
+        if not got:
+            raise RuntimeError(f"call({site!r}, {kind!r}, {key!r}): no answer within {max_ms:g} ms")
+        op = got[0]
+        return Outcome(op.ok, op.complete_ms - op.invoke_ms, op.state, op.written, op.status == "info")
+
+    def drive(self, workload, progress: bool = False) -> None:
+        """Run ``workload``'s operations (``(time_ms, site_index, key_index, is_write)``) in
+        simulated time until the last one has been invoked."""
+        missing = [s for s in workload.sites if s not in self.sites]
+        if missing:
+            raise ValueError(f"workload sites {missing}: not sites of this topology; "
+                             f"expected some of {list(self.sites)}")
+        keys, invoke = workload.key_names(), self.invoke
+        names = list(workload.sites)
+        t0 = self.sim.now
+        bar = None
+        if progress:
+            from tqdm.auto import tqdm
+
+            bar = tqdm(total=workload.ops, unit="op", unit_scale=True, mininterval=0.5)
+        done = 0
+        for t, si, ki, is_write in workload:
+            self._run(t0 + t)
+            invoke(names[si], WRITE if is_write else READ, keys[ki])
+            done += 1
+            if bar is not None and not done & 0x3FFF:
+                bar.update(0x4000)
+        self.client_events += done
+        self.end_ms = self.sim.now
+        if bar is not None:
+            bar.update(done - bar.n)
+            bar.close()
+
+    def _run(self, until: float) -> None:
+        self.sim.run(until=until)
+        if self.max_events is not None and self.sim.events_run - self._events0 > self.max_events:
+            raise RuntimeError(f"max_events={self.max_events}: the simulator ran {self.sim.events_run:,} "
+                               f"events by t={self.sim.now:.0f} ms; a degenerate configuration (or a bug) "
+                               "keeps it busy")
