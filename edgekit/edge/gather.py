@@ -41,6 +41,7 @@ __all__ = ["FrontEnd", "Round", "GATHER", "PUT", "FETCH"]
 GATHER, PUT, FETCH = "gather", "put", "fetch"  # what a round is waiting for
 _TICK = "tick"
 _INF = math.inf
+_EPS = 1e-6  # ms: a timer set for ``at`` fires at ``now + (at - now)``, which may round below ``at``
 
 
 class Round:
@@ -136,7 +137,7 @@ class FrontEnd(Node):
     def on_timer(self, ctx, tag) -> None:
         if tag != _TICK:
             return
-        now = ctx.now
+        now = ctx.now + _EPS
         if self._tick_at <= now:
             self._tick_at = _INF  # this is the tick we set (an older, later one finds a newer set)
         pending = self.pending

@@ -8,7 +8,10 @@ and gathers their CRDTs (``edgekit.edge.gather``: first reply, then
 ``gather_ms``):
 
 - **read**: the client gets the merge of the replies that came in time (a miss
-  if none holds the key). With ``read_miss="block"`` a miss waits for a one-key
+  if none holds the key). The key's first replica (its *lead*) takes the read's
+  interest, so that one sync per key brings it up to date (it passes what came
+  down to the key's other replicas); if the lead did not answer, the first
+  replica that did takes it. With ``read_miss="block"`` a miss waits for a one-key
   sync with the upstream and the client gets what that sync brought.
 - **read repair**: every replica whose reply differs from the merge gets the
   merge (``Repair``), as in the talk.
@@ -113,9 +116,11 @@ class Site(FrontEnd):
         op.where = where = self.where(key)
         if kind is WRITE and self._blind:
             return self._put(ctx, op, None)  # it replaces whatever is there: one round trip
-        ids, touch = self.replica_ids, kind is READ
+        ids, rid = self.replica_ids, op.rid
+        touch = kind is READ  # the key's first replica, its lead, takes the read's interest
         for i in where:
-            ctx.send(ids[i], Get(op.rid, key, touch))
+            ctx.send(ids[i], Get(rid, key, touch))
+            touch = False
         self.open_round(ctx, op, len(where), GATHER)
 
     # -- answers ------------------------------------------------------------------------------
@@ -150,6 +155,10 @@ class Site(FrontEnd):
                 self._repair(ctx, op, merged)
             elif op.kind is READ:
                 self.misses += 1
+            if op.kind is READ and len(op.got) < len(op.where):
+                lead = self.replica_ids[op.where[0]]
+                if all(src != lead for src, _ in op.got):  # the lead did not hear it: another takes it
+                    ctx.send(op.got[0][0], Get(0, op.key, True))  # request id 0 is never open
             wait = op.kind is READ and self.config.read_miss == "block" or op.kind is WRITE and self.vtype.reads_first
             if merged is None and wait and self.upstream is not None:
                 return self.fetch(ctx, op, (op.key,))

@@ -57,7 +57,7 @@ class EdgeRun:
     overflows: int
     lost: LostWrites  # the verdict of edgekit.edge.lab.checks.check_writes after settling
     net: NetStats
-    events: int  # simulator events run, client operations included
+    events: int  # simulator events run (each client operation is one)
     ops: list[OpRecord] = field(default_factory=list)  # with record_ops=True
     history: list = field(default_factory=list)  # edgekit.sim Records, with record="ops"/"all"
 
@@ -139,6 +139,6 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
         evictions=sum(st.evictions for st in stores),
         overflows=sum(st.overflows for st in stores),
         lost=system.lost_writes(), net=system.net.stats,
-        events=system.sim.events_run + system.client_events,
+        events=system.sim.events_run,
         ops=obs.ops, history=list(system.net.history) if record not in (False, "none", None) else [],
     )
