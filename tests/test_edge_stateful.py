@@ -139,7 +139,7 @@ class EdgeMachine(RuleBasedStateMachine):
         assert verdict.ok, verdict
         for _ in range(self.topology.depth):
             system.read_round()
-        assert check_copies(system.site_copies(), final) == []
+        assert check_copies(system.site_copies(), final, self.config.value_type) == []
         held = ((r.split("/")[0], k) for r, k, _ in system.site_copies())
         assert check_touched(held, system.history) == []
         if self.config.write_quorum == self.config.n and not self.lost_disk:

@@ -23,7 +23,7 @@ def _converged(system: EdgeSystem) -> list:
     for _ in range(system.topology.depth):
         system.read_round()
     root = system.topology.root
-    return check_copies(system.site_copies(), lambda key: system.state(root, key))
+    return check_copies(system.site_copies(), lambda key: system.state(root, key), system.config.value_type)
 
 
 @pytest.mark.parametrize("seed", range(40))

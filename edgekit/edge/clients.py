@@ -11,6 +11,7 @@ driving step may cost (a degenerate configuration is stopped, not waited for).
 from __future__ import annotations
 
 import itertools
+import math
 from collections.abc import Callable
 
 from .history import ClientOp, status_of
@@ -71,6 +72,8 @@ class Clients:
 
     def call(self, site: str, kind: str, key: str, arg=None, max_ms: float = 60_000.0) -> Outcome:
         """Run one client operation at ``site`` now and the simulator until it is answered."""
+        if isinstance(max_ms, bool) or not isinstance(max_ms, (int, float)) or not 0 < max_ms < math.inf:
+            raise ValueError(f"max_ms={max_ms!r}: expected a finite time in ms > 0")
         got: list = []
         self.invoke(site, kind, key, arg, got.append)
         limit = self.sim.now + max_ms

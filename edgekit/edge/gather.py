@@ -91,9 +91,9 @@ class FrontEnd(Node):
         self.pending[r.rid] = r
         self._tick(ctx, now + self._gather_ms)
 
-    def replied(self, ctx, r: Round) -> None:
-        """One answer for ``r`` arrived (the caller has merged it)."""
-        r.waiting -= 1
+    def replied(self, ctx, r: Round, count: int = 1) -> None:
+        """An answer for ``r`` arrived (the caller has merged it, and counted it unless ``count``)."""
+        r.waiting -= count
         if r.first is None:
             now = ctx.now
             r.first = now

@@ -110,13 +110,14 @@ class Site(FrontEnd):
         if not callable(reply):
             raise TypeError(f"reply={reply!r}: expected a function that takes the Outcome")
         op = _Op()
-        op.rid, op.kind, op.key, op.arg, op.t0, op.reply = self.new_rid(), kind, key, arg, ctx.now, reply
+        self._rid = rid = self._rid + 1
+        op.rid, op.kind, op.key, op.arg, op.t0, op.reply = rid, kind, key, arg, ctx.now, reply
         op.merged = op.stored = op.written = None
         op.got, op.acks = [], 0
-        op.where = where = self.where(key)
+        op.where = where = self._table.get(key) or self.where(key)
         if kind is WRITE and self._blind:
             return self._put(ctx, op, None)  # it replaces whatever is there: one round trip
-        ids, rid = self.replica_ids, op.rid
+        ids = self.replica_ids
         touch = kind is READ  # the key's first replica, its lead, takes the read's interest
         for i in where:
             ctx.send(ids[i], Get(rid, key, touch))
@@ -133,9 +134,13 @@ class Site(FrontEnd):
                 return  # later than the timer: neither merged nor repaired
             st = msg.state
             if st is not None:
-                op.merged = self.join(op.merged, st)
+                m = op.merged
+                op.merged = st if m is None else self.join(m, st)
             op.got.append((src, st))
-            self.replied(ctx, op)
+            op.waiting -= 1
+            if op.waiting and op.first is not None:
+                return  # more answers to come, and the timer is already running
+            self.replied(ctx, op, 0)
         elif kind is Stored:
             op = self.pending.get(msg.rid)
             if op is None or op.phase is not PUT:

@@ -114,15 +114,21 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
     and every ``staleness_every``-th read is checked for staleness (raise both for speed).
     """
     if not isinstance(workload, Workload):
-        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.Workload")
+        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.lab.Workload")
     config = EdgeConfig() if config is None else config
+    if not isinstance(config, EdgeConfig):
+        raise TypeError(f"config={config!r}: expected an edgekit.edge.EdgeConfig (for example "
+                        "EdgeConfig(epoch_ms=500)), not a dict")
     faults = FaultModel() if faults is None else faults
+    if not isinstance(faults, FaultModel):
+        raise TypeError(f"faults={faults!r}: expected an edgekit.sim.FaultModel")
     topo = make_topology(topology, workload)
     vt = VALUE_TYPES[config.value_type]
     obs = Observer(topo.sites, record_ops=record_ops, probe_every=probe_every,
                    staleness_every=staleness_every, leq=vt.leq, join=vt.join)
+    # A budget far above what any sane configuration needs (about ten events per operation).
     system = EdgeSystem(topo, config, seed=seed, faults=faults, latency=latency, record=record,
-                        observer=obs, measure_bytes=measure_bytes)
+                        observer=obs, measure_bytes=measure_bytes, max_events=1_000 * workload.ops + 10_000_000)
     system.drive(workload, progress=progress)
     end_ms = system.end_ms if system.end_ms is not None else system.sim.now
     messages, nbytes = system.meter.messages, system.meter.bytes
