@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import edgekit.crdt._text_runs as runs_module
-import edgekit.crdt.text as text_module
+import edgekit.crdt.text.document as text_module
+import edgekit.crdt.text.runs as runs_module
 from edgekit.crdt.text import Delete, Insert, Text, demo_two_editors, op_from_json
 
 NAMES = ("alice", "bob", "carol")
@@ -376,3 +376,19 @@ def test_two_editors_demo(seed, same_place):
     assert d.alice_after.endswith(".") and d.start.split()[-1] not in d.alice_after
     assert d.naive != d.alice_after
     assert demo_two_editors(seed, same_place) == d  # seeded: same story every time
+
+
+def test_the_text_package_has_no_import_circle():
+    """Each module of edgekit.crdt.text imports only modules below it (demo used to import text back)."""
+    import ast
+    from graphlib import TopologicalSorter
+    from pathlib import Path
+
+    folder = Path(text_module.__file__).parent
+    graph = {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        graph[path.stem] = {node.module or alias.name for node in ast.walk(tree)
+                            if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
+    assert {"ops", "runs", "tree", "document", "codec", "demo"} <= set(graph)
+    list(TopologicalSorter(graph).static_order())  # raises CycleError on a circle

@@ -13,7 +13,7 @@ from __future__ import annotations
 import json
 import zlib
 
-from ._text_ops import Delete, Insert
+from .ops import Delete, Insert
 
 FORMAT = "edgekit-text/1"
 # How a run's first character hangs in the tree. CONTINUES: right child of

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from ._text_runs import Run, RunList
+from .runs import Run, RunList
 
 
 class IdIndex:
