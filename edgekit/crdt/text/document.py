@@ -11,14 +11,15 @@ from __future__ import annotations
 from collections import deque
 from heapq import heappop, heappush
 
-from .codec import decode, encode, state_from_json, state_to_json
-from .ops import Delete, Insert, check_delete, check_insert, op_from_json
+from .codec import MAX_INFLATED, decode, encode, state_from_json, state_to_json
+from .ops import Delete, Insert, check_delete, check_insert, op_from_json, show
 from .runs import MAX_RUNS, Run, RunList
-from .tree import IdIndex, integrate_delete, integrate_insert
+from .tree import IdIndex, integrate_delete, integrate_insert, same_content
 
 __all__ = ["Text"]
 
 _DUPLICATE = object()
+_CONFLICT = object()
 _new = tuple.__new__  # builds an op without NamedTuple's Python-level __new__
 
 
@@ -34,16 +35,23 @@ class Text:
     ('Hi Ann Bob', 'Hi Ann Bob')
     """
 
-    def __init__(self, replica: str):
+    max_buffered = 100_000  # ops waiting for causes that have not arrived (see apply)
+
+    def __init__(self, replica: str, *, max_buffered: int = max_buffered):
         if not isinstance(replica, str) or not replica:
-            raise TypeError(f"replica={replica!r}: expected a non-empty str (unique per replica)")
+            raise TypeError(f"replica={show(replica)}: expected a non-empty str (unique per replica)")
+        if type(max_buffered) is not int or max_buffered < 0:
+            raise ValueError(f"max_buffered={show(max_buffered)}: expected an int >= 0")
         self.replica = replica
+        self.max_buffered = max_buffered
         self._list = RunList()
         self._next = {replica: 0}  # replica -> how many of its characters we hold
         self._index = IdIndex()
         self._own = self._index.of(replica)
         self._waiting = {}  # replica -> heap of (seq we wait for, tiebreak, op)
         self._waits = 0
+        self._n_waiting = 0
+        self._typed = None
 
     def __str__(self) -> str:
         return "".join(self._list.texts())
@@ -89,7 +97,7 @@ class Text:
         [Insert(replica='a', seq=0, parent=None, side='R', text='hi')]
         """
         if type(text) is not str:
-            raise TypeError(f"text={text!r}: expected a str")
+            raise TypeError(f"text={show(text)}: expected a str")
         lst = self._list
         if type(index) is not int or not 0 <= index <= lst.length:
             _bad_index("index", index, lst.length)
@@ -156,9 +164,9 @@ class Text:
         """
         lst = self._list
         if type(length) is not int:
-            raise TypeError(f"length={length!r}: expected an int >= 0")
+            raise TypeError(f"length={show(length)}: expected an int >= 0")
         if length < 0:
-            raise ValueError(f"length={length!r}: expected an int >= 0")
+            raise ValueError(f"length={length}: expected an int >= 0")
         if type(index) is not int or not 0 <= index <= lst.length:
             _bad_index("index", index, lst.length)
         if index + length > lst.length:
@@ -227,7 +235,18 @@ class Text:
     def apply(self, ops) -> None:
         """Integrate other replicas' ops (or their ``to_json()`` dicts), in any order, duplicates included.
 
-        An op whose causes have not arrived waits in ``buffered`` until they do.
+        An op whose causes have not arrived waits in ``buffered`` until they
+        do, up to ``max_buffered`` ops: beyond that an op is refused. An op
+        that names a character this replica holds with different content
+        (another text or place) is refused too. Every other op is integrated,
+        then a ValueError names what was refused.
+
+        Replica ids are trusted: each must name one writer that never uses a
+        sequence number twice (one id per process or device; a random one is
+        safest). A refused conflict shows that some writer broke that rule;
+        replicas that each saw only one version of the reused id differ until
+        they meet. Peers that cannot be trusted need authenticated ops
+        (Kleppmann, "Making CRDTs Byzantine fault tolerant", PaPoC 2022).
         """
         todo = deque()
         for op in ops:
@@ -239,31 +258,48 @@ class Text:
             elif kind is dict:
                 todo.append(op_from_json(op))
             else:
-                raise TypeError(f"ops: op={op!r}: expected an Insert, a Delete or their to_json() dict")
+                raise TypeError(f"ops: op={show(op)}: expected an Insert, a Delete or their to_json() dict")
+        self._typed = None  # positions may move: local typing must search again
+        conflicts, refused = [], []
         while todo:
             op = todo.popleft()
             need = self._needs(op)
             if need is _DUPLICATE:
                 continue
             if need is not None:
-                self._waits += 1
-                heappush(self._waiting.setdefault(need[0], []), (need[1], self._waits, op))
+                if need is _CONFLICT:
+                    conflicts.append(op)
+                elif self._n_waiting >= self.max_buffered:
+                    refused.append(op)
+                else:
+                    self._waits += 1
+                    self._n_waiting += 1
+                    heappush(self._waiting.setdefault(need[0], []), (need[1], self._waits, op))
                 continue
             if type(op) is Delete:
                 integrate_delete(self._list, self._index, op.spans)
                 continue
             replica, seq, parent, side, text = op
             have = self._next.get(replica, 0)
-            if seq < have:  # partly a duplicate: keep the characters we lack
+            if seq < have:  # partly a duplicate (checked equal): keep the characters we lack
                 text, seq, parent, side = text[have - seq:], have, (replica, have - 1), "R"
             integrate_insert(self._list, self._index, replica, seq, parent, side, text)
             have = self._next[replica] = seq + len(text)
             heap = self._waiting.get(replica)
             while heap and heap[0][0] < have:
                 todo.append(heappop(heap)[2])
+                self._n_waiting -= 1
+        if conflicts:
+            raise ValueError(f"ops: {len(conflicts)} op(s) name characters this replica holds with different "
+                             f"content, first {show(conflicts[0])}: a replica id was reused (ids are trusted, "
+                             "see Text.apply); they were refused, the other ops applied")
+        if refused:
+            raise ValueError(f"ops: {len(refused)} op(s) refused, first {show(refused[0])}: max_buffered="
+                             f"{self.max_buffered} ops already wait for causes that have not arrived; "
+                             "deliver those first (or raise max_buffered)")
 
     def _needs(self, op):
-        """None if ``op`` can be integrated now, _DUPLICATE, or the id it waits for."""
+        """None if ``op`` can be integrated now, _DUPLICATE, _CONFLICT, or the id it waits for."""
         nxt = self._next
         if type(op) is Delete:
             for replica, seq, count in op.spans:
@@ -271,6 +307,8 @@ class Text:
                     return (replica, seq + count - 1)
             return None
         have = nxt.get(op.replica, 0)
+        if op.seq < have and not same_content(self._list, self._index, op, have):
+            return _CONFLICT
         if op.seq + len(op.text) <= have:
             return _DUPLICATE
         if op.seq > have:
@@ -286,8 +324,13 @@ class Text:
 
     @classmethod
     def from_json(cls, d: dict, replica: str | None = None) -> Text:
-        """Rebuild a state saved by ``to_json``, as ``replica`` (default: the saved one)."""
-        return cls._rebuild(*state_from_json(d), replica)
+        """Rebuild a state saved by ``to_json``, as ``replica`` (default: the saved one).
+
+        Raises ValueError when a run is malformed, refers to characters no run
+        holds, or the runs disagree with the saved ``version``: nothing is kept hidden.
+        """
+        saved, inserts, deletes, version = state_from_json(d)
+        return cls._rebuild(saved, inserts, deletes, replica, version, "d")
 
     def save(self) -> bytes:
         """The whole state in a compact form: columns of small numbers, zlib-compressed.
@@ -299,21 +342,41 @@ class Text:
         return encode(self)
 
     @classmethod
-    def load(cls, data: bytes, replica: str | None = None) -> Text:
-        """Rebuild a state saved by ``save``, as ``replica`` (default: the saved one)."""
+    def load(cls, data: bytes, replica: str | None = None, *, max_size: int = MAX_INFLATED) -> Text:
+        """Rebuild a state saved by ``save``, as ``replica`` (default: the saved one).
+
+        ``data`` is checked before anything is allocated for it: it may inflate
+        to at most ``max_size`` bytes (32 MiB by default, a few hundred times
+        a long paper's state) and its run lengths must add up.
+        """
         if not isinstance(data, (bytes, bytearray)):
-            raise TypeError(f"data={str(data)[:40]!r}: expected bytes from Text.save()")
-        return cls._rebuild(*decode(bytes(data)), replica)
+            raise TypeError(f"data={show(data)}: expected bytes from Text.save()")
+        if type(max_size) is not int or max_size < 1:
+            raise ValueError(f"max_size={show(max_size)}: expected an int >= 1 (bytes)")
+        saved, inserts, deletes, version = decode(bytes(data), max_size)
+        return cls._rebuild(saved, inserts, deletes, replica, version, "data")
 
     @classmethod
-    def _rebuild(cls, saved, inserts, deletes, replica):
+    def _rebuild(cls, saved, inserts, deletes, replica, version, name):
         doc = cls(saved if replica is None else replica)
-        doc.apply(inserts)  # in document order: the buffer sorts out causes
-        doc.apply(deletes)
+        doc.max_buffered = len(inserts) + len(deletes)  # in document order: the buffer sorts out causes
+        try:
+            doc.apply(inserts)
+            doc.apply(deletes)
+        except ValueError as e:
+            raise ValueError(f"{name}: the saved runs contradict each other ({e})") from None
+        doc.max_buffered = cls.max_buffered
+        if doc._n_waiting:
+            op = doc.buffered[0]
+            raise ValueError(f"{name}: {doc._n_waiting} saved run(s) refer to characters no run holds "
+                             f"(truncated or gapped), first {show(op)}")
+        if version is not None and doc.version != version:
+            raise ValueError(f"{name}: the runs hold version {show(doc.version)}, the saved version "
+                             f"says {show(version)} (truncated?)")
         return doc
 
 
 def _bad_index(name, value, hi):
     if type(value) is not int:
-        raise TypeError(f"{name}={value!r}: expected an int in 0..{hi}")
-    raise ValueError(f"{name}={value!r}: expected an int in 0..{hi}")
+        raise TypeError(f"{name}={show(value)}: expected an int in 0..{hi}")
+    raise ValueError(f"{name}={value}: expected an int in 0..{hi}")
