@@ -51,7 +51,11 @@ class Text:
         self._waiting = {}  # replica -> heap of (seq we wait for, tiebreak, op)
         self._waits = 0
         self._n_waiting = 0
-        self._typed = None
+        # What the last local edit left, for the next one to go on from without a search:
+        # the run it typed into, or the tombstone run it erased into, and where that ends.
+        self._typed = self._erased = self._rest = None
+        self._end = -1
+        self._back = False  # whether the tombstone's first id may move (see _erase)
 
     def __str__(self) -> str:
         return "".join(self._list.texts())
@@ -96,6 +100,20 @@ class Text:
         >>> Text("a").insert(0, "hi")
         [Insert(replica='a', seq=0, parent=None, side='R', text='hi')]
         """
+        run = self._typed
+        if index == self._end and run is not None and type(index) is int and type(text) is str and text:
+            # Typing on: right after the run this replica typed last, and nothing
+            # has happened since, so the new characters extend it: no search at all.
+            n = len(text)
+            replica = self.replica
+            seq = self._next[replica]
+            self._next[replica] = seq + n
+            run.text += text
+            run.vis += n
+            run.chunk.vis += n
+            self._list.length += n
+            self._end = index + n
+            return [_new(Insert, (replica, seq, (replica, seq - 1), "R", text))]
         if type(text) is not str:
             raise TypeError(f"text={show(text)}: expected a str")
         lst = self._list
@@ -134,6 +152,7 @@ class Text:
                     chunk.vis += n
                     lst.length += n
                     lst.ri, lst.rpos = ri - 1, index + n - left.vis
+                    self._typed, self._erased, self._end = left, None, index + n
                     return [_new(Insert, (replica, seq, parent, "R", text))]
                 new = Run(replica, seq, text, left, True)
                 left.rights = [new]
@@ -153,6 +172,7 @@ class Text:
         firsts.append(new)
         if len(runs) > MAX_RUNS:
             lst.split_chunk(ci)
+        self._typed, self._erased, self._end = new, None, index + n
         return [_new(Insert, (replica, seq, parent, side, text))]
 
     def delete(self, index: int, length: int = 1) -> list[Delete]:
@@ -162,6 +182,11 @@ class Text:
         >>> doc.delete(1, 3), str(doc)
         ([Delete(spans=(('a', 1, 3),))], 'ho')
         """
+        if length == 1 and 0 <= self._end - index <= 1 and type(index) is int and type(length) is int:
+            op = self._erase(index)
+            if op is not None:
+                return op
+        self._typed = self._erased = None
         lst = self._list
         if type(length) is not int:
             raise TypeError(f"length={show(length)}: expected an int >= 0")
@@ -179,11 +204,14 @@ class Text:
         runs = chunk.runs
         run = runs[ri]
         if off + length <= run.vis:  # inside one run, like a backspace: the common case
+            rest = None
             if off:
                 run = lst.split(run, off, chunk, ri)
                 ri += 1
             if length < run.vis:
-                lst.split(run, length, chunk, ri)
+                rest = lst.split(run, length, chunk, ri)
+            # the next backspace or forward delete may go on from here (see _erase)
+            self._erased, self._back, self._rest, self._end = run, off > 0, rest, index
             run.vis = 0
             chunk.vis -= length
             lst.length -= length
@@ -232,6 +260,57 @@ class Text:
                 lst.split_chunk(ci)
         return [Delete(tuple(map(tuple, spans)))]
 
+    def _erase(self, index):
+        """Delete the character at ``index`` without a search when it is next to what the last
+        local edit typed or erased; None when the general path must do it.
+
+        A tombstone run that a local delete split off (so that nothing else
+        refers to its first id yet) takes over the deleted character from its
+        neighbour: a streak of backspaces or forward deletes stays one run.
+        """
+        tomb = self._erased
+        lst = self._list
+        if tomb is None:  # a backspace over the character just typed
+            run = self._typed
+            if run is None or index != self._end - 1 or run.vis < 2:
+                return None
+            chunk = run.chunk
+            runs, ri = chunk.runs, lst.ri
+            if (not 0 <= ri < len(runs) or runs[ri] is not run or lst.chunks[lst.ci] is not chunk
+                    or len(runs) >= MAX_RUNS):
+                return None
+            tomb = lst.split(run, run.vis - 1, chunk, ri)
+            tomb.vis = 0
+            chunk.vis -= 1
+            self._typed, self._erased, self._back, self._rest = None, tomb, True, None
+            seq = tomb.seq
+        elif index < self._end:  # a backspace: the tombstone grows to the left
+            head = tomb.parent
+            if not self._back or head.vis < 2:
+                return None
+            text = head.text
+            head.text = text[:-1]
+            head.vis -= 1
+            head.chunk.vis -= 1
+            tomb.text = text[-1] + tomb.text
+            seq = tomb.seq = tomb.seq - 1
+            lst.ri = -1
+        else:  # a forward delete: the tombstone grows to the right
+            rest = self._rest
+            if rest is None or rest.vis < 2:
+                return None
+            text = rest.text
+            rest.text = text[1:]
+            rest.vis -= 1
+            rest.chunk.vis -= 1
+            seq = rest.seq
+            rest.seq = seq + 1
+            tomb.text += text[0]
+            lst.ri = -1
+        lst.length -= 1
+        self._end = index
+        return [_new(Delete, (((tomb.replica, seq, 1),),))]
+
     def apply(self, ops) -> None:
         """Integrate other replicas' ops (or their ``to_json()`` dicts), in any order, duplicates included.
 
@@ -259,7 +338,7 @@ class Text:
                 todo.append(op_from_json(op))
             else:
                 raise TypeError(f"ops: op={show(op)}: expected an Insert, a Delete or their to_json() dict")
-        self._typed = None  # positions may move: local typing must search again
+        self._typed = self._erased = None  # positions may move: local edits must search again
         conflicts, refused = [], []
         while todo:
             op = todo.popleft()
