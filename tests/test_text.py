@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import edgekit.crdt.text.document as text_module
+import edgekit.crdt.text.local as text_module
 import edgekit.crdt.text.runs as runs_module
 from edgekit.crdt.text import Delete, Insert, Text, demo_two_editors, op_from_json
 

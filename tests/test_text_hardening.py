@@ -338,9 +338,9 @@ def test_whatever_from_json_accepts_satisfies_the_laws_and_round_trips(d):
 def test_without_the_content_check_a_reused_id_splits_replicas_silently(monkeypatch):
     """The mutation that shows what the check is for: switched off, two replicas end with
     different texts and equal versions, and nothing says so."""
-    import edgekit.crdt.text.document as document
+    import edgekit.crdt.text.remote as remote
 
-    monkeypatch.setattr(document, "same_content", lambda *args: True)
+    monkeypatch.setattr(remote, "same_content", lambda *args: True)
     first, other = Insert("mallory", 0, None, "R", "X"), Insert("mallory", 0, None, "R", "Y")
     one, two = Text("one"), Text("two")
     one.apply([first, other])

@@ -19,9 +19,12 @@ to state:
 Because an insert only needs its parent to exist and the walk does not depend
 on the order nodes arrived in, replicas that have the same operations have the
 same text. Operations whose parent (or the same replica's previous character,
-or a deleted character) is missing wait in a buffer; duplicates are ignored.
-Insertion points go after any tombstones at that position, so typing on after
-a backspace continues the tombstone's chain.
+or a deleted character) is missing wait in a buffer (capped); duplicates are
+ignored, and an id seen again with different content is refused (replica ids
+are trusted: see ``Text.apply``). Insertion points go after any tombstones at
+that position, so typing on after a backspace continues the tombstone's chain;
+a replica typing right after the character it typed last extends that run
+(the character has no right child, so Fugue's rule allows it either way).
 
 Storage (see ``runs``): runs of characters in chunks with cached
 lengths and a cursor, so local edits near the previous one cost a step or
@@ -32,8 +35,9 @@ two; another replica's inserts find their parent through an id index
 
 The package, one concept a module: ``ops`` (what replicas send), ``runs``
 (document order), ``tree`` (where another replica's characters go),
-``document`` (the ``Text`` replica), ``codec`` (saving and loading) and
-``demo`` (chapter 4's two editors).
+``document`` (the ``Text`` replica) with its ``local`` edits and the
+``remote`` ops it receives, ``codec`` (saving and loading) and ``demo``
+(chapter 4's two editors).
 """
 
 from .demo import TwoEditors, demo_two_editors
