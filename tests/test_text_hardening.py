@@ -207,6 +207,12 @@ def test_deeply_nested_input_gets_a_short_clear_error(call):
     assert len(str(err.value)) < 300
 
 
+@pytest.mark.parametrize("ops", [5, None, "ab", Insert("b", 0, None, "R", "x"), {"type": "delete", "spans": []}])
+def test_apply_wants_a_list_of_ops(ops):
+    with pytest.raises(TypeError, match="ops="):
+        Text("a").apply(ops)
+
+
 def test_op_json_with_missing_fields_names_them():
     with pytest.raises(ValueError, match="missing parent, side"):
         Text("a").apply([{"type": "insert", "replica": "b", "seq": 0, "text": "x"}])

@@ -38,6 +38,8 @@ class RemoteOps:
         they meet. Peers that cannot be trusted need authenticated ops
         (Kleppmann, "Making CRDTs Byzantine fault tolerant", PaPoC 2022).
         """
+        if isinstance(ops, (Insert, Delete, dict, str, bytes)) or not hasattr(ops, "__iter__"):
+            raise TypeError(f"ops={show(ops)}: expected a list of ops (Insert, Delete or their to_json() dicts)")
         todo = deque()
         for op in ops:
             kind = type(op)
