@@ -90,7 +90,54 @@ def test_a_quorum_write_from_sydney_crosses_an_ocean():
 def test_clients_other_than_replicas_and_custom_rtt():
     flat = lambda a, b: 50.0  # noqa: E731
     costs = co.write_costs(["LHR", "FRA", "AMS"], "FRA", clients=["JNB"], rtt=flat)
-    assert costs == (co.WriteCost("JNB", 0.0, 100.0, 100.0, "LHR"),)
+    assert costs == (co.WriteCost("JNB", 0.0, 50.0, 100.0, 100.0, 100.0, "LHR"),)
+
+
+def oracle_write(client, replicas, leader, acks, rtt):
+    """Brute force: the coordinator waits for the cheapest set of acks of the size it needs."""
+    d = {r: 0.0 if r == client else rtt(client, r) for r in replicas}
+    coord = leader or min(replicas, key=lambda r: d[r])
+    others = [r for r in replicas if r != coord]
+    need = {"none": 0, "majority": len(replicas) // 2, "all": len(replicas) - 1}[acks]
+    best = min(max([0.0] + [rtt(coord, r) for r in subset]) for subset in itertools.combinations(others, need))
+    return d[coord] + best
+
+
+@settings(max_examples=300, deadline=None)
+@given(scenarios(), st.sampled_from(co.ACKS), st.booleans())
+def test_write_ms_and_write_costs_match_brute_force_for_every_design(s, acks, led):
+    replicas, primary, client, rtt = s
+    leader = primary if led else None
+    want = oracle_write(client, replicas, leader, acks, rtt)
+    assert co.write_ms(client, replicas, leader=leader, acks=acks, rtt=rtt) == pytest.approx(want)
+    (c,) = co.write_costs(replicas, primary, clients=[client], rtt=rtt)
+    attr = {("none", True): "async_primary_ms", ("majority", True): "leader_majority_ms",
+            ("all", True): "sync_primary_ms", ("majority", False): "leaderless_majority_ms"}.get((acks, led))
+    if attr:
+        assert getattr(c, attr) == pytest.approx(want)
+
+
+@settings(max_examples=150, deadline=None)
+@given(scenarios())
+def test_each_variable_alone_never_makes_a_write_slower(s):
+    """Fewer acks never cost more; with majority acks, the nearest coordinator never costs more
+    than a fixed leader under a metric (here: any table, so only the ack count is guaranteed)."""
+    replicas, primary, client, rtt = s
+    (c,) = co.write_costs(replicas, primary, clients=[client], rtt=rtt)
+    assert c.local_ms <= c.async_primary_ms <= c.leader_majority_ms <= c.sync_primary_ms
+    grid = co.design_grid([c])
+    assert grid[("leader", "all")] == c.sync_primary_ms and grid[("nearest", "majority")] == c.quorum_ms
+
+
+def test_the_vocabulary_names_every_design_once():
+    assert list(co.DESIGNS) == ["local write", "asynchronous primary", "synchronous primary", "majority quorum",
+                                "leaderless N/R/W"]
+    with pytest.raises(ValueError, match=r"acks='some': expected one of \['none', 'majority', 'all'\]"):
+        co.write_ms("LHR", ["LHR"], acks="some")
+    with pytest.raises(ValueError, match=r"leader='NRT': expected one of the replica sites"):
+        co.write_ms("LHR", ["LHR", "SYD"], leader="NRT")
+    assert co.BUDGETS_MS["35 µs request"] == co.COLD_START_MS  # chapter 5's old name still reads
+    assert "35 µs request" not in list(co.BUDGETS_MS)
 
 
 @pytest.mark.parametrize("call, err, match", [

@@ -14,7 +14,7 @@ from edgekit.figures import style
 
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {
-    "estimate": "calibrated estimate",
+    "estimate": "estimate (measured, else median line)",
     "fiber": "fibre bound (c/1.47)",
     "vacuum": "vacuum bound (c)",
 }
@@ -84,14 +84,19 @@ def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_I
         textposition="top center", line=dict(width=3, color=style.color(0)), marker=dict(size=10, symbol="circle"),
         name="great circle",
     ))
-    labels = ["vacuum bound", f"fibre bound (n={refractive_index:g})", "calibrated estimate", "measured"]
-    vals = [bars["vacuum_ms"], bars["fiber_ms"], bars["estimate_ms"], bars["measured_ms"]]
+    labels = ["vacuum bound", f"fibre bound (n={refractive_index:g})", "median line", "measured"]
+    vals = [bars["vacuum_ms"], bars["fiber_ms"], bars["line_ms"], bars["measured_ms"]]
     fig.add_trace(go.Bar(
         x=labels, y=[v if v is not None else 0 for v in vals],
         text=[f"{v:.1f} ms" if v is not None else "no data" for v in vals], textposition="outside",
         marker_color=[style.color(i) for i in range(4)], marker_pattern_shape=["", "/", "x", "."],
         name="round trip",
     ))
+    lo, hi = bars["range_ms"]  # the median line's honest error: where 80% of real routes this long lie
+    fig.add_trace(go.Scatter(x=[labels[2]], y=[bars["line_ms"]], mode="markers", showlegend=False,
+                             marker=dict(size=1, color="#000"), hoverinfo="skip",
+                             error_y=dict(type="data", symmetric=False, array=[hi - bars["line_ms"]],
+                                          arrayminus=[bars["line_ms"] - lo], thickness=2, width=12, color="#000")))
     fig.update_yaxes(title="round trip (ms)", rangemode="tozero")
     fig.update_layout(showlegend=False)
     style.world_map(fig, f"{pa.code} ↔ {pb.code}: {bars['km']:,.0f} km", height=440)
@@ -100,11 +105,14 @@ def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_I
 
 
 def pair_numbers(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> dict:
-    """Distance, both bounds, the estimate and (if any) the measurement and its inflation over fibre."""
+    """Distance, both bounds, the estimate, the median line and its 10-90% band, the measurement if any."""
     km = geo.great_circle_km(a, b)
     fiber = geo.min_rtt_ms(a, b, refractive_index=refractive_index)
     measured = geo.measured_rtt_ms(a, b)
+    cal = geo.calibration()
     return {
+        "line_ms": max(geo.min_rtt_ms(a, b), cal.inflation * geo.min_rtt_ms(a, b) + cal.constant_ms),
+        "range_ms": geo.rtt_range_ms(a, b),
         "km": km,
         "vacuum_ms": geo.min_rtt_ms(a, b, medium="vacuum"),
         "fiber_ms": fiber,
@@ -162,37 +170,53 @@ def calibration_figure() -> go.Figure:
     return style.apply(fig, "Real round trips against the physics bound", height=620)
 
 
-_SCHEMES = (("local_ms", "local edge write", ""), ("quorum_ms", "majority quorum", "/"),
-            ("primary_ms", "single primary", "x"))
+# (WriteCost attribute, design name from coordination.DESIGNS, bar pattern)
+SCHEMES = (("local_ms", "local write", ""), ("async_primary_ms", "asynchronous primary", "."),
+           ("leaderless_majority_ms", "majority quorum, leaderless", "/"),
+           ("leader_majority_ms", "majority quorum, led by the primary", "\\"),
+           ("sync_primary_ms", "synchronous primary", "x"))
+MANY_CLIENTS = 12  # above this, bars per client are unreadable: draw each design's sorted costs instead
 
 
-def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str, scheme: str = "primary_ms") -> go.Figure:
-    """Map of client sites coloured by the chosen scheme's write latency, and grouped bars of all three."""
-    if scheme not in {s for s, _, _ in _SCHEMES}:
-        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in _SCHEMES]}")
-    label = {s: lab for s, lab, _ in _SCHEMES}
+def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
+                        scheme: str = "sync_primary_ms") -> go.Figure:
+    """Map of client sites coloured by one design's write latency, and every design's costs beside it."""
+    scheme = {"primary_ms": "sync_primary_ms", "quorum_ms": "leaderless_majority_ms"}.get(scheme, scheme)
+    if scheme not in {s for s, _, _ in SCHEMES}:
+        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in SCHEMES]}")
+    label = {s: lab for s, lab, _ in SCHEMES}
     fig = _map_beside_bars(0.5)
     ps = [geo.place(c.client) for c in costs]
     vals = [getattr(c, scheme) for c in costs]
-    top = max(max((max(c.primary_ms, c.quorum_ms) for c in costs), default=1.0), 1.0)
+    top = max(max((c.sync_primary_ms for c in costs), default=1.0), 1.0)
+    many = len(costs) > MANY_CLIENTS
     fig.add_trace(go.Scattergeo(
-        lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers+text",
+        lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers" if many else "markers+text",
         text=[f"{p.code} {v:.0f}" for p, v in zip(ps, vals, strict=True)], textposition="top center",
-        marker=dict(color=vals, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=14,
+        hovertemplate="%{text} ms<extra></extra>",
+        marker=dict(color=vals, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=9 if many else 14,
                     colorbar=dict(title="ms", orientation="h", x=0.27, xanchor="center", y=-0.08, len=0.45,
                                   thickness=14), line=dict(width=1, color="#000")),
         name=label[scheme], showlegend=False,
     ))
     pr = geo.place(primary)
-    fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary",
+    fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary / leader",
                                 marker=dict(symbol="star", size=22, color="rgba(0,0,0,0)",
                                             line=dict(width=2, color=style.color(5)))))
-    for i, (s, lab, pat) in enumerate(_SCHEMES):
-        fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
-                             marker_color=style.color(i), marker_pattern_shape=pat))
+    for i, (s, lab, pat) in enumerate(SCHEMES):
+        if many:  # one line per design: client sites sorted by their cost
+            ys = sorted(getattr(c, s) for c in costs)
+            fig.add_trace(go.Scatter(x=list(range(1, len(ys) + 1)), y=ys, mode="lines", name=lab,
+                                     line=dict(color=style.color(i), dash=style.dash(i), width=3)))
+        else:
+            fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
+                                 marker_color=style.color(i), marker_pattern_shape=pat))
     fig.update_yaxes(title="write latency (ms)", rangemode="tozero")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0.55))
-    return style.world_map(fig, f"What a write costs: primary at {pr.code}, map shows {label[scheme]}", height=460)
+    if many:
+        fig.update_xaxes(title=f"client sites, cheapest first ({len(costs)})")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0.52))
+    return style.world_map(fig, f"What a write costs: primary at {pr.code}; the map shows {label[scheme]}",
+                           height=480)
 
 
 def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go.Figure:
