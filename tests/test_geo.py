@@ -175,14 +175,14 @@ def test_the_estimate_is_the_measurement_where_there_is_one():
 
 
 def _pinball(xs, ys, q, k, c):
-    return sum(q * (y - k * x - c) if y - k * x - c >= 0 else (q - 1) * (y - k * x - c) for x, y in zip(xs, ys))
+    return sum(q * (y - k * x - c) if y - k * x - c >= 0 else (q - 1) * (y - k * x - c) for x, y in zip(xs, ys, strict=True))
 
 
 def _brute_force_quantile_line(xs, ys, q):
     """The oracle: a linear programme's optimum is at a vertex, so try every line through two
     points, through one point with k = 1 or c = 0, and k = 1, c = 0; keep the feasible best."""
     cands = [(1.0, 0.0)]
-    pts = list(zip(xs, ys))
+    pts = list(zip(xs, ys, strict=True))
     for i, (x1, y1) in enumerate(pts):
         cands += [(1.0, y1 - x1), (y1 / x1, 0.0)]
         for x2, y2 in pts[i + 1:]:
