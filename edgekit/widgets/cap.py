@@ -26,7 +26,7 @@ from edgekit.widgets.base import App
 __all__ = ["CapApp", "PbsApp", "CUSTOM"]
 
 CUSTOM = "custom: cut off the PoPs chosen below"
-CP_STORES = [("CP: majority quorum (ABD)", "quorum"), ("CP: single primary", "primary")]
+CP_STORES = [("CP: majority quorum, leaderless (ABD)", "quorum"), ("CP: synchronous primary", "primary")]
 
 
 def _pct(x: float) -> str:
@@ -99,7 +99,7 @@ class CapApp(App):
              f"{stale} of {reads} ({_pct(self.numbers['ap_stale_share'])})"),
             ("most out of date a read was", "–", f"{behind:.0f} ms behind"),
             ("replicas equal after the heal", "–", "yes" if cmp.ap.converged() else "no"),
-        ], header=(f"during {when}", f"CP: {cmp.cp.store.name}", "AP: available"))
+        ], header=(f"during {when}", f"CP: {cmp.cp.store.design}", f"AP: {cmp.ap.store.design}"))
 
 
 class PbsApp(App):
