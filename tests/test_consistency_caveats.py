@@ -40,8 +40,8 @@ def test_a_script_drives_clients_and_bad_entries_are_named():
 
 
 def test_every_store_is_named_in_the_kits_one_vocabulary():
-    from edgekit.coordination import DESIGNS
     from edgekit.consistency import Available, Dynamo, Primary, Quorum
+    from edgekit.coordination import DESIGNS
 
     specs = [Primary(acks=a) for a in ("all", "majority", "none")] + [Quorum(), Dynamo(), Available()]
     names = [s.design for s in specs]
