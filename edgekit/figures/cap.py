@@ -11,7 +11,7 @@ from edgekit import geo
 from edgekit.consistency.scenarios import CapComparison, PacelcPoint
 from edgekit.figures import style
 
-__all__ = ["cut_sides", "cap_figure", "pacelc_figure", "pbs_figure", "wilson"]
+__all__ = ["cut_sides", "cap_figure", "pacelc_figure", "pbs_figure", "pbs_legs_figure", "wilson"]
 
 _SIDE_SYMBOL = {"a": "square", "b": "circle", None: "diamond"}
 
@@ -190,3 +190,36 @@ def pbs_figure(curves: dict, measured: dict | None = None, log_x: bool = False) 
     fig.update_xaxes(title="t: time since the write completed (ms)", type="log" if log_x else "linear")
     fig.update_yaxes(title="P(read returns that write or newer)", tickformat=".0%", range=[0, 1.03])
     return style.apply(fig, "Probabilistically bounded staleness", height=460)
+
+
+_LEG_NAMES = {"w": "W: write to a replica", "a": "A: its ack back", "r": "R: read to a replica",
+              "s": "S: its response back"}
+
+
+def pbs_legs_figure(label: str, ts, ps, trials: int, legs: dict[str, list[float]]) -> go.Figure:
+    """Left: the PBS curve with its Monte Carlo 95% band. Right: the four latency distributions
+    (W, A, R, S) it is computed from, as cumulative curves on a log axis."""
+    fig = make_subplots(rows=1, cols=2, column_widths=[0.55, 0.45], horizontal_spacing=0.1,
+                        subplot_titles=(f"P(consistent), {trials:,} trials", "what the curve is made of"))
+    half = [1.96 * math.sqrt(p * (1 - p) / trials) for p in ps]
+    fig.add_trace(go.Scatter(x=list(ts) + list(ts)[::-1], y=[min(1, p + h) for p, h in zip(ps, half, strict=True)]
+                             + [max(0, p - h) for p, h in zip(ps, half, strict=True)][::-1], fill="toself",
+                             line=dict(width=0), fillcolor="rgba(0,114,178,0.2)", hoverinfo="skip",
+                             name="Monte Carlo 95% band"), row=1, col=1)
+    fig.add_trace(go.Scatter(x=list(ts), y=list(ps), mode="lines", line=dict(color=style.color(0), width=3),
+                             name=f"PBS: {label}"), row=1, col=1)
+    for i, (leg, xs) in enumerate(legs.items()):
+        k = len(xs)
+        step = max(1, k // 200)  # 200 points draw a smooth curve
+        fig.add_trace(go.Scatter(x=xs[::step], y=[(j + 1) / k for j in range(0, k, step)], mode="lines",
+                                 line=dict(color=style.color(i + 1), dash=style.dash(i), width=2.5),
+                                 name=_LEG_NAMES.get(leg, leg)), row=1, col=2)
+    fig.update_xaxes(title="t: time since the write completed (ms)", row=1, col=1)
+    fig.update_yaxes(title="P(read returns that write or newer)", tickformat=".0%", range=[0, 1.03], row=1, col=1)
+    lo = max(1e-3, min(xs[len(xs) // 100] for xs in legs.values()))  # from the 1st percentile: no empty decade
+    hi = max(xs[-1] for xs in legs.values())
+    fig.update_xaxes(title="one leg's latency (ms, log)", type="log", dtick=1, row=1, col=2,
+                     range=[math.log10(lo) - 0.1, math.log10(hi) + 0.1])
+    fig.update_yaxes(title="share of messages", tickformat=".0%", range=[0, 1.03], row=1, col=2)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0))
+    return style.apply(fig, "Probabilistically bounded staleness, and the latencies behind it", height=500)

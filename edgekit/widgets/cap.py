@@ -20,6 +20,7 @@ from edgekit.consistency import (
     pbs_consistency,
     t_visibility,
 )
+from edgekit.consistency.pbs import leg_samples
 from edgekit.figures import cap as cfig
 from edgekit.widgets.base import App
 
@@ -103,7 +104,8 @@ class CapApp(App):
 
 
 class PbsApp(App):
-    """N, R, W and a latency model: the PBS curve and when it reaches 99.9%."""
+    """N, R, W and a latency model: the PBS curve (with its Monte Carlo band), the four latency
+    distributions it comes from, and when it reaches 99.9%."""
 
     TRIALS = 4_000  # Monte Carlo standard error under 0.8 points: plenty for a picture, fast to redraw
 
@@ -124,11 +126,13 @@ class PbsApp(App):
             ps = pbs_consistency(*key[:3], ts, latency=key[3], trials=self.TRIALS, seed=0)
             tv = t_visibility(*key[:3], 0.999, latency=key[3], trials=self.TRIALS, seed=0)
             n, r, w_, lat = key
-            self._cache[key] = (ts, ps, tv, cfig.pbs_figure({f"N={n} R={r} W={w_}, {lat}": (ts, ps)}))
+            legs = leg_samples(lat, 2_000)
+            fig = cfig.pbs_legs_figure(f"N={n} R={r} W={w_}, {lat}", ts, ps, self.TRIALS, legs)
+            self._cache[key] = (ts, ps, tv, fig, {leg: xs[len(xs) // 2] for leg, xs in legs.items()})
         return key, self._cache[key]
 
     def update(self) -> None:
-        (n, r, w_, _), (ts, ps, tv, fig) = self._curve()
+        (n, r, w_, _), (ts, ps, tv, fig, medians) = self._curve()
         self.curve = (ts, ps)
         self.t_999 = tv
         self.show(fig)
@@ -136,5 +140,7 @@ class PbsApp(App):
             ("consistent at t = 0", f"{100 * ps[0]:.1f}%"),
             ("99.9% consistent after", f"{tv:.1f} ms"),
             ("quorums overlap (R + W > N)?", "yes: always consistent" if r + w_ > n else "no: partial quorums"),
-            ("Monte Carlo trials", f"{self.TRIALS:,}"),
+            ("median leg: W / A / R / S", " / ".join(f"{medians[leg]:.2f}" for leg in "wars") + " ms"),
+            ("Monte Carlo trials", f"{self.TRIALS:,} (95% band: ± {196 * (0.25 / self.TRIALS) ** 0.5:.1f} points "
+                                   "at most)"),
         ])
