@@ -46,6 +46,7 @@ __all__ = [
     "design_grid",
     "primary_ranking",
     "best_primary",
+    "primary_win_shares",
     "round_trips_within",
     "COLD_START_MS",
     "BUDGETS_MS",
@@ -306,6 +307,22 @@ def primary_ranking(replicas, clients, rtt: Rtt | None = None, acks: str = "all"
 def best_primary(replicas, clients, rtt: Rtt | None = None, acks: str = "all") -> str:
     """The replica that, as primary, minimises the weighted mean write latency of ``clients``."""
     return primary_ranking(replicas, clients, rtt, acks)[0][0]
+
+
+def primary_win_shares(replicas, clients, trials: int = 200, seed: int = 0, acks: str = "all") -> dict[str, float]:
+    """In how many plausible worlds (``geo.plausible_rtt``) each replica is the best primary.
+
+    A ranking decided by a few ms under tens of ms of route error is a coin toss; this says so.
+    """
+    import random
+
+    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= 10_000:
+        raise ValueError(f"trials={trials!r}: expected an int from 1 to 10,000")
+    rs, ws, rng = _replicas(replicas), _weights(clients), random.Random(seed)
+    wins = dict.fromkeys(rs, 0)
+    for _ in range(trials):
+        wins[best_primary(rs, ws, geo.plausible_rtt(rng), acks)] += 1
+    return {r: n / trials for r, n in wins.items()}
 
 
 def round_trips_within(budget_ms: float, rtt_ms: float) -> int:

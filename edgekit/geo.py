@@ -371,3 +371,30 @@ def rtt_range_ms(a, b, low: float = 0.1, high: float = 0.9) -> tuple[float, floa
     if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and 0 < low < high < 1):
         raise ValueError(f"low={low!r}, high={high!r}: expected 0 < low < high < 1")
     return _line_ms(a, b, low), _line_ms(a, b, high)
+
+
+def plausible_rtt(rng):
+    """One plausible world: a round-trip function whose unmeasured routes are the median line times a
+    ratio drawn (once per pair, from ``rng``) from the measured ratios ``measured / line``.
+
+    Repeating a comparison in many such worlds says whether a difference is larger than the
+    estimate's own error. Measured pairs keep their measurement; nothing falls below fibre.
+
+    >>> import random
+    >>> f = plausible_rtt(random.Random(1))
+    >>> f("LHR", "JFK") == f("JFK", "LHR") >= min_rtt_ms("LHR", "JFK")
+    True
+    """
+    ratios = [r[2] / r[3] for r in calibration().residuals]
+    drawn: dict[tuple[str, str], float] = {}
+
+    def rtt(a, b) -> float:
+        ca, cb = place(a).code, place(b).code
+        key = (ca, cb) if ca <= cb else (cb, ca)
+        if ca == cb or measured_rtt_ms(ca, cb) is not None:
+            return estimate_rtt_ms(ca, cb)
+        if key not in drawn:
+            drawn[key] = rng.choice(ratios)
+        return max(min_rtt_ms(ca, cb), _line_ms(ca, cb, 0.5) * drawn[key])
+
+    return rtt

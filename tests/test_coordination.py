@@ -170,29 +170,51 @@ def test_round_trips_within_counts_whole_trips():
 # Chapter 1 exercises: a typical wrong answer gets a message that says what is wrong.
 
 def test_exercises_are_registered():
-    assert {"ch1.fibre_rtt", "ch1.round_trips", "ch1.best_primary"} <= set(REGISTRY)
+    assert {"ch1.fibre_rtt", "ch1.round_trips", "ch1.trust_the_ranking"} <= set(REGISTRY)
 
 
 def test_fibre_rtt_wrong_answers_are_explained():
     assert "one way" in check("ch1.fibre_rtt", lambda km: km / (299_792.458 / 1.47) * 1000).message
     assert "vacuum" in check("ch1.fibre_rtt", lambda km: 2 * km / 299_792.458 * 1000).message
     assert "seconds" in check("ch1.fibre_rtt", lambda km: 2 * km / (299_792.458 / 1.47)).message
+    assert "microseconds" in check("ch1.fibre_rtt", lambda km: 2 * km / (299_792.458 / 1.47) * 1e6).message
+    assert "divide the speed" in check("ch1.fibre_rtt", lambda km: 2 * km / (299_792.458 / 1.47 ** 3) * 1000).message
     assert "expected a function" in check("ch1.fibre_rtt", 42).message
     assert "raised ZeroDivisionError" in check("ch1.fibre_rtt", lambda km: 1 / 0).message
+    # A small wrong number is printed with its significant figures, never as "0.01, expected 0.01".
+    fb = check("ch1.fibre_rtt", lambda km: 2 * km / 200_000 * 1000)
+    assert "= 0.01 ms, expected 0.0098 ms" in fb.message or "= 0.01 ms, expected 0.00981 ms" in fb.message
 
 
 def test_round_trips_wrong_answers_are_explained():
+    rtt = geo.estimate_rtt_ms("LHR", "SYD")
     physics = co.round_trips_within(1000, geo.min_rtt_ms("LHR", "SYD"))
     fb = check("ch1.round_trips", physics)
     assert not fb.ok and "physics" in fb.message and "estimate_rtt_ms" in fb.message
-    assert "round down" in check("ch1.round_trips", 1000 / geo.estimate_rtt_ms("LHR", "SYD")).message
+    assert "one-way" in check("ch1.round_trips", co.round_trips_within(1000, rtt / 2)).message
+    assert "rounds up" in check("ch1.round_trips", co.round_trips_within(1000, rtt) + 1).message
+    assert "round down" in check("ch1.round_trips", 1000 / rtt).message
     assert not check("ch1.round_trips", "three").ok
 
 
-def test_best_primary_wrong_answers_are_explained():
-    best = co.best_primary(ch1.REPLICAS, ch1.CLIENT_MIX)
-    assert check("ch1.best_primary", best.lower()).ok
-    wrong = next(r for r in ch1.REPLICAS if r != best)
-    fb = check("ch1.best_primary", wrong)
-    assert not fb.ok and "ms slower than the best" in fb.message
-    assert "not one of the replica sites" in check("ch1.best_primary", "FRA").message
+def test_trust_the_ranking_names_each_misconception():
+    facts = ch1.ranking_facts()
+    # The fact behind the exercise: IAD's lead over LHR is smaller than one route's typical error,
+    # and in plausible worlds neither wins most of the time.
+    assert 0 < facts["gap"] < facts["err"] and max(facts["iad"], facts["lhr"]) < 0.6
+    assert facts["bad"] > 100  # the far end of the ranking is not in doubt
+    assert check("ch1.trust_the_ranking", "C").ok
+    assert "coin toss" in check("ch1.trust_the_ranking", "a").message
+    assert "slowest replica" in check("ch1.trust_the_ranking", "b").message
+    assert "matters a lot" in check("ch1.trust_the_ranking", "d").message
+    assert "not an option" in check("ch1.trust_the_ranking", "e").message
+    assert "expected one letter" in check("ch1.trust_the_ranking", 3).message
+
+
+def test_primary_win_shares_add_up_and_a_clear_winner_wins_everywhere():
+    shares = co.primary_win_shares(ch1.REPLICAS, ch1.CLIENT_MIX, trials=50)
+    assert sum(shares.values()) == pytest.approx(1)
+    # All clients in Sydney and an asynchronous primary: Sydney (0 ms) wins in every plausible world.
+    assert co.primary_win_shares(("SYD", "LHR", "GRU"), {"SYD": 1}, trials=30, acks="none")["SYD"] == 1
+    with pytest.raises(ValueError, match=r"trials=0: expected an int from 1 to 10,000"):
+        co.primary_win_shares(ch1.REPLICAS, ch1.CLIENT_MIX, trials=0)
