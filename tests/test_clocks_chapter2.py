@@ -104,3 +104,28 @@ def test_exercise_wrong_answers_get_help():
     assert not fb.ok and "round trip" in fb.message
     fb = check("ch2.lww_threshold", "soon")
     assert not fb.ok and "number of milliseconds" in fb.message
+
+
+def test_lww_threshold_near_misses_and_the_fibre_bound_get_their_own_message():
+    from edgekit import geo
+
+    want = loss_threshold_ms()
+    assert "close" in check("ch2.lww_threshold", want + 8).message
+    assert "fibre bound" in check("ch2.lww_threshold", geo.min_rtt_ms("LHR", "SYD") / 2 + 20).message
+    assert "only Sydney's pause" in check("ch2.lww_threshold", 20).message
+
+
+def test_keeps_the_reply_facts_hold_and_wrong_picks_are_explained():
+    from edgekit.clocks import LamportClock
+    from edgekit.sim.lww import lww_run
+
+    # (b) an HLC keeps the reply however far ahead London's clock runs ...
+    assert all(lww_run(skew_ms=s, mode="hlc").lost == () for s in (0, 250, 5_000))
+    # ... (c) and so does a Lamport clock: Sydney's write comes after receiving v1's stamp.
+    london, v1 = LamportClock().tick().send()
+    sydney = LamportClock().receive(v1).tick()
+    assert sydney.time > v1
+    assert check("ch2.keeps_the_reply", {"b", "c"}).ok
+    assert "only shrink the skew" in check("ch2.keeps_the_reply", {"a", "b", "c"}).message
+    assert "never converge" in check("ch2.keeps_the_reply", {"b", "c", "d"}).message
+    assert "(c) is missing" in check("ch2.keeps_the_reply", {"b"}).message
