@@ -5,8 +5,8 @@ from __future__ import annotations
 import math
 import random
 
-from edgekit.clocks import HLC
 from edgekit import geo
+from edgekit.clocks import HLC
 from edgekit.exercises import Feedback, choose, exercise, unanswered
 from edgekit.sim.causality import Causality
 from edgekit.sim.lww import loss_threshold_ms
