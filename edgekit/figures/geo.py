@@ -130,13 +130,13 @@ def source_label(source: str) -> str:
 
 
 def residual_table() -> pd.DataFrame:
-    """One row per measurement: the bound, the measurement, the estimate and the residual (ms)."""
+    """One row per measurement: the bound, the measurement, the median line and the residual (ms)."""
     cal = geo.calibration()
     rows = []
     for (a, b, meas, est, res), m in zip(cal.residuals, geo.measurements(), strict=True):
         fiber = geo.min_rtt_ms(a, b)
         rows.append({"from": a, "to": b, "km": round(geo.great_circle_km(a, b)), "fibre_bound_ms": round(fiber, 1),
-                     "measured_ms": meas, "estimate_ms": round(est, 1), "residual_ms": round(res, 1),
+                     "measured_ms": meas, "median_line_ms": round(est, 1), "residual_ms": round(res, 1),
                      "inflation": round(meas / fiber, 2), "source": source_label(m.source)})
     return pd.DataFrame(rows)
 
