@@ -61,3 +61,17 @@ def test_an_asynchronous_primary_answers_before_its_backups_have_the_write():
     assert sync.stats(*cut)["IAD"].availability < 1 == async_.stats(*cut)["IAD"].availability
     writes = [o for o in async_.ops if o.site == "IAD" and o.op == "write" and o.ok]
     assert writes and max(o.latency_ms for o in writes) < 5
+
+
+def test_the_consistency_map_separates_linearizability_from_availability():
+    from edgekit.consistency.caveats import consistency_map
+
+    rows = {r["design"]: r for r in consistency_map()}
+    assert rows["synchronous primary (IAD)"]["linearizable"] and not rows["synchronous primary (IAD)"][
+        "washington_writes_in_cut"]  # a backup is cut off: even the primary's own site cannot commit
+    assert rows["majority quorum led by IAD"]["washington_writes_in_cut"]  # a majority is enough
+    assert not rows["asynchronous primary (IAD)"]["london_writes_in_cut"]  # async is not local
+    assert rows["local write (AP)"]["london_writes_in_cut"] and not rows["local write (AP)"]["linearizable"]
+    # Whoever can write in a cut on both sides is not linearizable: CAP, read off the map.
+    assert all(not r["linearizable"] for r in rows.values()
+               if r["london_writes_in_cut"] and r["washington_writes_in_cut"])

@@ -8,12 +8,12 @@ from edgekit.consistency import (
     Primary,
     Workload,
     cap_compare,
-    cap_faults,
     closed_form_consistency,
     pbs_consistency,
     run_store,
 )
-from edgekit.consistency.scenarios import CUT_MS, HEAL_MS, WORLD
+from edgekit.consistency.caveats import writes_during_cut
+from edgekit.consistency.scenarios import WORLD
 from edgekit.exercises import Feedback, choose, exercise
 
 # ch3.nrw: the N replicas of a key are the first N of these PoPs; the client sits in London.
@@ -161,8 +161,6 @@ def pbs_rw_reference():
 
 
 # ch3.who_keeps_writing: Europe cut off from everyone; London writes twice during the cut.
-KEEP_WRITING = Workload(duration_ms=3_000.0, timeout_ms=1_000.0, script=(("LHR", 600.0, "write"),
-                                                                          ("LHR", 1_000.0, "write")))
 WRITING_CHOICES = {
     "a": "a synchronous primary at IAD",
     "b": "an asynchronous primary at IAD",
@@ -185,14 +183,7 @@ _WRITING_WHY = {
 
 def keeps_writing_truth() -> set[str]:
     """The designs whose London writes all succeed during the cut, from the simulator."""
-    fm = cap_faults("Europe cut off")
-    out = set()
-    for k, spec in _WRITING_SPECS.items():
-        res = run_store(spec, WORLD, fm, KEEP_WRITING, seed=0)
-        writes = [o for o in res.ops if o.site == "LHR" and o.op == "write" and CUT_MS <= o.call < HEAL_MS]
-        if writes and all(o.ok for o in writes):
-            out.add(k)
-    return out
+    return {k for k, spec in _WRITING_SPECS.items() if writes_during_cut(spec, "LHR", "Europe cut off")}
 
 
 @exercise(
