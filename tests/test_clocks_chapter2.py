@@ -37,13 +37,16 @@ def test_highlight_marks_the_path():
 
 def test_lww_map_and_uncertainty_figure_carry_the_numbers():
     out = lww_run(250, "wall")
-    text = " ".join(lww_map_text := tfig.lww_map(out).data[1].text)
-    assert "+250 ms" in text and "keeps <b>v1</b>" in text and lww_map_text
+    fig = tfig.lww_map(out)
+    text = " ".join(a.text for a in fig.layout.annotations)  # the story sits beside the map, on white
+    assert "+250 ms" in text and "keeps <b>v1</b>" in text and list(fig.data[1].text) == ["LHR", "SYD"]
     assert "silently lost" in tfig.lww_map(out).layout.title.text
     assert "keep v2" in tfig.lww_map(lww_run(250, "hlc")).layout.title.text
     rows = ntp_survey("FRA", ["AMS", "SYD"])
     fig = tfig.uncertainty_figure(rows, "FRA")
     assert list(fig.data[0].y) == [r.bound_ms for r in rows]
+    assert sorted(a.text for a in fig.layout.annotations) == ["AMS", "SYD"]
+    assert tfig._lifts([0, 100, 200, 5_000]) == [18, 40, 62, 18]  # crowded labels take turns at three heights
 
 
 def test_spacetime_app_switches_clocks_and_skew():

@@ -99,8 +99,8 @@ def sketch_figure(points: Sequence[SketchPoint]) -> go.Figure:
         fig.add_trace(go.Scatter(x=[p.truth for p in pts], y=[100 * p.relative_error for p in pts], name=name,
                                  showlegend=False, **common), row=1, col=2)
     style.apply(fig, "Merged sketches (3 replicas): estimate against truth", height=440)
-    fig.update_xaxes(type="log", title_text="truth (distinct users; count-min: events)")
-    fig.update_yaxes(type="log", title_text="estimate", row=1, col=1)
+    fig.update_xaxes(type="log", dtick=1, title_text="truth (distinct users; count-min: events)")
+    fig.update_yaxes(type="log", dtick=1, title_text="estimate", row=1, col=1)
     fig.update_yaxes(title_text="error (%)", ticksuffix="%", row=1, col=2)
     return fig
 
@@ -119,8 +119,8 @@ def wire_size_figure(rows: Sequence[WireSize]) -> go.Figure:
                 hovertemplate=f"{t} {kind}: %{{x}} {unit}, %{{y}} bytes<extra></extra>",
             ))
     style.apply(fig, "On the wire: whole state against one delta", height=440)
-    fig.update_xaxes(type="log", title="replicas that wrote (ORSet: elements)")
-    fig.update_yaxes(type="log", title="bytes of JSON")
+    fig.update_xaxes(type="log", dtick=1, title="replicas that wrote (ORSet: elements)")
+    fig.update_yaxes(type="log", dtick=1, title="bytes of JSON")
     return fig
 
 
