@@ -188,7 +188,7 @@ def _lifts(xs: list[float], near: float = 1_000.0) -> list[int]:
     three heights, so a crowded run of labels stays readable."""
     order = sorted(range(len(xs)), key=lambda i: xs[i])
     lift, k = [18] * len(xs), 0
-    for prev, i in zip(order, order[1:]):
+    for prev, i in zip(order, order[1:], strict=False):
         k = k + 1 if xs[i] - xs[prev] < near else 0
         lift[i] = (18, 40, 62)[k % 3]
     return lift
