@@ -27,7 +27,7 @@ def test_notebook_committed_clean(path):
 
 @pytest.mark.parametrize("path", NOTEBOOKS, ids=lambda p: p.name)
 def test_notebook_is_numbered_and_states_objectives(path):
-    assert re.fullmatch(r"\d\d-[a-z0-9-]+\.ipynb", path.name), path.name
+    assert re.fullmatch(r"(\d\d|A\d)-[a-z0-9-]+\.ipynb", path.name), path.name  # chapters, then appendices
     nb = json.loads(path.read_text())
     first_md = next(c for c in nb["cells"] if c["cell_type"] == "markdown")
     text = "".join(first_md["source"]).lower()
