@@ -3,9 +3,11 @@
 Why Fugue and not RGA: both give every character a unique id and both keep
 forward typing from two people at the same place apart, but RGA interleaves
 text typed *backwards* (each character before the previous one) with a
-concurrent edit at the same place; Fugue is built, and proved in the paper,
-not to interleave concurrent typing in either direction. It is also simple
-to state:
+concurrent edit at the same place; Fugue is built to keep concurrent runs
+apart in both directions. What the paper proves is *maximal* non-interleaving,
+and for its FugueMax variant; plain Fugue, implemented here, keeps runs
+typed forwards or backwards at one place apart (tested), not every possible
+pattern of concurrent edits. It is also simple to state:
 
 - Each character is a node in a tree with a parent and a side, "L" or "R";
   the text is the in-order walk (left children, the node, right children),
