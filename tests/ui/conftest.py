@@ -40,12 +40,9 @@ def _free_port() -> int:
         return s.getsockname()[1]
 
 
-def _require_browser() -> None:
+def _require_browser(skip_or_fail) -> None:
     if not Path(CHROMIUM).exists():
-        msg = f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (make browser)"
-        if os.environ.get("CI"):
-            pytest.fail(msg)
-        pytest.skip(msg)
+        skip_or_fail(f"Chromium not found at {CHROMIUM}: install Debian's 'chromium' package (make browser)")
 
 
 def _write_settings(settings: Path) -> None:
@@ -61,9 +58,9 @@ def _write_settings(settings: Path) -> None:
 
 
 @pytest.fixture(scope="session")
-def lab_server(tmp_path_factory):
+def lab_server(tmp_path_factory, skip_or_fail):
     """Start `jupyter lab` on a free localhost port with a token; yield its base URL and token."""
-    _require_browser()
+    _require_browser(skip_or_fail)
     workdir = tmp_path_factory.mktemp("lab")
     for nb in (ROOT / "notebooks").glob("*.ipynb"):
         shutil.copy(nb, workdir / nb.name)
@@ -110,8 +107,8 @@ def lab_server(tmp_path_factory):
 
 
 @pytest.fixture(scope="session")
-def browser():
-    _require_browser()
+def browser(skip_or_fail):
+    _require_browser(skip_or_fail)
     from playwright.sync_api import sync_playwright
 
     with sync_playwright() as p:
