@@ -11,8 +11,11 @@ WHEELS := wheelhouse
 
 # make lab ALLOW_ROOT=1: start JupyterLab as root anyway (a throwaway container, say).
 ALLOW_ROOT ?=
-# The user id JupyterLab would run as (a variable so that a test can play root).
-LAB_UID ?= $(shell id -u)
+# Who runs this (a variable so that a test can play root), where Chromium lives, and the
+# installer `make test` uses for it when missing.
+RUN_AS_UID ?= $(shell id -u)
+CHROMIUM ?= /usr/bin/chromium
+APT_GET ?= apt-get
 # More arguments for `jupyter lab`, e.g. LAB_ARGS=--no-browser. Never a token: Jupyter makes one
 # and prints it in the URL, or takes yours from the environment variable JUPYTER_TOKEN.
 LAB_ARGS ?=
@@ -51,7 +54,7 @@ lab: lab-user $(LAB_STAMP)
 
 # A server running as root hands root's shell to whoever holds the token: only on request.
 lab-user:
-	@if [ "$(LAB_UID)" = 0 ] && [ "$(ALLOW_ROOT)" != 1 ]; then \
+	@if [ "$(RUN_AS_UID)" = 0 ] && [ "$(ALLOW_ROOT)" != 1 ]; then \
 	  echo "make lab: not starting JupyterLab as root: its kernels and terminals would run as root." >&2; \
 	  echo "Run make lab as your own user, or, on a throwaway machine, make lab ALLOW_ROOT=1" >&2; \
 	  exit 1; \
@@ -74,10 +77,10 @@ ui: $(TEST_STAMP) browser
 
 # Debian's Chromium for the real-browser UI test; installed when missing and we are root.
 browser:
-	@if [ ! -x /usr/bin/chromium ]; then \
-	  if [ "$$(id -u)" = 0 ]; then \
+	@if [ ! -x $(CHROMIUM) ]; then \
+	  if [ "$(RUN_AS_UID)" = 0 ]; then \
 	    echo "make test: Chromium is missing and this runs as root: installing Debian's 'chromium' package with apt-get now (the browser UI test needs it)."; \
-	    apt-get update -qq && apt-get install -y -qq chromium; \
+	    $(APT_GET) update -qq && $(APT_GET) install -y -qq chromium; \
 	  else echo "Chromium missing: run 'sudo apt-get install chromium' (the UI test skips without it)"; fi; \
 	fi
 

@@ -12,6 +12,7 @@ import json
 import os
 import re
 import secrets
+import shutil
 import signal
 import socket
 import subprocess
@@ -43,10 +44,16 @@ def _jupyter_command(dry_run: str) -> str:
     return re.split(r"(?<!\\)\n", dry_run[start:])[0]
 
 
+@pytest.fixture(autouse=True)
+def _make_present(skip_or_fail):
+    if shutil.which("make") is None:
+        skip_or_fail("`make` not found: these tests run the Makefile's own recipes")
+
+
 def test_the_recipe_never_puts_a_token_on_the_command_line():
     secret = "edgekit-" + secrets.token_hex(8)
     for uid, allow in (("1000", ""), ("0", "1")):
-        run = subprocess.run(make("-n", "lab", f"LAB_UID={uid}", f"ALLOW_ROOT={allow}"), cwd=ROOT,
+        run = subprocess.run(make("-n", "lab", f"RUN_AS_UID={uid}", f"ALLOW_ROOT={allow}"), cwd=ROOT,
                              capture_output=True, text=True, timeout=60, env=_env(JUPYTER_TOKEN=secret))
         assert run.returncode == 0, run.stderr
         command = _jupyter_command(run.stdout)
@@ -56,7 +63,7 @@ def test_the_recipe_never_puts_a_token_on_the_command_line():
 
 
 def test_root_needs_an_explicit_opt_in():
-    run = subprocess.run(make("lab", "LAB_UID=0"), cwd=ROOT, capture_output=True, text=True,
+    run = subprocess.run(make("lab", "RUN_AS_UID=0"), cwd=ROOT, capture_output=True, text=True,
                          timeout=60, env=_env())
     assert run.returncode != 0
     assert "not starting JupyterLab as root" in run.stderr and "make lab ALLOW_ROOT=1" in run.stderr
@@ -150,3 +157,17 @@ def test_make_lab_prints_a_url_that_opens_the_lab_and_keeps_the_token_off_the_co
     assert json.loads(_get(f"{base}/lab/api/news?token={token}")[2]) == {"news": []}
     assert json.loads(_get(f"{base}/lab/api/update?token={token}")[2])["notification"] is None
     assert "Extension Manager is 'readonly'" in log.read_text()
+
+
+@pytest.mark.parametrize(("uid", "installs"), [("0", True), ("1000", False)])
+def test_make_test_says_it_installs_chromium_before_it_does(tmp_path, uid, installs):
+    run = subprocess.run(["make", "--no-print-directory", "browser", f"RUN_AS_UID={uid}",
+                          f"CHROMIUM={tmp_path / 'chromium'}", "APT_GET=echo APT"],
+                         cwd=ROOT, capture_output=True, text=True, timeout=60)
+    lines = run.stdout.splitlines()
+    assert run.returncode == 0, run.stderr
+    if installs:
+        assert "installing Debian's 'chromium' package with apt-get now" in lines[0]
+        assert lines[1:] == ["APT update -qq", "APT install -y -qq chromium"]
+    else:
+        assert lines == ["Chromium missing: run 'sudo apt-get install chromium' (the UI test skips without it)"]
