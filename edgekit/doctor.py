@@ -73,17 +73,17 @@ def package_checks(extra: str = "", version=metadata.version) -> list[Check]:
         return [Check("packaging", False, f"cannot read the requirements ({exc})", "make lab")]
     except metadata.PackageNotFoundError:
         return []  # installed_check says so, with the fix
-    fix = "make test" if extra else "make lab"
     out = []
     for req in reqs:
         want = str(req.specifier) or "any version"
+        fix = f"{'make test' if extra else 'make lab'}   (or: python -m pip install '{req}')"
         try:
             have = version(req.name)
         except metadata.PackageNotFoundError:
-            out.append(Check(req.name, False, f"not installed (needs {want})", f"{fix}   (or: python -m pip install '{req}')"))
+            out.append(Check(req.name, False, f"not installed (needs {want})", fix))
             continue
         ok = req.specifier.contains(have, prereleases=True)
-        out.append(Check(req.name, ok, f"{have}" + ("" if ok else f", needs {want}"), f"{fix}   (or: python -m pip install '{req}')"))
+        out.append(Check(req.name, ok, have if ok else f"{have}, needs {want}", fix))
     return out
 
 
