@@ -125,7 +125,11 @@ def _constraints(ops: list[Operation], name: dict[int, str]) -> list[str]:
 
 
 def explain(result) -> str:
-    """The verdict of ``check_linearizable`` (a ``LinearizabilityResult``) in plain words."""
+    """The verdict of ``check_linearizable`` (a ``LinearizabilityResult``) in plain words.
+
+    Shrinking the counterexample and finding the orders without each of its operations spend
+    the budget the check was given (the result's ``max_states`` and ``max_seconds``).
+    """
     if not all(hasattr(result, a) for a in ("ok", "model", "history", "failed_ops", "counterexample")):
         raise TypeError(f"result={brief(result)}: expected what check_linearizable returns")
     model = result.model
