@@ -41,10 +41,11 @@ def test_any_dropped_or_duplicated_sync_message_leaves_the_root_where_it_would_b
         assert (site, leg, how) in step.faults
         mine = [m for m in step.messages if site in (m.src, m.dst) and m.kind == ("SyncRequest" if leg == "request"
                                                                                    else "SyncResponse")]
+        # (an MV write to a key the site lacks fetches it first: a one-key request of the front end, unharmed)
         if how == "duplicate" and mine:
-            assert mine[0].copies == 2
+            assert any(m.copies == 2 for m in mine)
         if how == "drop" and mine:
-            assert mine[0].copies == 0 and mine[0].arrived_ms is None
+            assert any(m.copies == 0 and m.arrived_ms is None for m in mine)
 
 
 def test_a_dropped_message_is_marked_lost_and_its_keys_ride_again():
@@ -89,7 +90,7 @@ def test_the_lru_story():
 def test_a_dirty_key_is_never_evicted(raw, capacity):
     story = tuple((f"step {i}", tuple(ops), sync, cut) for i, (ops, sync, cut) in enumerate(raw))
     steps = lru_story(capacity, story)
-    for prev, cur in zip(steps, steps[1:]):
+    for prev, cur in zip(steps, steps[1:], strict=False):
         if cur.synced is not True:  # nothing acknowledged them: still held
             assert set(prev.dirty) <= set(cur.held), (prev, cur)
     for step in steps:
