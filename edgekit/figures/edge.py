@@ -138,7 +138,7 @@ def _sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
         req = m.kind == "SyncRequest"
         shown = ", ".join(f"{k}: {'missing' if v is None else _short(v)}" for k, v in m.entries.items())
         copies = getattr(m, "copies", 1)
-        took = "lost" if m.arrived_ms is None else f"{m.arrived_ms - m.time_ms:.0f} ms"
+        took = "✕ lost on the way" if m.arrived_ms is None else f"{m.arrived_ms - m.time_ms:.0f} ms"
         if copies > 1:
             took += ", delivered twice"
         notes.append(dict(x=x[m.dst], y=i + 0.75, ax=x[m.src], ay=i, xref="x", yref="y", axref="x", ayref="y",
@@ -230,8 +230,10 @@ def read_miss_figure(records: Sequence) -> go.Figure:
         fig.add_trace(go.Scatter(x=xs, y=[(k + 1) / n for k in range(n)], mode="lines",
                                  line=dict(color=style.color(i), dash=style.dash(i), width=3, shape="hv"),
                                  name=f'read_miss="{r.mode}": {100 * r.miss_fraction:.0f}% answered missing, '
-                                      f"p99 {r.read_ms['p99']:.0f} ms"))
-    fig.update_xaxes(type="log", title="client read latency (ms, log)")
+                                      f"p99 {r.read_ms['p99']:.3g} ms"))
+    top = max((max(r.read_sample) for r in records if r.read_sample), default=1.0)
+    fig.update_xaxes(type="log", dtick=1, range=[-1, math.log10(max(top, 1.0)) + 0.1],
+                     title="client read latency (ms, log: a tick per decade)")
     fig.update_yaxes(title="share of reads at most this slow", range=[0, 1.02])
     style.apply(fig, "A read miss: answer nothing now, or wait for upstream", height=420)
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
@@ -297,7 +299,7 @@ def storm_figure(storm) -> go.Figure:
 
 def value_cost_figure(costs: Sequence) -> go.Figure:
     """Bytes per client operation on the wire, and value size at the root, per value type."""
-    names = [f"{c.value_type} ({c.crdt})" for c in costs]
+    names = [f"{c.value_type}<br>({c.crdt})" for c in costs]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["sync bytes per client op", "value size at the root (bytes)"])
     fig.add_trace(go.Bar(x=names, y=[c.bytes_per_op for c in costs], name="bytes per op", showlegend=False,
                          marker=dict(color=[style.color(i) for i in range(len(costs))],
@@ -308,8 +310,9 @@ def value_cost_figure(costs: Sequence) -> go.Figure:
     fig.add_trace(go.Scatter(x=names, y=[c.value_bytes["max"] for c in costs], mode="markers", name="largest",
                              marker=dict(symbol="diamond", size=12, color="#000")), row=1, col=2)
     fig.update_yaxes(rangemode="tozero")
-    style.apply(fig, "What a richer CRDT costs per byte: the same workload, five value types", height=430)
-    fig.update_layout(legend=dict(orientation="h", y=-0.3))
+    fig.update_xaxes(tickangle=0)
+    style.apply(fig, "What a richer CRDT costs per byte: the same workload, five value types", height=460)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0.55))
     return fig
 
 
