@@ -1,0 +1,145 @@
+"""Child processes that never outlive their parent: start, wait until ready, signal, stop.
+
+Each child (``python -m edgekit.live ...``) runs in a process group of its own
+(``start_new_session``), so a signal reaches it and anything it started, and
+the kit can kill, pause (SIGSTOP), resume (SIGCONT) and restart it by name. Three
+guards against orphans, because a notebook kernel can die in any way:
+
+1. ``stop_all`` runs at interpreter exit (``atexit``) and when a ``ProcessGroup``
+   is garbage collected (``weakref.finalize``): SIGTERM, then SIGKILL to each group;
+2. every child is started with ``--exit-with-parent``: it watches its stdin, a pipe
+   whose other end only the parent holds, and exits when it closes, which happens
+   however the parent dies (``kill -9`` included);
+3. it also polls its parent pid and exits if it was re-parented.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import selectors
+import signal
+import socket
+import subprocess
+import sys
+import time
+import weakref
+
+__all__ = ["Proc", "ProcessGroup", "free_port", "stop_all"]
+
+_GROUPS: weakref.WeakSet = weakref.WeakSet()
+
+
+def free_port() -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago."""
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+class Proc:
+    """One child: its command line (without ``--port``), its port, and the running process if any."""
+
+    def __init__(self, name: str, argv: list, port: int, log: str) -> None:
+        self.name, self.argv, self.port, self.log = name, list(argv), port, log
+        self.url = f"http://127.0.0.1:{port}"
+        self.popen: subprocess.Popen | None = None
+        self.paused = False
+        self.ready: dict = {}
+
+    @property
+    def alive(self) -> bool:
+        return self.popen is not None and self.popen.poll() is None
+
+    def spawn(self) -> None:
+        if self.alive:
+            raise RuntimeError(f"{self.name} is already running (pid {self.popen.pid})")
+        cmd = [sys.executable, "-m", "edgekit.live", *self.argv, "--port", str(self.port), "--exit-with-parent",
+               "--log", self.log]
+        with open(self.log, "a") as err:
+            self.popen = subprocess.Popen(cmd, stdin=subprocess.PIPE, stdout=subprocess.PIPE, stderr=err,
+                                          start_new_session=True, close_fds=True)
+        self.paused = False
+
+    def wait_ready(self, timeout_s: float) -> dict:
+        """Block until the child prints its ready line (RuntimeError naming the log otherwise)."""
+        p = self.popen
+        deadline = time.monotonic() + timeout_s
+        with selectors.DefaultSelector() as sel:
+            sel.register(p.stdout, selectors.EVENT_READ)
+            while time.monotonic() < deadline:
+                if sel.select(timeout=max(0.0, min(0.2, deadline - time.monotonic()))):
+                    line = p.stdout.readline()
+                    if line:
+                        self.ready = json.loads(line)
+                        return self.ready
+                if p.poll() is not None:
+                    break
+        raise RuntimeError(f"{self.name} did not start (exit code {p.poll()}); last lines of {self.log}:\n"
+                           + self.tail())
+
+    def tail(self, lines: int = 15) -> str:
+        try:
+            with open(self.log, errors="replace") as f:
+                return "".join(f.readlines()[-lines:])
+        except OSError:
+            return ""
+
+    def signal(self, sig: int) -> None:
+        """Send ``sig`` to the child's process group (nothing if it is not running)."""
+        if self.popen is not None and self.popen.poll() is None:
+            try:
+                os.killpg(self.popen.pid, sig)
+            except ProcessLookupError:
+                pass
+        if sig == signal.SIGSTOP:
+            self.paused = True
+        elif sig in (signal.SIGCONT, signal.SIGKILL):
+            self.paused = False
+
+    def wait(self, timeout_s: float) -> bool:
+        if self.popen is None:
+            return True
+        try:
+            self.popen.wait(timeout_s)
+        except subprocess.TimeoutExpired:
+            return False
+        for f in (self.popen.stdin, self.popen.stdout):
+            if f is not None:
+                f.close()
+        return True
+
+
+def _stop(procs) -> None:
+    """SIGTERM every group (SIGCONT first: a paused one cannot exit), wait a moment, then SIGKILL."""
+    running = [p for p in procs if p.alive]
+    for p in running:
+        p.signal(signal.SIGCONT)
+        p.signal(signal.SIGTERM)
+    deadline = time.monotonic() + 3.0
+    for p in running:
+        if not p.wait(max(0.05, deadline - time.monotonic())):
+            p.signal(signal.SIGKILL)
+            p.wait(5.0)
+
+
+class ProcessGroup:
+    """Named children, stopped together whatever happens to their owner."""
+
+    def __init__(self) -> None:
+        self.procs: dict[str, Proc] = {}
+        self._finalizer = weakref.finalize(self, _stop, self.procs.values())
+        _GROUPS.add(self)
+
+    def stop(self) -> None:
+        _stop(list(self.procs.values()))
+
+
+def stop_all() -> None:
+    """Stop the children of every group still alive (at interpreter exit)."""
+    for group in list(_GROUPS):
+        group.stop()
+
+
+atexit.register(stop_all)
