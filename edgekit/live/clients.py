@@ -1,6 +1,6 @@
 """Playing the clients of a live planet over HTTP, and keeping what they saw.
 
-Each operation is one ``GET`` or ``PUT /kv/{key}`` at a site, recorded as an
+Each operation is one ``GET`` or ``POST /kv/{key}`` (a write) at a site, recorded as an
 ``edgekit.edge.history.ClientOp`` from the answer alone (the ``Outcome`` in the
 body, checked by ``Outcome.from_json``) and the client's own clock, the
 machine's monotonic clock in ms. What the client cannot know is recorded as
@@ -72,7 +72,8 @@ class LiveClients:
             if kind == "read":
                 req = self.session.get(url, headers=self.headers, timeout=self.timeout)
             else:
-                req = self.session.put(url, data=dumps({"value": arg}), headers=self.headers, timeout=self.timeout)
+                # POST, not PUT: aiohttp resends a PUT whose connection broke (see edgekit.live.server)
+                req = self.session.post(url, data=dumps({"value": arg}), headers=self.headers, timeout=self.timeout)
             async with req as r:
                 raw = await r.read()
             out = self._outcome(r.status, raw)

@@ -28,6 +28,7 @@ import asyncio
 import dataclasses
 import json
 import os
+import random
 import shutil
 import signal
 import tempfile
@@ -103,15 +104,28 @@ class Planet:
         self.group = ProcessGroup()
         self.procs = self.group.procs
         self.loop = _Loop()
-        ports = {n: free_port() for n in (*up, *split)}
-        self.proxies = {n: Proxy(ports[up[n]], seed=seed) for n in proxies}
+        self.proxies = {n: Proxy(0, seed=seed) for n in proxies}
         for p in self.proxies.values():
             self.loop.run(p.start(), 10)
-        url = {n: f"http://127.0.0.1:{port}" for n, port in ports.items()}
-        common = ["--data", self.data, "--config", json.dumps(dataclasses.asdict(self.config)),
-                  "--seed", str(seed), "--geo-scale", str(geo_scale), "--store", store]
+        self._common = ["--data", self.data, "--config", json.dumps(dataclasses.asdict(self.config)),
+                        "--seed", str(seed), "--geo-scale", str(geo_scale), "--store", store]
         if token:
-            common += ["--token", token]
+            self._common += ["--token", token]
+        self._split, self._nodes, self._rng = tuple(split), dict(nodes or {}), random.Random(f"ports/{seed}")
+        self.clients = LiveClients({}, self.config.value_type, token)
+        self._plan()
+        self._session: aiohttp.ClientSession | None = None
+        self.started = False
+        if start:
+            self.start()
+
+    def _plan(self) -> None:
+        """Ports for every process, and each one's command line (again after a port was taken)."""
+        up, split, common = self.topology.upstream, self._split, self._common
+        ports = {n: free_port(self._rng) for n in (*up, *split)}
+        url = {n: f"http://127.0.0.1:{port}" for n, port in ports.items()}
+        for cluster, proxy in self.proxies.items():
+            proxy.target_port = ports[up[cluster]]
         for cluster, parent in up.items():
             tier = "root" if parent is None else "site" if cluster in self.topology.sites else "hub"
             link = [] if parent is None else ["--upstream", url[parent] if cluster not in self.proxies
@@ -119,18 +133,14 @@ class Planet:
                                               "--upstream-id", parent]
             argv = [tier, cluster, *link, *common]
             argv += [a for rid in split if cluster_of(rid) == cluster for a in ("--remote", f"{rid}={url[rid]}")]
-            if nodes and cluster in nodes:
-                argv += ["--node", nodes[cluster]]
+            if cluster in self._nodes:
+                argv += ["--node", self._nodes[cluster]]
             self.procs[cluster] = Proc(cluster, argv, ports[cluster], self._log(cluster))
             for rid in (r for r in split if cluster_of(r) == cluster):
                 rlink = ["--upstream", url[parent], "--upstream-id", parent] if parent else []
                 self.procs[rid] = Proc(rid, ["replica", rid, "--tier", tier, "--front", url[cluster], *rlink, *common],
                                        ports[rid], self._log(rid))
-        self.clients = LiveClients({s: url[s] for s in self.topology.sites}, self.config.value_type, token)
-        self._session: aiohttp.ClientSession | None = None
-        self.started = False
-        if start:
-            self.start()
+        self.clients.urls = {s: url[s] for s in self.topology.sites}
 
     def _log(self, name: str) -> str:
         return os.path.join(self.data, name.replace("/", "_").replace(":", "-") + ".log")
@@ -143,14 +153,22 @@ class Planet:
 
     def start(self) -> None:
         """Start every process at once and wait until each serves (children retry until parents do)."""
-        try:
-            for p in self.procs.values():
-                p.spawn()
-            for p in self.procs.values():
-                p.wait_ready(self.ready_s)
-        except BaseException:
-            self.stop()
-            raise
+        for attempt in range(3):
+            try:
+                for p in self.procs.values():
+                    p.spawn()
+                for p in self.procs.values():
+                    p.wait_ready(self.ready_s)
+                break
+            except RuntimeError as e:
+                self.group.stop()
+                if "address already in use" not in str(e) or attempt == 2:
+                    self.stop()
+                    raise
+                self._plan()  # another program took a port meanwhile: new ports for everyone
+            except BaseException:
+                self.stop()
+                raise
         self.started = True
 
     def stop(self) -> None:
@@ -269,6 +287,26 @@ class Planet:
                 raise RuntimeError(f"{name} did not give its state (down or paused?): heal() first")
             out.update(got)
         return out
+
+    def sync_now(self, replica: str) -> bool:
+        """Replica ``replica`` syncs with its upstream now; True once its answer has been merged."""
+        name = replica if replica in self.procs else cluster_of(replica)
+        if name not in self.procs:
+            raise ValueError(f"replica={replica!r}: expected a replica id of this planet, e.g. "
+                             f"{self.topology.sites[0]}/r0")
+
+        async def post():
+            if self._session is None:
+                self._session = aiohttp.ClientSession()
+            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
+            async with self._session.post(self.procs[name].url + "/admin/sync", json={"node": replica},
+                                          headers=headers, timeout=aiohttp.ClientTimeout(total=30)) as r:
+                body = await r.json()
+                if r.status != 200:
+                    raise RuntimeError(f"sync_now({replica!r}): {body.get('error')}")
+                return body["completed"]
+
+        return self.loop.run(post(), 40)
 
     # -- clients ----------------------------------------------------------------------------------
 

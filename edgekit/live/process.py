@@ -140,21 +140,21 @@ async def serve(args) -> None:
     await host.transport.open()
     runner = web.AppRunner(make_app(host, token=args.token, limits=limits), access_log=None,
                            handler_cancellation=True)
-    await runner.setup()
-    site = web.TCPSite(runner, args.host, args.port, reuse_address=True)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    stop = asyncio.Event()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGTERM, signal.SIGINT):
-        loop.add_signal_handler(sig, stop.set)
-    if args.exit_with_parent:
-        _watch_parent(stop)
-    host.start()
-    shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
-    print(json.dumps({"ready": True, "node": args.node_id, "url": f"http://{shown}:{port}", "port": port,
-                      "pid": os.getpid(), "boot": boot}), flush=True)
     try:
+        await runner.setup()
+        site = web.TCPSite(runner, args.host, args.port, reuse_address=True)
+        await site.start()
+        port = site._server.sockets[0].getsockname()[1]
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+        if args.exit_with_parent:
+            _watch_parent(stop)
+        host.start()
+        shown = "127.0.0.1" if args.host in ("0.0.0.0", "::") else args.host
+        print(json.dumps({"ready": True, "node": args.node_id, "url": f"http://{shown}:{port}", "port": port,
+                          "pid": os.getpid(), "boot": boot}), flush=True)
         await stop.wait()
     finally:
         await runner.cleanup()

@@ -18,6 +18,7 @@ from __future__ import annotations
 import atexit
 import json
 import os
+import random
 import selectors
 import signal
 import socket
@@ -31,11 +32,29 @@ __all__ = ["Proc", "ProcessGroup", "free_port", "stop_all"]
 _GROUPS: weakref.WeakSet = weakref.WeakSet()
 
 
-def free_port() -> int:
-    """A TCP port on 127.0.0.1 that was free a moment ago."""
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+def _ephemeral() -> tuple[int, int]:
+    try:
+        with open("/proc/sys/net/ipv4/ip_local_port_range") as f:
+            lo, hi = (int(x) for x in f.read().split())
+            return lo, hi
+    except (OSError, ValueError):
+        return 32768, 60999
+
+
+def free_port(rng: random.Random | None = None) -> int:
+    """A TCP port on 127.0.0.1 that was free a moment ago, below the ephemeral range: the port the
+    kernel hands to outgoing connections (our own clients') would be taken again soon."""
+    rng = rng or random.Random()
+    lo = min(_ephemeral()[0], 32768)
+    for _ in range(200):
+        port = rng.randrange(max(1024, lo - 12000), lo)
+        with socket.socket() as s:
+            try:
+                s.bind(("127.0.0.1", port))
+            except OSError:
+                continue
+            return port
+    raise RuntimeError("free_port(): no free port below the ephemeral range after 200 tries")
 
 
 class Proc:

@@ -6,6 +6,7 @@ route                       what it does
 ``GET /kv/{key}``           a client read at this PoP: 200 with the value, 404 a miss, 503 a failure
 ``PUT /kv/{key}``           a client write, body ``{"value": <int>}``: 200 once acknowledged,
                             503 if not (``outcome.maybe``: it may still have been stored)
+``POST /kv/{key}``          the same write, for clients that retry a PUT on their own (below)
 ``POST /sync``              a child's ``SyncRequest``; the answer is the ``SyncResponse`` (504: none)
 ``POST /msg``               an in-site message ``{"dst", "msg"}`` for a node of this process (202)
 ``GET /health``             who this is: node, tier, boot, config
@@ -19,6 +20,12 @@ which is what a client records in its history. Every request, ``/health`` includ
 must carry the process's token when it has one (401 without, 403 when wrong). An
 error in the server's own code is a 500 with a message and a line in the log,
 never a dead process.
+
+Why a write may also be a POST: HTTP calls PUT idempotent (RFC 9110), so a client
+library may resend a PUT whose connection broke (aiohttp does). A counter's write
+is not idempotent: the first copy may have been applied before the process died,
+and the resent one, refused, would make the client record a failure for a write
+that happened. ``edgekit.live``'s own clients write with POST, which nobody resends.
 """
 
 from __future__ import annotations
@@ -121,7 +128,7 @@ def make_app(host, *, token: str | None = None, limits: Limits | None = None) ->
         key = check_key(request.match_info["key"])
         if host.front is None or not hasattr(host.front.node, "read"):
             raise BadRequest(f"{host.cluster} is a {host.tier}: clients read and write at a site", 404)
-        if request.method == "PUT":
+        if request.method in ("PUT", "POST"):
             kind, arg = "write", write_arg(await _body(request, limits.kv_bytes))
         else:
             kind, arg = "read", None
@@ -190,6 +197,7 @@ def make_app(host, *, token: str | None = None, limits: Limits | None = None) ->
     app.router.add_get("/metrics", metrics)
     app.router.add_route("GET", "/kv/{key:.+}", kv)
     app.router.add_route("PUT", "/kv/{key:.+}", kv)
+    app.router.add_route("POST", "/kv/{key:.+}", kv)
     app.router.add_post("/sync", sync)
     app.router.add_post("/msg", msg)
     app.router.add_get("/admin/state", state)

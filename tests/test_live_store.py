@@ -1,0 +1,113 @@
+"""edgekit.live's SQLite store against its oracle, MemoryStore; the wire's checks; the CLI's refusals."""
+
+from __future__ import annotations
+
+import sqlite3
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from edgekit.crdt import GCounter
+from edgekit.edge.store import MemoryStore
+from edgekit.live import SQLiteStore, wire
+from edgekit.live.cli import main, node_id_of
+
+KEYS = st.sampled_from([f"k{i}" for i in range(6)])
+OPS = st.lists(st.one_of(
+    st.tuples(st.just("put"), KEYS, st.integers(1, 9)),
+    st.tuples(st.just("dirty"), KEYS),
+    st.tuples(st.just("clean"), KEYS),
+    st.tuples(st.just("get"), KEYS),
+    st.tuples(st.just("commit")),
+    st.tuples(st.just("wipe")),
+), max_size=60)
+
+
+def _apply(store, op) -> None:
+    kind = op[0]
+    if kind == "put":
+        store.put(op[1], GCounter.of({"LHR.1": op[2]}))
+    elif kind == "dirty":
+        store.dirty[op[1]] = store.next_seq()
+    elif kind == "clean":
+        store.dirty.pop(op[1], None)
+    elif kind == "get":
+        store.get(op[1])
+    elif kind == "wipe" and not store.dirty:  # a replica wipes only on a lost disk; keep it rare
+        store.wipe()
+    elif kind == "commit" and hasattr(store, "commit"):
+        store.commit()
+
+
+@settings(max_examples=60, deadline=None)
+@given(ops=OPS, capacity=st.sampled_from([None, 2, 4]))
+def test_sqlite_store_behaves_as_memory_store_and_keeps_what_it_committed(tmp_path_factory, ops, capacity):
+    path = tmp_path_factory.mktemp("s") / "r.sqlite"
+    model, store = MemoryStore(capacity), SQLiteStore(path, "gcounter", capacity)
+    committed = None
+    for op in ops:
+        _apply(model, op)
+        _apply(store, op)
+        assert list(store.keys()) == list(model.keys())
+        assert dict(store.dirty) == model.dirty and store.wseq == model.wseq
+        assert store.evictions == model.evictions
+        if op[0] == "commit":
+            committed = ({k: model.peek(k) for k in model.keys()}, dict(model.dirty), model.wseq)
+    # A second process opening the file sees exactly the last commit (kill -9 loses the rest).
+    other = SQLiteStore(path, "gcounter", capacity)
+    seen = ({k: other.peek(k) for k in other.keys()}, dict(other.dirty), other.wseq)
+    assert seen == (committed or ({}, {}, 0))
+    other.db.close()
+    store.close()  # close commits: now everything is there
+    again = SQLiteStore(path, "gcounter", capacity)
+    assert {k: again.peek(k) for k in again.keys()} == {k: model.peek(k) for k in model.keys()}
+    assert (dict(again.dirty), again.wseq) == (model.dirty, model.wseq)
+    again.close()
+
+
+def test_sqlite_store_is_in_wal_mode_and_names_a_corrupt_row(tmp_path):
+    path = tmp_path / "r.sqlite"
+    s = SQLiteStore(path, "lww")
+    assert s.db.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
+    s.close()
+    db = sqlite3.connect(path)
+    db.execute("INSERT INTO kv VALUES ('cart', '{\"type\": \"GCounter\"}', 1)")
+    db.commit()
+    db.close()
+    with pytest.raises(ValueError, match="key 'cart' does not hold a valid LWWRegister"):
+        SQLiteStore(path, "lww")
+    with pytest.raises(ValueError, match="synchronous='OFF'"):
+        SQLiteStore(tmp_path / "x.sqlite", "lww", synchronous="OFF")
+
+
+def test_wire_checks_bodies_keys_and_tokens():
+    assert wire.write_arg({"value": -3}) == -3
+    for bad, words in (([1], "expected an object"), ({"value": 1, "x": 2}, "exactly one field"),
+                       ({"value": 1.5}, "expected an integer"), ({"value": 2**60}, "between")):
+        with pytest.raises(wire.BadRequest, match=words):
+            wire.write_arg(bad)
+    with pytest.raises(wire.BadRequest, match="not valid JSON"):
+        wire.parse_json(b'{"value": NaN}', "body")
+    with pytest.raises(wire.BadRequest, match="not valid JSON"):
+        wire.parse_json(b"[" * 100_000, "body")
+    with pytest.raises(wire.BadRequest, match="printable"):
+        wire.check_key("a\nb")
+    assert wire.token_ok(None, None) and wire.token_ok("s" * 20, "Bearer " + "s" * 20)
+    assert not wire.token_ok("s" * 20, None) and not wire.token_ok("s" * 20, "Bearer " + "t" * 20)
+    assert not wire.is_loopback("192.168.1.5") and wire.is_loopback("::1")
+
+
+def test_cli_refuses_an_open_bind_without_a_token_and_unknown_places(capsys, monkeypatch):
+    monkeypatch.delenv("EDGEKIT_TOKEN", raising=False)
+    assert main(["root", "IAD", "--host", "0.0.0.0"]) == 2
+    assert "needs --token" in capsys.readouterr().err
+    assert main(["root", "IAD", "--host", "0.0.0.0", "--token", "short"]) == 2
+    assert main(["site", "XXX", "--upstream", "http://127.0.0.1:1"]) == 2
+    assert "unknown place" in capsys.readouterr().err
+    assert main(["site", "LHR"]) == 2
+    assert "needs the URL of its upstream" in capsys.readouterr().err
+    assert main(["hub", "FRA", "--upstream", "http://x", "--config", '{"epoch_ms": -1}']) == 2
+    assert "epoch_ms=-1" in capsys.readouterr().err
+    assert node_id_of("hub", "FRA") == "hub:FRA" and node_id_of("root", "root:IAD") == "root:IAD"
+    assert main(["token"]) == 0 and len(capsys.readouterr().out.strip()) >= wire.MIN_TOKEN_CHARS
