@@ -111,3 +111,22 @@ def test_cli_refuses_an_open_bind_without_a_token_and_unknown_places(capsys, mon
     assert "epoch_ms=-1" in capsys.readouterr().err
     assert node_id_of("hub", "FRA") == "hub:FRA" and node_id_of("root", "root:IAD") == "root:IAD"
     assert main(["token"]) == 0 and len(capsys.readouterr().out.strip()) >= wire.MIN_TOKEN_CHARS
+
+
+def test_a_write_whose_effect_the_client_never_learned_bounds_nothing():
+    """A live client whose connection died records an ``info`` write without ``written``: the
+    checker may not call the final state a phantom because of it, but still counts and compares."""
+    from edgekit.crdt import LWWRegister
+    from edgekit.edge.history import ClientOp
+    from edgekit.edge.lab.checks import check_writes
+
+    ok = ClientOp("LHR", "k", "write", 1, 0.0, 1.0, "ok", None, GCounter.of({"LHR.1": 1}))
+    lost = ClientOp("LHR", "k", "write", 2, 2.0, 3.0, "info", None, None)
+    assert check_writes([ok, lost], {"k": GCounter.of({"LHR.1": 2})}.get, "gcounter").ok
+    assert check_writes([ok, lost], {"k": GCounter.of({"LHR.1": 3})}.get, "gcounter").kinds == (("count", 1),)
+    known = ClientOp("LHR", "k", "write", 2, 2.0, 3.0, "info", None, GCounter.of({"LHR.1": 2}))
+    assert ("phantom", 1) in check_writes([ok, known], {"k": GCounter.of({"LHR.1": 3})}.get, "gcounter").kinds
+    w1 = ClientOp("LHR", "k", "write", 1, 0.0, 1.0, "ok", None, LWWRegister(1, 5.0, "LHR"))
+    w2 = ClientOp("CDG", "k", "write", 2, 2.0, 3.0, "info", None, None)
+    assert check_writes([w1, w2], {"k": LWWRegister(2, 9.0, "CDG")}.get, "lww").ok
+    assert not check_writes([w1, w2], {"k": LWWRegister(3, 9.0, "CDG")}.get, "lww").ok
