@@ -303,3 +303,34 @@ def test_children_exit_when_their_parent_is_killed():
                 os.killpg(pid, signal.SIGKILL)
         if parent.poll() is None:
             parent.kill()
+
+
+# -- the notebook's view, and the workshop's -------------------------------------------------------
+
+
+def test_the_live_app_shows_a_killed_process_and_its_restart(guarded):
+    from edgekit.live import Room
+    from edgekit.widgets.live import LiveApp
+
+    app = LiveApp(guarded, ops=20)
+    assert "LHR" in app.table.value and app.figure.data[-1].lat == (None,)  # nothing down
+    app.node.value = "CDG"
+    app.kill.click()
+    assert "killed" in app.output.value and not guarded.up("CDG")
+    down = app.figure.data[-1]
+    assert len(down.lat) == 1 and down.lat[0] is not None and ">down<" in app.table.value.replace("<td>", ">")
+    app.drive.click()  # clients at CDG are refused; LHR serves
+    assert "20 operations" in app.output.value
+    app.restart.click()
+    assert guarded.up("CDG") and app.figure.data[-1].lat == (None,)
+    app.verdict.click()
+    assert "nothing lost" in app.output.value, app.output.value
+    guarded.read("CDG", "cart")  # a read at CDG: its replicas sync with the root
+    guarded.quiet()
+    room = Room(guarded.procs["root:FRA"].url, token=TOKEN)
+    status = room.status()
+    assert room.root == "root:FRA" and {"LHR", "CDG"} <= set(status) and status["LHR"]["state"] == "up"
+    assert set(room.topology.sites) >= {"LHR", "CDG"}
+    assert LiveApp(room).figure is not None
+    with pytest.raises(ValueError, match="HTTP 403"):
+        Room(guarded.procs["root:FRA"].url, token="wrong-token-of-some-length")

@@ -42,6 +42,7 @@ __all__ = ["Host", "LiveContext", "resume", "next_boot", "BOOT_SPAN"]
 
 log = logging.getLogger("edgekit.live")
 BOOT_SPAN = 1 << 32  # ids one boot of a front end may use before the next boot's begin
+MAX_CHILDREN = 4096  # children remembered for /metrics (the ids come from outside: a budget)
 
 
 class LiveContext:
@@ -112,6 +113,7 @@ class Host:
         self.waiting: dict = {}  # (child, sync id) -> future of the SyncResponse for its open POST /sync
         self.transport = None  # edgekit.live.transport.Transport: sends to other processes
         self.stats: Counter = Counter()
+        self.children: dict = {}  # child cluster -> [last sync (monotonic s), syncs, keys in the last one]
         self.started = time.monotonic()
         self._tasks: set = set()
 
@@ -188,6 +190,10 @@ class Host:
 
     async def serve_sync(self, child: str, req: SyncRequest, timeout_s: float):
         """A child's sync: hand it to the front end, wait for its answer (None: none in time)."""
+        if len(self.children) >= MAX_CHILDREN and child.split("/", 1)[0] not in self.children:
+            del self.children[min(self.children, key=lambda c: self.children[c][0])]
+        seen = self.children.setdefault(child.split("/", 1)[0], [0.0, 0, 0])
+        seen[0], seen[1], seen[2] = time.monotonic(), seen[1] + 1, len(req.entries)
         key = (child, req.sync_id)
         old = self.waiting.pop(key, None)
         if old is not None:
@@ -248,6 +254,8 @@ class Host:
                 "syncs_sent": sum(r.get("syncs_sent", 0) for r in nodes.values()),
                 "syncs_completed": sum(r.get("syncs_completed", 0) for r in nodes.values()),
                 "busy": [i for i, r in nodes.items() if r["busy"]], "nodes": nodes,
+                "children": {c: {"seen_s_ago": round(time.monotonic() - s[0], 3), "syncs": s[1], "keys": s[2]}
+                             for c, s in self.children.items()},
                 "bytes_in": self.stats["bytes_in"] + (t.bytes_in if t else 0),
                 "bytes_out": self.stats["bytes_out"] + (t.bytes_out if t else 0),
                 "counts": {k: v for k, v in sorted(self.stats.items()) if not k.startswith("bytes_")}

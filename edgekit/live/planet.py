@@ -46,10 +46,16 @@ from .clients import LiveClients, workload
 from .processes import Proc, ProcessGroup, free_port
 from .proxy import Proxy
 
-__all__ = ["Planet", "DEFAULT_SITES", "DEMO_CONFIG"]
+__all__ = ["Planet", "DEFAULT_SITES", "DEMO_CONFIG", "summary"]
 
 DEFAULT_SITES = ("LHR", "CDG", "FRA", "IAD", "ORD", "LAX")
 DEMO_CONFIG = EdgeConfig(epoch_ms=500.0, read_miss="block")
+
+
+def summary(metrics: dict | None) -> dict:
+    """The numbers the map and its table show, from one process's ``/metrics`` (None: unknown)."""
+    m = metrics or {}
+    return {k: m.get(k) for k in ("keys", "dirty", "syncs_completed", "bytes_in", "bytes_out")}
 
 
 class _Loop:
@@ -269,6 +275,15 @@ class Planet:
 
         got = dict(zip(names, self.loop.run(all_(), timeout_s + 5), strict=True))
         return {n: got.get(n) for n in self.procs}
+
+    def status(self) -> dict:
+        """Process name -> what the map shows: ``state`` (up, paused, down), keys, dirty keys, syncs, bytes."""
+        out = {}
+        for name, m in self.metrics().items():
+            p = self.procs[name]
+            state = "paused" if p.paused else "down" if not p.alive else "up" if m else "silent"
+            out[name] = {"state": state, **summary(m)}
+        return out
 
     def states(self, cluster: str) -> dict:
         """Key -> the merge of what every replica of ``cluster`` holds on disk (all must answer)."""

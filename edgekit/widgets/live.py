@@ -1,0 +1,122 @@
+"""The live planet in a notebook: the map and metrics refreshing, buttons that kill and restart.
+
+``LiveApp(planet)`` shows ``edgekit.figures.live.live_map`` and a table of every
+process's numbers (``Planet.status()``), refreshed once a second by a ``Play``
+widget ticking in the browser (no kernel thread: each tick is an ordinary
+callback, so nothing races the cells you run). The map is redrawn only when a
+process changes state; the table every tick. Buttons act on the chosen process:
+**Kill** (``kill -9``), **Restart**; **Run clients** drives ``ops`` operations;
+**Verdict** heals everything, waits for quiet epochs and shows the kit's
+lost-write check over the recorded client history, the convergence of every
+copy, and read-your-writes. ``LiveApp(room)`` (``edgekit.live.Room``) shows a
+workshop's room: the map and table only.
+
+Tests drive it without a browser: ``app.tick()``, ``app.kill.click()``, then read
+``app.output.value``, ``app.table.value`` and ``app.figure.data``.
+"""
+
+from __future__ import annotations
+
+import ipywidgets as w
+
+from edgekit.figures.live import live_map
+from edgekit.widgets.base import App, message_html, table_html
+
+__all__ = ["LiveApp"]
+
+
+def _n(v) -> str:
+    return "" if v is None else f"{v:,}"
+
+
+class LiveApp(App):
+    """A ``Planet`` (or a ``Room``) on the map, with its metrics and fault buttons."""
+
+    has_map = True
+
+    def __init__(self, source, ops: int = 200, interval_ms: int = 1000) -> None:
+        super().__init__()
+        if not callable(getattr(source, "status", None)) or not hasattr(source, "topology"):
+            raise TypeError(f"source={source!r}: expected an edgekit.live.Planet or Room")
+        self.source, self.ops = source, ops
+        self.table = w.HTML()
+        self.ticker = w.Play(interval=interval_ms, min=0, max=10**9, step=1, repeat=True, playing=True,
+                             description="refresh")
+        self._states: dict | None = None
+        self.ticker.observe(self.tick, names="value")
+        controls = []
+        if hasattr(source, "kill"):
+            names = list(source.procs)
+            self.node = w.Dropdown(options=names, value=source.topology.root, description="Process")
+            self.kill = w.Button(description="Kill", tooltip="kill -9 the chosen process", button_style="danger")
+            self.restart = w.Button(description="Restart", tooltip="start it again on its disks")
+            self.drive = w.Button(description="Run clients", tooltip=f"{ops} operations from 4 clients")
+            self.verdict = w.Button(description="Verdict", tooltip="heal, wait for quiet epochs, check")
+            for button, fn in ((self.kill, self._kill), (self.restart, self._restart), (self.drive, self._drive),
+                               (self.verdict, self._verdict)):
+                button.on_click(self._guard(fn))
+            controls = [self.node, self.kill, self.restart, self.drive, self.verdict]
+        self.update()
+        self.controls = controls
+        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox([*controls[3:], self.ticker]), self.output, self.plot,
+                              self.table])
+
+    def _guard(self, fn):
+        def run(_button=None):
+            try:
+                fn()
+            except (ValueError, TypeError, RuntimeError) as exc:
+                self.output.value = message_html(str(exc), "error")
+            self.update()
+        return run
+
+    # -- what the buttons do --------------------------------------------------------------------
+
+    def _kill(self) -> None:
+        self.source.kill(self.node.value)
+        self.output.value = message_html(f"{self.node.value}: killed with SIGKILL (kill -9). Its disks stay.")
+
+    def _restart(self) -> None:
+        self.source.restart(self.node.value)
+        self.output.value = message_html(f"{self.node.value}: running again on the same SQLite files.")
+
+    def _drive(self) -> None:
+        n = self.source.drive(ops=self.ops, tasks=4)
+        h = self.source.history
+        self.output.value = message_html(f"{n} operations; the history holds {len(h)} "
+                                         f"({sum(op.status == 'ok' and op.kind == 'write' for op in h)} "
+                                         "acknowledged writes).")
+
+    def _verdict(self) -> None:
+        s = self.source
+        s.settle()
+        lost = s.lost_writes()
+        copies, sessions = s.converged(), s.sessions()
+        self.output.value = table_html([
+            ("lost writes (the kit's checker)", str(lost)),
+            ("copies that differ from the root", str(len(copies))),
+            ("read-your-writes problems", str(len(sessions))),
+        ])
+
+    # -- drawing --------------------------------------------------------------------------------
+
+    def tick(self, _change=None) -> None:
+        """One refresh: the table always, the map when a process changed state."""
+        self.refresh()
+
+    def update(self) -> None:
+        try:
+            status = self.source.status()
+        except RuntimeError as exc:  # a room whose root does not answer: say so, try again next tick
+            self.output.value = message_html(str(exc), "error")
+            return
+        states = {n: r["state"] for n, r in status.items()}
+        if states != self._states:
+            self._states = states
+            self.show(live_map(self.source.topology, status, title=None))
+        rows = "".join(f"<tr><td>{n}</td><td>{r['state']}</td><td>{_n(r['keys'])}</td><td>{_n(r['dirty'])}</td>"
+                       f"<td>{_n(r['syncs_completed'])}</td><td>{_n(r['bytes_in'])}</td><td>{_n(r['bytes_out'])}</td>"
+                       "</tr>" for n, r in status.items())
+        head = "".join(f"<th style='padding:2px 10px'>{h}</th>" for h in
+                       ("process", "state", "keys", "dirty", "syncs", "bytes in", "bytes out"))
+        self.table.value = f"<table style='font-size:14px'><tr>{head}</tr>{rows}</table>"
