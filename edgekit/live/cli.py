@@ -6,6 +6,7 @@
     python -m edgekit.live site LHR --upstream URL --node mypackage.mynode:MyNode
     python -m edgekit.live replica LHR/r1 --front http://127.0.0.1:8002 --upstream URL
     python -m edgekit.live token                       # a fresh shared token for a workshop
+    python -m edgekit.live planet --port 8700          # a whole small planet: root 8700, sites 8701...
 
 A cluster process runs its front end and its replicas (each with its own SQLite
 file under ``--data``); ``--remote LHR/r1=URL`` leaves a replica to a ``replica``
@@ -32,6 +33,7 @@ from edgekit.edge import EdgeConfig
 from edgekit.edge.system import cluster_of
 from edgekit.edge.topology import site_place
 
+from .planet import DEFAULT_SITES
 from .sqlstore import SYNCHRONOUS
 from .wire import MIN_TOKEN_CHARS, is_loopback
 
@@ -73,7 +75,7 @@ def config_from_json(text: str | None) -> EdgeConfig:
 
 def parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m edgekit.live", description=__doc__.split("\n\n")[0])
-    p.add_argument("role", choices=(*ROLES, "token"))
+    p.add_argument("role", choices=(*ROLES, "token", "planet"))
     p.add_argument("name", nargs="?", help="a PoP code (LHR, FRA...) or, for a replica, its id (LHR/r1)")
     p.add_argument("--host", default="127.0.0.1", help="address to bind (default 127.0.0.1: this machine only)")
     p.add_argument("--port", type=int, default=0, help="port to bind (0: any free one; see the ready line)")
@@ -93,6 +95,7 @@ def parser() -> argparse.ArgumentParser:
                    help="SQLite: NORMAL survives kill -9; FULL also a power cut")
     p.add_argument("--geo-scale", type=float, default=0.0, help="delay syncs by the PoPs' one-way latency x this")
     p.add_argument("--seed", type=int, default=0)
+    p.add_argument("--sites", default=",".join(DEFAULT_SITES), help="planet role: the sites, comma-separated")
     p.add_argument("--exit-with-parent", action="store_true", help="stop when the starting process dies")
     p.add_argument("--log", help="log file (default: stderr)")
     return p
@@ -132,11 +135,42 @@ def check(args) -> None:
         args.remote_map[rid] = url
 
 
+def planet(args) -> int:
+    """Run a ``Planet`` in the foreground (fixed ports from ``--port``) until Ctrl-C or SIGTERM."""
+    import signal
+    import threading
+
+    from .planet import DEMO_CONFIG, Planet
+
+    try:
+        config = config_from_json(args.config) if args.config else DEMO_CONFIG
+        p = Planet(args.sites.split(","), config=config, port=args.port or 8700, geo_scale=args.geo_scale,
+                   token=args.token, seed=args.seed)
+    except (ValueError, RuntimeError) as e:
+        print(f"python -m edgekit.live: error: {e}", file=sys.stderr)
+        return 2
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    try:
+        for name, proc in p.procs.items():
+            print(f"{name:10} {proc.url}", flush=True)
+        print("ready: Ctrl-C stops the planet", flush=True)
+        while not stop.wait(0.5):
+            pass
+    except KeyboardInterrupt:
+        pass
+    finally:
+        p.stop()
+    return 0
+
+
 def main(argv=None) -> int:
     args = parser().parse_args(argv)
     if args.role == "token":
         print(secrets.token_urlsafe(24))
         return 0
+    if args.role == "planet":
+        return planet(args)
     try:
         check(args)
     except ValueError as e:

@@ -83,8 +83,8 @@ class Planet:
 
     def __init__(self, sites=DEFAULT_SITES, *, topology: Topology | None = None, config: EdgeConfig | None = None,
                  geo_scale: float = 0.0, split=(), proxies=(), nodes: dict | None = None, store: str = "sqlite",
-                 token: str | None = None, seed: int = 0, data: str | None = None, start: bool = True,
-                 ready_s: float = 60.0) -> None:
+                 token: str | None = None, seed: int = 0, data: str | None = None, port: int | None = None,
+                 start: bool = True, ready_s: float = 60.0) -> None:
         self.topology = Topology.tree(sites) if topology is None else topology
         if not isinstance(self.topology, Topology):
             raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
@@ -103,7 +103,9 @@ class Planet:
         for name in nodes or {}:
             if name not in self.topology.sites:
                 raise ValueError(f"nodes={name!r}: expected a site of this planet {self.topology.sites}")
-        self.token, self.geo_scale, self.seed, self.ready_s = token, geo_scale, seed, ready_s
+        if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65000):
+            raise ValueError(f"port={port!r}: expected None (free ports) or a first port in 1024..65000")
+        self.token, self.geo_scale, self.seed, self.ready_s, self.port = token, geo_scale, seed, ready_s, port
         self._own_data = data is None
         self.data = tempfile.mkdtemp(prefix="edgekit-live-") if data is None else data
         os.makedirs(self.data, exist_ok=True)
@@ -128,7 +130,9 @@ class Planet:
     def _plan(self) -> None:
         """Ports for every process, and each one's command line (again after a port was taken)."""
         up, split, common = self.topology.upstream, self._split, self._common
-        ports = {n: free_port(self._rng) for n in (*up, *split)}
+        names = (self.topology.root, *self.topology.sites, *self.topology.hubs, *split)
+        ports = ({n: free_port(self._rng) for n in names} if self.port is None else
+                 {n: self.port + i for i, n in enumerate(names)})  # fixed: the root first, then the sites
         url = {n: f"http://127.0.0.1:{port}" for n, port in ports.items()}
         for cluster, proxy in self.proxies.items():
             proxy.target_port = ports[up[cluster]]
@@ -168,7 +172,7 @@ class Planet:
                 break
             except RuntimeError as e:
                 self.group.stop()
-                if "address already in use" not in str(e) or attempt == 2:
+                if "address already in use" not in str(e) or attempt == 2 or self.port is not None:
                     self.stop()
                     raise
                 self._plan()  # another program took a port meanwhile: new ports for everyone
