@@ -1,26 +1,29 @@
 """The live planet in a notebook: the map and metrics refreshing, buttons that kill and restart.
 
 ``LiveApp(planet)`` shows ``edgekit.figures.live.live_map`` and a table of every
-process's numbers (``Planet.status()``), refreshed once a second by a ``Play``
-widget ticking in the browser (no kernel thread: each tick is an ordinary
-callback, so nothing races the cells you run). The map is redrawn only when a
-process changes state; the table every tick. Buttons act on the chosen process:
+process's numbers (``Planet.status()``), refreshed once a second while
+**auto-refresh** is on, by a timer on the kernel's own event loop (no thread:
+a tick runs between cells, like a button's callback, so nothing races the cells
+you run). The map is redrawn only when a process changes state; the table every
+tick. Buttons act on the chosen process:
 **Kill** (``kill -9``), **Restart**; **Run clients** drives ``ops`` operations;
 **Verdict** heals everything, waits for quiet epochs and shows the kit's
 lost-write check over the recorded client history, the convergence of every
 copy, and read-your-writes. ``LiveApp(room)`` (``edgekit.live.Room``) shows a
 workshop's room: the map and table only.
 
-Tests drive it without a browser: ``app.tick()``, ``app.kill.click()``, then read
+Tests drive it without a browser (no kernel, no timer): ``app.tick()``, ``app.kill.click()``, then read
 ``app.output.value``, ``app.table.value`` and ``app.figure.data``.
 """
 
 from __future__ import annotations
 
+import asyncio
+
 import ipywidgets as w
 
 from edgekit.figures.live import live_map
-from edgekit.widgets.base import App, message_html, table_html
+from edgekit.widgets.base import App, _in_kernel, message_html, table_html
 
 __all__ = ["LiveApp"]
 
@@ -38,12 +41,12 @@ class LiveApp(App):
         super().__init__()
         if not callable(getattr(source, "status", None)) or not hasattr(source, "topology"):
             raise TypeError(f"source={source!r}: expected an edgekit.live.Planet or Room")
-        self.source, self.ops = source, ops
+        self.source, self.ops, self.interval_s = source, ops, interval_ms / 1000.0
         self.table = w.HTML()
-        self.ticker = w.Play(interval=interval_ms, min=0, max=10**9, step=1, repeat=True, playing=True,
-                             description="refresh")
+        self.auto = w.ToggleButton(value=True, description="auto-refresh", tooltip="refresh once a second")
+        self.auto.observe(lambda _: self._schedule(), names="value")
         self._states: dict | None = None
-        self.ticker.observe(self.tick, names="value")
+        self._timer = None
         controls = []
         if hasattr(source, "kill"):
             names = list(source.procs)
@@ -58,8 +61,20 @@ class LiveApp(App):
             controls = [self.node, self.kill, self.restart, self.drive, self.verdict]
         self.update()
         self.controls = controls
-        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox([*controls[3:], self.ticker]), self.output, self.plot,
+        self.widget = w.VBox([w.HBox(controls[:3]), w.HBox([*controls[3:], self.auto]), self.output, self.plot,
                               self.table])
+        self._schedule()
+
+    def _schedule(self) -> None:
+        """Tick again in ``interval_s`` on the kernel's loop (only in a kernel, while auto-refresh is on)."""
+        if self._timer is None and self.auto.value and _in_kernel():
+            self._timer = asyncio.get_event_loop().call_later(self.interval_s, self._on_timer)
+
+    def _on_timer(self) -> None:
+        self._timer = None
+        if getattr(self.source, "started", True) and self.auto.value:  # a stopped planet: stop ticking
+            self.tick()
+            self._schedule()
 
     def _guard(self, fn):
         def run(_button=None):
