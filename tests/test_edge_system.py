@@ -23,7 +23,7 @@ def _converged(system: EdgeSystem) -> list:
     for _ in range(system.topology.depth):
         system.read_round()
     root = system.topology.root
-    return check_copies(system.site_copies(), lambda key: system.state(root, key))
+    return check_copies(system.site_copies(), lambda key: system.state(root, key), system.config.value_type)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -229,3 +229,18 @@ def test_random_systems_lose_nothing_and_converge(seed, value_type, flat, capaci
     system.settle()
     assert system.lost_writes().ok
     assert _converged(system) == []
+
+
+def test_a_round_closes_when_its_timer_rounds_below_the_deadline():
+    # Found by the state machine: a tick set for 605.3997740543433 fired at 605.3997740543432
+    # (now + (at - now) in floats), closed nothing and never came back: quiet() gave up.
+    cfg = EdgeConfig(replicas=1, n=1, capacity=1, epoch_ms=40.0, read_miss="block", gather_ms=50.0,
+                     miss_timeout_ms=600.0)
+    faults = FaultModel(LinkFaults(loss=0.3, duplicate=0.3, reorder=0.3, reorder_ms=300.0))
+    system = EdgeSystem(Topology.flat(("LHR", "FRA", "SYD", "NRT")), cfg, seed=0, faults=faults)
+    system.sim.run(until=4.899774054343256)
+    system.invoke("LHR", "read", "k0")
+    system.sim.run(until=system.sim.now + 16.0)
+    system.invoke("LHR", "read", "k0")
+    system.settle()
+    assert not system.busy()

@@ -10,6 +10,8 @@ driving step may cost (a degenerate configuration is stopped, not waited for).
 
 from __future__ import annotations
 
+import itertools
+import math
 from collections.abc import Callable
 
 from .history import ClientOp, status_of
@@ -32,37 +34,46 @@ class Clients:
             raise ValueError(f"site={site!r}: expected one of {list(self.sites)}")
         if kind not in (READ, WRITE):
             raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
-        if kind == WRITE and arg is None:
+        if not isinstance(key, str) or not key:
+            raise ValueError(f"key={key!r}: expected a non-empty string")
+        self._invoke(site, READ if kind == READ else WRITE, key, arg, done, observe)
+
+    def _invoke(self, site, kind, key, arg, done, observe) -> None:
+        if kind is WRITE and arg is None:
             self.writes += 1
             arg = self.writes
         ctx, t0 = self.contexts[site], self.sim.now
 
         def reply(out: Outcome) -> None:
-            op = self._record(site, kind, key, arg, t0, out, observe)
-            if done is not None:
-                done(op)
+            self._record(site, kind, key, arg, t0, out, done, observe)
 
-        if ctx.up:
-            (self.sites[site].read(ctx, key, reply) if kind == READ else
-             self.sites[site].write(ctx, key, arg, reply))
+        if not ctx.up:
+            return reply(_DOWN)  # the PoP is down: its clients get an error
+        if kind is READ:
+            self.sites[site].read(ctx, key, reply)
         else:
-            reply(_DOWN)  # the PoP is down: its clients get an error
+            self.sites[site].write(ctx, key, arg, reply)
 
-    def _record(self, site, kind, key, arg, t0, out: Outcome, observe: bool = True) -> ClientOp:
+    def _record(self, site, kind, key, arg, t0, out: Outcome, done, observe) -> None:
         now = self.sim.now
         obs = self.observer
         if obs is not None and observe:
-            if kind == READ:
+            if kind is READ:
                 obs.read(t0, site, key, out)
             else:
                 obs.write(now, site, key, out)
-        op = ClientOp(site, key, kind, arg, t0, now, status_of(out), out.state, out.written)
-        if kind == WRITE or self.record_reads:
-            self.history.append(op)
-        return op
+        keep = kind is WRITE or self.record_reads
+        if keep or done is not None:
+            op = ClientOp(site, key, kind, arg, t0, now, status_of(out), out.state, out.written)
+            if keep:
+                self.history.append(op)
+            if done is not None:
+                done(op)
 
     def call(self, site: str, kind: str, key: str, arg=None, max_ms: float = 60_000.0) -> Outcome:
         """Run one client operation at ``site`` now and the simulator until it is answered."""
+        if isinstance(max_ms, bool) or not isinstance(max_ms, (int, float)) or not 0 < max_ms < math.inf:
+            raise ValueError(f"max_ms={max_ms!r}: expected a finite time in ms > 0")
         got: list = []
         self.invoke(site, kind, key, arg, got.append)
         limit = self.sim.now + max_ms
@@ -73,32 +84,43 @@ class Clients:
         op = got[0]
         return Outcome(op.ok, op.complete_ms - op.invoke_ms, op.state, op.written, op.status == "info")
 
-    def drive(self, workload, progress: bool = False) -> None:
+    def drive(self, workload, progress: bool = False, batch: int = 4096) -> None:
         """Run ``workload``'s operations (``(time_ms, site_index, key_index, is_write)``) in
-        simulated time until the last one has been invoked."""
+        simulated time until the last one has been invoked.
+
+        Each operation is one simulator event: ``batch`` of them at a time are put on the heap,
+        and the simulator runs up to the last of them (the event budget is checked in between)."""
         missing = [s for s in workload.sites if s not in self.sites]
         if missing:
             raise ValueError(f"workload sites {missing}: not sites of this topology; "
                              f"expected some of {list(self.sites)}")
-        keys, invoke = workload.key_names(), self.invoke
-        names = list(workload.sites)
-        t0 = self.sim.now
+        keys, names, invoke, sim = workload.key_names(), list(workload.sites), self._invoke, self.sim
+        kinds = (READ, WRITE)
+        t0 = sim.now
         bar = None
         if progress:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=workload.ops, unit="op", unit_scale=True, mininterval=0.5)
+
+        def fire(si, ki, is_write):
+            invoke(names[si], kinds[is_write], keys[ki], None, None, True)
+
         done = 0
-        for t, si, ki, is_write in workload:
-            self._run(t0 + t)
-            invoke(names[si], WRITE if is_write else READ, keys[ki])
-            done += 1
-            if bar is not None and not done & 0x3FFF:
-                bar.update(0x4000)
+        ops = iter(workload)
+        while True:
+            chunk = list(itertools.islice(ops, batch))
+            if not chunk:
+                break
+            for t, si, ki, is_write in chunk:
+                sim.call_at(t0 + t, fire, si, ki, is_write)
+            self._run(t0 + chunk[-1][0])
+            done += len(chunk)
+            if bar is not None:
+                bar.update(len(chunk))
         self.client_events += done
-        self.end_ms = self.sim.now
+        self.end_ms = sim.now
         if bar is not None:
-            bar.update(done - bar.n)
             bar.close()
 
     def _run(self, until: float) -> None:

@@ -41,6 +41,7 @@ __all__ = ["FrontEnd", "Round", "GATHER", "PUT", "FETCH"]
 GATHER, PUT, FETCH = "gather", "put", "fetch"  # what a round is waiting for
 _TICK = "tick"
 _INF = math.inf
+_EPS = 1e-6  # ms: a timer set for ``at`` fires at ``now + (at - now)``, which may round below ``at``
 
 
 class Round:
@@ -90,9 +91,9 @@ class FrontEnd(Node):
         self.pending[r.rid] = r
         self._tick(ctx, now + self._gather_ms)
 
-    def replied(self, ctx, r: Round) -> None:
-        """One answer for ``r`` arrived (the caller has merged it)."""
-        r.waiting -= 1
+    def replied(self, ctx, r: Round, count: int = 1) -> None:
+        """An answer for ``r`` arrived (the caller has merged it, and counted it unless ``count``)."""
+        r.waiting -= count
         if r.first is None:
             now = ctx.now
             r.first = now
@@ -136,7 +137,7 @@ class FrontEnd(Node):
     def on_timer(self, ctx, tag) -> None:
         if tag != _TICK:
             return
-        now = ctx.now
+        now = ctx.now + _EPS
         if self._tick_at <= now:
             self._tick_at = _INF  # this is the tick we set (an older, later one finds a newer set)
         pending = self.pending

@@ -7,13 +7,16 @@ processes behind it, each its own node on the in-site network with its own
 (``edgekit.edge.hashing``). What a replica does depends on its tier:
 
 - **site**: serves its front end's ``Get`` (a client read touches the key's
-  interest, misses included), ``Put`` (a client write: joined and marked dirty),
-  ``Repair`` and ``Fill`` (joined, not a write); and syncs its own interest set
-  with the site's upstream every epoch.
+  interest, misses included, at one of the key's replicas), ``Put`` (a client
+  write: joined and marked dirty at every replica that stores it), ``Repair`` and
+  ``Fill`` (joined, not a write); syncs its own interest set with the site's
+  upstream every epoch, and passes what came down to the key's other replicas.
 - **hub**: serves ``Merge`` (a child's sync entries for the keys it holds: it
   joins them, marks news dirty for its own upstream, and answers what it has
-  *from above*, or ``None``: "not here yet") and ``Fill`` (states that came down
-  from above); syncs with its own upstream like a site replica.
+  *from above*, or ``None``: "not here yet", in which case the key's first
+  replica, its *lead*, asks above at its next epoch) and ``Fill`` (states that
+  came down from above); syncs with its own upstream like a site replica, and
+  passes what came down to the key's other replicas.
 - **root**: serves ``Merge`` and ``Fill``; never evicts, never syncs. It answers
   ``None`` for a key it has never seen and lets its front end decide whether the
   cluster may say "nothing written yet".
@@ -32,6 +35,7 @@ lost disk (``on_disk_loss``) loses everything. A slow replica
 from __future__ import annotations
 
 from .config import EdgeConfig
+from .hashing import placement, placement_table
 from .messages import Fill, Get, Got, Merge, Merged, Put, Repair, Stored, SyncResponse
 from .store import MemoryStore
 from .sync import Meter, SyncNode
@@ -75,6 +79,10 @@ class Replica(SyncNode):
         super().__init__(node_id, upstream, epoch, store, meter)
         self.cluster = cluster
         self.tier = tier
+        self.index = int(node_id.rsplit("/r", 1)[1])
+        self.peers = tuple(f"{cluster}/r{i}" for i in range(config.replicas))
+        self._table = placement_table(config.replicas, config.n)
+        self._rn = (config.replicas, config.n)
         self.join = VALUE_TYPES[config.value_type].join
         self.fresh: dict = {}  # hub: keys whose state came down from above since loaded (volatile)
         self.owed: dict = {}  # hub: key -> {child: came down since we told it "not here yet"}
@@ -103,10 +111,14 @@ class Replica(SyncNode):
     def on_message(self, ctx, src, msg) -> None:
         kind = type(msg)
         if kind is Get:
-            v = self.store.get(msg.key)
+            key = msg.key
+            v = self.store.get(key)
             if msg.touch:
-                self.interest.touched[msg.key] = None  # a read, misses included: that is how it gets here
-            self._answer(ctx, src, Got(msg.rid, msg.key, v))
+                self.interest.touched[key] = None  # a read, misses included: that is how it gets here
+            if self.slow_ms:
+                self._answer(ctx, src, Got(msg.rid, key, v))
+            else:
+                ctx.send(src, Got(msg.rid, key, v))
         elif kind is Put:
             key = msg.key
             cur = self.store.peek(key)
@@ -118,7 +130,7 @@ class Replica(SyncNode):
             cur = self.store.peek(msg.key)
             self._store(ctx, msg.key, cur, self.join(cur, msg.state))
         elif kind is Fill:
-            self.merge_entries(ctx, msg.entries)
+            self._join_all(ctx, msg.entries)
         elif kind is Merge:
             self._merge(ctx, src, msg)
         elif kind is SyncResponse:
@@ -138,9 +150,35 @@ class Replica(SyncNode):
         else:
             super().on_timer(ctx, tag)
 
+    def where(self, key) -> tuple:
+        """Indices of the replicas of this cluster that hold ``key``."""
+        return self._table.get(key) or placement(key, *self._rn)
+
     def merge_entries(self, ctx, entries: dict) -> None:
-        """Join states that came down from above (a sync response, a fetch the front end made)."""
+        """Join states that came down from above in answer to this replica's sync.
+
+        Only one of a key's replicas takes a read's interest (its lead, ``edgekit.edge.site`` and
+        ``edgekit.edge.upstream``): what came down and changed its copy goes to the key's other
+        replicas too (``Fill``), so that none of them keeps answering an older copy."""
+        changed = self._join_all(ctx, entries)
+        if changed and len(self.peers) > 1:
+            news: dict = {}
+            me, table, where = self.index, self._table, self.where
+            for key, state in changed:
+                for i in table.get(key) or where(key):
+                    if i != me:
+                        peer = news.get(i)
+                        if peer is None:
+                            peer = news[i] = {}
+                        peer[key] = state
+            for i, fill in news.items():
+                ctx.send(self.peers[i], Fill(fill))
+
+    def _join_all(self, ctx, entries: dict) -> list:
+        """Join every state of ``entries`` into the store; ``(key, new state)`` of those that changed."""
         store, join, hub, fresh, owed = self.store, self.join, self.tier == "hub", self.fresh, self.owed
+        peek = store.peek
+        changed = []
         for key, value in entries.items():
             if value is None:
                 continue  # "not here yet": the interest set asks again
@@ -150,18 +188,23 @@ class Replica(SyncNode):
                 if waiting:  # it came down for these children: if it is gone when they ask, fetch at once
                     for child in waiting:
                         waiting[child] = True
-            cur = store.peek(key)
-            self._store(ctx, key, cur, join(cur, value))
+            cur = peek(key)
+            new = join(cur, value)
+            if new is not cur and (cur is None or new != cur):
+                self._store(ctx, key, cur, new)
+                changed.append((key, new))
+        return changed
 
     def _merge(self, ctx, src, msg: Merge) -> None:
         """A child's entries for our keys: join them, answer what we have from above."""
         store, join, interest = self.store, self.join, self.interest
         hub = self.tier == "hub"
         touched, fresh, owed, child = interest.touched, self.fresh, self.owed, msg.child
+        get, table, me = store.get, self._table, self.index
         answers: dict = {}
         urgent = []
         for k, v in msg.entries.items():
-            cur = store.get(k)
+            cur = get(k)
             had = cur is not None and (not hub or k in fresh)
             if v is not None:
                 new = join(cur, v)
@@ -170,10 +213,8 @@ class Replica(SyncNode):
                         interest.wrote(k)  # news for our upstream: pinned until it is acknowledged
                     self._store(ctx, k, cur, new)
                     cur = new
-                elif hub:
-                    touched[k] = None
-            elif hub:
-                touched[k] = None
+            if hub and (table.get(k) or self.where(k))[0] == me:
+                touched[k] = None  # a child asked: the key's lead replica refreshes it from above
             if not hub:
                 answers[k] = cur  # the root: None if it has never seen the key
                 continue

@@ -8,7 +8,10 @@ and gathers their CRDTs (``edgekit.edge.gather``: first reply, then
 ``gather_ms``):
 
 - **read**: the client gets the merge of the replies that came in time (a miss
-  if none holds the key). With ``read_miss="block"`` a miss waits for a one-key
+  if none holds the key). The key's first replica (its *lead*) takes the read's
+  interest, so that one sync per key brings it up to date (it passes what came
+  down to the key's other replicas); if the lead did not answer, the first
+  replica that did takes it. With ``read_miss="block"`` a miss waits for a one-key
   sync with the upstream and the client gets what that sync brought.
 - **read repair**: every replica whose reply differs from the merge gets the
   merge (``Repair``), as in the talk.
@@ -107,15 +110,18 @@ class Site(FrontEnd):
         if not callable(reply):
             raise TypeError(f"reply={reply!r}: expected a function that takes the Outcome")
         op = _Op()
-        op.rid, op.kind, op.key, op.arg, op.t0, op.reply = self.new_rid(), kind, key, arg, ctx.now, reply
+        self._rid = rid = self._rid + 1
+        op.rid, op.kind, op.key, op.arg, op.t0, op.reply = rid, kind, key, arg, ctx.now, reply
         op.merged = op.stored = op.written = None
         op.got, op.acks = [], 0
-        op.where = where = self.where(key)
+        op.where = where = self._table.get(key) or self.where(key)
         if kind is WRITE and self._blind:
             return self._put(ctx, op, None)  # it replaces whatever is there: one round trip
-        ids, touch = self.replica_ids, kind is READ
+        ids = self.replica_ids
+        touch = kind is READ  # the key's first replica, its lead, takes the read's interest
         for i in where:
-            ctx.send(ids[i], Get(op.rid, key, touch))
+            ctx.send(ids[i], Get(rid, key, touch))
+            touch = False
         self.open_round(ctx, op, len(where), GATHER)
 
     # -- answers ------------------------------------------------------------------------------
@@ -128,9 +134,13 @@ class Site(FrontEnd):
                 return  # later than the timer: neither merged nor repaired
             st = msg.state
             if st is not None:
-                op.merged = self.join(op.merged, st)
+                m = op.merged
+                op.merged = st if m is None else self.join(m, st)
             op.got.append((src, st))
-            self.replied(ctx, op)
+            op.waiting -= 1
+            if op.waiting and op.first is not None:
+                return  # more answers to come, and the timer is already running
+            self.replied(ctx, op, 0)
         elif kind is Stored:
             op = self.pending.get(msg.rid)
             if op is None or op.phase is not PUT:
@@ -150,6 +160,10 @@ class Site(FrontEnd):
                 self._repair(ctx, op, merged)
             elif op.kind is READ:
                 self.misses += 1
+            if op.kind is READ and len(op.got) < len(op.where):
+                lead = self.replica_ids[op.where[0]]
+                if all(src != lead for src, _ in op.got):  # the lead did not hear it: another takes it
+                    ctx.send(op.got[0][0], Get(0, op.key, True))  # request id 0 is never open
             wait = op.kind is READ and self.config.read_miss == "block" or op.kind is WRITE and self.vtype.reads_first
             if merged is None and wait and self.upstream is not None:
                 return self.fetch(ctx, op, (op.key,))

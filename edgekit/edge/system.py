@@ -195,6 +195,8 @@ class EdgeSystem(Clients):
 
     def quiet(self, max_epochs: int = 200) -> None:
         """Run the protocol's own epochs until no node owes or awaits anything (twice in a row)."""
+        if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
+            raise ValueError(f"max_epochs={max_epochs!r}: expected a positive integer")
         step = max(self.config.epoch_ms, self.config.upstream_epoch_ms)
         for _ in range(max_epochs):
             self._run(self.sim.now + step)

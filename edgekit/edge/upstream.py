@@ -22,11 +22,14 @@ replicas that did not answer. Replicas whose answer differs from the one given
 get it (``Fill``): read repair, which also spreads "came down from above" among
 a hub's replicas.
 
-A hub fetches at once instead of at its replicas' next epoch when the child is
-blocking (a client waits: a read miss in ``read_miss="block"`` mode, or a write
-that must see the key first), or when a replica flags a key *urgent* (it came
-down for this child and was evicted before the child asked again: a hub smaller
-than its children's working set, which would otherwise livelock). It answers
+A key a child asks about is refreshed from above at the next epoch of its
+*lead*, the first of its replicas. A hub fetches at once instead when the child
+is blocking (a client waits: a read miss in ``read_miss="block"`` mode, or a
+write that must see the key first), when the lead of a key it lacks did not
+answer in time (nobody else would ask above for it), or when a replica flags a
+key *urgent* (it came down for this child and was evicted before the child asked
+again: a hub smaller than its children's working set, which would otherwise
+livelock). It answers
 when the fetch comes back, or ``miss_timeout_ms`` passes, with what came down
 joined with what the child sent.
 
@@ -48,7 +51,8 @@ __all__ = ["Upstream"]
 class _Sync(Round):
     """A child's sync in flight."""
 
-    __slots__ = ("child", "sid", "entries", "blocking", "answers", "counts", "got", "urgent", "out")
+    __slots__ = ("child", "sid", "entries", "blocking", "answers", "counts", "got", "urgent", "out", "leads",
+                 "lead_of")
 
 
 class Upstream(FrontEnd):
@@ -71,11 +75,15 @@ class Upstream(FrontEnd):
             r = self.pending.get(msg.rid)
             if r is None or r.phase is not GATHER:
                 return  # too late: not merged, not repaired
-            join, answers, counts = self.join, r.answers, r.counts
+            join, answers, counts, leads = self.join, r.answers, r.counts, r.leads
+            me, lead_of = int(src.rsplit("/r", 1)[1]), r.lead_of
             for k, v in msg.entries.items():
                 counts[k] = counts.get(k, 0) + 1
                 if v is not None:
-                    answers[k] = join(answers.get(k), v)
+                    a = answers.get(k)
+                    answers[k] = v if a is None else join(a, v)
+                if lead_of[k] == me:
+                    leads[k] = None
             r.urgent.extend(msg.urgent)
             r.got.append((src, msg.entries))
             self.replied(ctx, r)
@@ -87,10 +95,14 @@ class Upstream(FrontEnd):
         self.served += 1
         r = _Sync()
         r.rid, r.child, r.sid, r.entries, r.blocking = self.new_rid(), child, req.sync_id, req.entries, req.blocking
-        r.answers, r.counts, r.got, r.urgent, r.out = {}, {}, [], [], None
+        r.answers, r.counts, r.got, r.urgent, r.out, r.leads = {}, {}, [], [], None, {}
+        r.lead_of = lead_of = {}  # key -> index of its lead replica
         groups: dict = {}
+        table, where = self._table, self.where
         for k, v in req.entries.items():
-            for i in self.where(k):
+            at = table.get(k) or where(k)
+            lead_of[k] = at[0]
+            for i in at:
                 g = groups.get(i)
                 if g is None:
                     g = groups[i] = {}
@@ -106,7 +118,7 @@ class Upstream(FrontEnd):
         if r.out is not None:  # a fetch from above timed out: answer what we have
             return self._respond(ctx, r)
         w, hub, answers, counts = self.config.write_quorum, self.upstream is not None, r.answers, r.counts
-        out, ask = {}, []
+        out, ask, urgent = {}, [], bool(r.urgent)
         for k in r.entries:
             c = counts.get(k, 0)
             a = answers.get(k)
@@ -117,11 +129,13 @@ class Upstream(FrontEnd):
             elif hub:
                 out[k] = None  # nothing from above here yet
                 ask.append(k)
+                if k not in r.leads:
+                    urgent = True  # the replica that would ask above did not answer: we ask now
             else:
                 out[k] = self.bottom if c >= self._vouch else None
         self._fill(ctx, r, out)
         r.out = out
-        if ask and (r.blocking or r.urgent):
+        if ask and (r.blocking or urgent):
             if not r.blocking:
                 self.passed_through += 1
             return self.fetch(ctx, r, ask)

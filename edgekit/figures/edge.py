@@ -17,6 +17,7 @@ from edgekit.figures import style
 
 __all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure",
            "site_inside_figure", "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
+           "writer_ids_figure",
            "design_style"]
 
 _PATTERNS = ("", "/", "x", ".")
@@ -290,4 +291,24 @@ def value_cost_figure(costs: Sequence) -> go.Figure:
     fig.update_yaxes(rangemode="tozero")
     style.apply(fig, "What a richer CRDT costs per byte: the same workload, five value types", height=430)
     fig.update_layout(legend=dict(orientation="h", y=-0.3))
+    return fig
+
+
+def writer_ids_figure(points: Sequence) -> go.Figure:
+    """Writer ids (counter entries) per key at the root over a long run, per lease-table size."""
+    if not points:
+        raise ValueError("points=[]: expected the result of edgekit.edge.lab.replicas.writer_ids()")
+    fig = go.Figure()
+    for i, cap in enumerate(dict.fromkeys(p.lease_keys for p in points)):
+        ps = [p for p in points if p.lease_keys == cap]
+        fig.add_trace(go.Scatter(x=[p.ops for p in ps], y=[p.entries_mean for p in ps], mode="lines+markers",
+                                 line=dict(color=style.color(i), dash=style.dash(i), width=3),
+                                 name=f"front ends remember {cap:,} leases",
+                                 text=[f"{p.bytes_mean:.0f} B per key, at most {p.entries_max} ids" for p in ps],
+                                 hovertemplate="%{x} ops: %{y:.1f} ids per key (%{text})<extra></extra>"))
+    fig.update_xaxes(title="client operations so far")
+    fig.update_yaxes(title="writer ids per counter at the root", rangemode="tozero")
+    style.apply(fig, "A counter keeps one entry per writer id: bounded only while leases are remembered",
+                height=400)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25))
     return fig

@@ -201,10 +201,18 @@ def check_sessions(history: Iterable, value_type) -> list[str]:
     return out
 
 
-def check_copies(copies: Iterable, final) -> list[tuple]:
-    """``(node, key)`` of every copy in ``copies`` (``(node, key, state)``) that differs from ``final(key)``."""
+def check_copies(copies: Iterable, final, value_type=None) -> list[tuple]:
+    """``(node, key)`` of every copy in ``copies`` (``(node, key, state)``) that differs from
+    ``final(key)``; with ``value_type``, a copy of the type's bottom matches a key the final state
+    lacks (the root's "nothing written yet", which it says but does not store)."""
     final = _final(final)
-    return [(node, key) for node, key, state in copies if state != final(key)]
+    bottom = None if value_type is None else _vtype(value_type).cls()
+    out = []
+    for node, key, state in copies:
+        want = final(key)
+        if state != want and not (want is None and state == bottom):
+            out.append((node, key))
+    return out
 
 
 def check_touched(held: Iterable, history: Iterable) -> list[tuple]:

@@ -214,7 +214,7 @@ def authority(system):
 def _converged(system, keys) -> bool:
     auth = authority(system)
     if isinstance(system, EdgeSystem):  # every replica of every site, each its own copy
-        return not check_copies(system.site_copies(), auth)
+        return not check_copies(system.site_copies(), auth, system.config.value_type)
     nodes = system.nodes
     for key in keys:
         want = auth(key)

@@ -101,6 +101,9 @@ class Observer:
 
     def __init__(self, sites, *, record_ops: bool = False, probe_every: int = 50,
                  staleness_every: int = 1, leq=plain_leq, join=plain_join) -> None:
+        for name, v in (("probe_every", probe_every), ("staleness_every", staleness_every)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name}={v!r}: expected a positive integer (1: every one)")
         self.sites = tuple(sites)
         self.record_ops = record_ops
         self.ops: list[OpRecord] = []

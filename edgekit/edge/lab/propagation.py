@@ -17,7 +17,7 @@ overtake the traced one and travel in its place.
 >>> p.holders[0].node, p.holders[0].seen_ms     # the origin holds it at once
 ('SYD', 0.0)
 >>> [(h.src, h.dst) for h in p.hops][:2]          # SYD's next sync brings it to the root, then down
-[('SYD', 'root:LHR'), ('root:LHR', 'IAD')]
+[('SYD', 'root:LHR'), ('root:LHR', 'LHR')]
 """
 
 from __future__ import annotations

@@ -57,7 +57,7 @@ class EdgeRun:
     overflows: int
     lost: LostWrites  # the verdict of edgekit.edge.lab.checks.check_writes after settling
     net: NetStats
-    events: int  # simulator events run, client operations included
+    events: int  # simulator events run (each client operation is one)
     ops: list[OpRecord] = field(default_factory=list)  # with record_ops=True
     history: list = field(default_factory=list)  # edgekit.sim Records, with record="ops"/"all"
 
@@ -114,15 +114,21 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
     and every ``staleness_every``-th read is checked for staleness (raise both for speed).
     """
     if not isinstance(workload, Workload):
-        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.Workload")
+        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.lab.Workload")
     config = EdgeConfig() if config is None else config
+    if not isinstance(config, EdgeConfig):
+        raise TypeError(f"config={config!r}: expected an edgekit.edge.EdgeConfig (for example "
+                        "EdgeConfig(epoch_ms=500)), not a dict")
     faults = FaultModel() if faults is None else faults
+    if not isinstance(faults, FaultModel):
+        raise TypeError(f"faults={faults!r}: expected an edgekit.sim.FaultModel")
     topo = make_topology(topology, workload)
     vt = VALUE_TYPES[config.value_type]
     obs = Observer(topo.sites, record_ops=record_ops, probe_every=probe_every,
                    staleness_every=staleness_every, leq=vt.leq, join=vt.join)
+    # A budget far above what any sane configuration needs (about ten events per operation).
     system = EdgeSystem(topo, config, seed=seed, faults=faults, latency=latency, record=record,
-                        observer=obs, measure_bytes=measure_bytes)
+                        observer=obs, measure_bytes=measure_bytes, max_events=1_000 * workload.ops + 10_000_000)
     system.drive(workload, progress=progress)
     end_ms = system.end_ms if system.end_ms is not None else system.sim.now
     messages, nbytes = system.meter.messages, system.meter.bytes
@@ -139,6 +145,6 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
         evictions=sum(st.evictions for st in stores),
         overflows=sum(st.overflows for st in stores),
         lost=system.lost_writes(), net=system.net.stats,
-        events=system.sim.events_run + system.client_events,
+        events=system.sim.events_run,
         ops=obs.ops, history=list(system.net.history) if record not in (False, "none", None) else [],
     )
