@@ -129,7 +129,7 @@ def check(args) -> None:
     args.remote_map = {}
     for item in args.remote:
         rid, eq, url = item.partition("=")
-        if not eq or cluster_of(rid) != args.cluster or not url.startswith("http"):
+        if not eq or cluster_of(rid) != args.cluster or rid == args.node_id or not url.startswith("http"):
             raise ValueError(f"--remote={item!r}: expected ID=URL with a replica of {args.cluster}, "
                              f"e.g. {args.cluster}/r1=http://127.0.0.1:9001")
         args.remote_map[rid] = url

@@ -148,8 +148,9 @@ class Planet:
             self.procs[cluster] = Proc(cluster, argv, ports[cluster], self._log(cluster))
             for rid in (r for r in split if cluster_of(r) == cluster):
                 rlink = ["--upstream", url[parent], "--upstream-id", parent] if parent else []
-                self.procs[rid] = Proc(rid, ["replica", rid, "--tier", tier, "--front", url[cluster], *rlink, *common],
-                                       ports[rid], self._log(rid))
+                peers = [a for r in split if cluster_of(r) == cluster and r != rid for a in ("--remote", f"{r}={url[r]}")]
+                self.procs[rid] = Proc(rid, ["replica", rid, "--tier", tier, "--front", url[cluster], *rlink, *peers,
+                                             *common], ports[rid], self._log(rid))
         self.clients.urls = {s: url[s] for s in self.topology.sites}
 
     def _log(self, name: str) -> str:
@@ -394,7 +395,7 @@ class Planet:
         for _ in range(self.topology.depth):
             self.read_round()
         root = self.states(self.topology.root)
-        return check_copies(self.site_copies(), root.get)
+        return check_copies(self.site_copies(), root.get, self.vtype)
 
     def sessions(self) -> list:
         """Read-your-writes at each site over the recorded history (problems in words)."""

@@ -64,6 +64,9 @@ def build(host: Host, args) -> None:
         node = Replica(args.node_id, cluster, tier, host.upstream, config, store=_store(args, args.node_id, tier))
         host.add(args.node_id, node)
         host.remote[cluster] = args.front
+        for peer in node.peers:  # the cluster's other replicas: in the front end's process unless told
+            if peer != args.node_id:
+                host.remote[peer] = remote.get(peer, args.front)
         return
     disks = _Disks(lambda rid: None if rid in remote else _store(args, rid, tier))
     if args.node:
