@@ -334,3 +334,73 @@ def test_the_live_app_shows_a_killed_process_and_its_restart(guarded):
     assert LiveApp(room).figure is not None
     with pytest.raises(ValueError, match="HTTP 403"):
         Room(guarded.procs["root:FRA"].url, token="wrong-token-of-some-length")
+
+
+def test_the_readme_live_planet_example_runs():
+    """The README's three lines, on free ports: the planet's line waits for its ready line rather
+    than for its `sleep`, the curl lines run as written."""
+    import re
+    import shlex
+
+    from edgekit.live.processes import free_port
+
+    text = (Path(__file__).parents[1] / "README.md").read_text()
+    lines = re.search(r"## A live planet\n.*?```bash\n(.*?)```", text, re.S).group(1).strip().splitlines()
+    assert len(lines) == 3 and lines[0].startswith(".venv/bin/python -m edgekit.live planet &")
+    base = free_port(random.Random())
+    while not all(_free(base + i) for i in range(9)):
+        base = free_port(random.Random())
+    planet = subprocess.Popen([sys.executable, "-m", "edgekit.live", "planet", "--port", str(base)],
+                              stdout=subprocess.PIPE, text=True, start_new_session=True)
+    try:
+        deadline = time.monotonic() + 60
+        while "ready" not in planet.stdout.readline() and time.monotonic() < deadline:
+            assert planet.poll() is None, "the planet did not start"
+        script = "\n".join(lines[1:]).replace(":8701", f":{base + 1}").replace(":8706", f":{base + 6}")
+        out = subprocess.run(["bash", "-c", script], capture_output=True, text=True, timeout=60).stdout
+        put, get = (json.loads(s) for s in out.replace("}{", "}\n{").splitlines())
+        assert put["ok"] and put["value"] == 7 and get["value"] == 7, (put, get, shlex.quote(script))
+    finally:
+        planet.terminate()  # SIGTERM: the planet stops its processes
+        try:
+            planet.wait(20)
+        except subprocess.TimeoutExpired:
+            os.killpg(planet.pid, signal.SIGKILL)
+
+
+def _free(port: int) -> bool:
+    import socket
+
+    with socket.socket() as s:
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+        return True
+
+
+def test_a_site_with_the_wrong_token_cannot_join_the_room(guarded, tmp_path):
+    """Workshop mode: an attendee's site with another token syncs nothing into the room's root."""
+    from edgekit.live.processes import Proc, free_port
+
+    root = guarded.procs["root:FRA"].url
+    argv = ["site", "SYD", "--upstream", root, "--upstream-id", "root:FRA", "--data", str(tmp_path),
+            "--token", "not-the-room-token-at-all", "--config", json.dumps({"epoch_ms": 100.0})]
+    proc = Proc("SYD", argv, free_port(random.Random()), str(tmp_path / "syd.log"))
+    proc.spawn()
+    try:
+        proc.wait_ready(60)
+        wrong = {"Authorization": "Bearer not-the-room-token-at-all"}
+        assert _http("PUT", f"{proc.url}/kv/intruder", b'{"value": 1}', wrong)[0] == 200  # its own PoP serves
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            counts = _http("GET", f"{proc.url}/metrics", None, wrong)[1]["counts"]
+            if counts.get("sync_http_403", 0) >= 2:
+                break
+            time.sleep(0.2)
+        assert counts.get("sync_http_403", 0) >= 2 and not counts.get("syncs_answered")
+        assert "SYD" not in _http("GET", f"{root}/metrics", None, AUTH)[1]["children"]
+        assert "intruder" not in guarded.states("root:FRA")
+    finally:
+        proc.signal(signal.SIGKILL)
+        proc.wait(10)
