@@ -111,11 +111,11 @@ def main(argv=None) -> int:
     if not args.no_results:
         RESULTS.parent.mkdir(parents=True, exist_ok=True)
         RESULTS.write_text(json.dumps({
-            "command": "python benchmarks/live_load.py " + " ".join(argv if argv is not None else sys.argv[1:]),
+            "command": " ".join(["python benchmarks/live_load.py", *(argv if argv is not None else sys.argv[1:])]),
             "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
             "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
             "python": platform.python_version(),
-            "peers": {"aiohttp": version("aiohttp"), "sqlite": sqlite3.sqlite_version,
+            "peer_versions": {"aiohttp": version("aiohttp"), "sqlite": sqlite3.sqlite_version,
                       "peer": "the same site with --store memory (no disk)"},
             "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
             "setup": {"seconds": args.seconds, "clients": args.clients, "keys": KEYS, "write_fraction": 0.5,

@@ -10,7 +10,6 @@ from __future__ import annotations
 import time
 
 import pytest
-
 from test_notebooks_in_browser import PLOT_DATA_JS, _open, _run_all
 
 pytestmark = [pytest.mark.browser, pytest.mark.timeout(600)]
