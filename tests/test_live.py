@@ -94,6 +94,8 @@ def test_no_acknowledged_write_is_lost_under_real_faults(value_type):
         assert planet.converged() == []
         assert planet.sessions() == []  # read-your-writes within a PoP (write_quorum == n)
         assert not planet.clients.errors
+        proxy = planet.proxy(hubs[0]).stats
+        assert proxy["refused"] > 0 and proxy["bytes"] > 0  # the cut did cut, and the link carried syncs
 
 
 def test_the_checker_catches_what_a_memory_store_loses_to_kill_9():

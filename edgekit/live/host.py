@@ -43,6 +43,7 @@ __all__ = ["Host", "LiveContext", "resume", "next_boot", "BOOT_SPAN"]
 log = logging.getLogger("edgekit.live")
 BOOT_SPAN = 1 << 32  # ids one boot of a front end may use before the next boot's begin
 MAX_CHILDREN = 4096  # children remembered for /metrics (the ids come from outside: a budget)
+MAX_WAITING = 8192  # children's syncs held open at once; more is a flood, answered 503
 
 
 class LiveContext:
@@ -190,6 +191,8 @@ class Host:
 
     async def serve_sync(self, child: str, req: SyncRequest, timeout_s: float):
         """A child's sync: hand it to the front end, wait for its answer (None: none in time)."""
+        if len(self.waiting) >= MAX_WAITING:
+            raise OverflowError(f"{len(self.waiting)} syncs in flight: at most {MAX_WAITING}")
         if len(self.children) >= MAX_CHILDREN and child.split("/", 1)[0] not in self.children:
             del self.children[min(self.children, key=lambda c: self.children[c][0])]
         seen = self.children.setdefault(child.split("/", 1)[0], [0.0, 0, 0])

@@ -147,7 +147,10 @@ def make_app(host, *, token: str | None = None, limits: Limits | None = None) ->
         req = _decode(await _body(request, limits.sync_bytes), SyncRequest)
         if host.tier == "site":
             raise BadRequest(f"{host.cluster} is a site: it has no children to serve syncs for", 404)
-        resp = await host.serve_sync(child, req, sync_hold_s)
+        try:
+            resp = await host.serve_sync(child, req, sync_hold_s)
+        except OverflowError as e:
+            raise BadRequest(f"{e}; ask again next epoch", 503) from None
         if resp is None:
             return _error(f"{host.cluster} did not answer sync {req.sync_id} in time; ask again", 504)
         return _json(resp.to_json())

@@ -1,4 +1,5 @@
-"""edgekit.live's SQLite store against its oracle, MemoryStore; the wire's checks; the CLI's refusals."""
+"""edgekit.live piece by piece, without processes: the SQLite store against its oracle (MemoryStore), the
+wire's checks, the CLI's refusals, the fault proxy, the geographic delay, the checker's unknown writes."""
 
 from __future__ import annotations
 
@@ -130,3 +131,70 @@ def test_a_write_whose_effect_the_client_never_learned_bounds_nothing():
     w2 = ClientOp("CDG", "k", "write", 2, 2.0, 3.0, "info", None, None)
     assert check_writes([w1, w2], {"k": LWWRegister(2, 9.0, "CDG")}.get, "lww").ok
     assert not check_writes([w1, w2], {"k": LWWRegister(3, 9.0, "CDG")}.get, "lww").ok
+
+
+def test_the_proxy_passes_delays_drops_and_cuts():
+    import asyncio
+
+    from edgekit.live import Proxy
+
+    async def scenario():
+        async def echo(reader, writer):
+            while data := await reader.read(100):
+                writer.write(data)
+                await writer.drain()
+            writer.close()
+
+        server = await asyncio.start_server(echo, "127.0.0.1", 0)
+        proxy = Proxy(server.sockets[0].getsockname()[1], seed=1)
+        port = await proxy.start()
+
+        async def ask(msg: bytes):
+            try:
+                r, w = await asyncio.open_connection("127.0.0.1", port)
+                w.write(msg)
+                await w.drain()
+                got = await asyncio.wait_for(r.read(100), 2)
+                w.close()
+                return got
+            except (OSError, asyncio.TimeoutError):
+                return None
+
+        out = {"pass": await ask(b"a")}
+        proxy.delay(30)
+        out["delay"] = await ask(b"b")
+        proxy.drop(1.0)
+        out["drop"] = await ask(b"c")
+        proxy.cut()
+        out["cut"] = await ask(b"d")
+        proxy.heal()
+        out["heal"] = await ask(b"e")
+        await proxy.stop()
+        server.close()
+        return out, proxy.stats
+
+    out, stats = asyncio.run(scenario())
+    assert out.pop("cut") in (None, b"")  # closed at once: EOF or a reset
+    assert out == {"pass": b"a", "delay": b"b", "drop": b"", "heal": b"e"}
+    assert stats["refused"] == 1 and stats["dropped"] == 1
+    with pytest.raises(ValueError, match="probability"):
+        Proxy(1).drop(2)
+
+
+def test_geography_delays_a_sync_by_the_kits_one_way_estimate():
+    import asyncio
+
+    from edgekit.edge import EdgeConfig
+    from edgekit.edge.topology import site_place
+    from edgekit.live.host import Host
+    from edgekit.live.transport import Transport, one_way_ms
+    from edgekit.sim.latency import LatencyModel
+
+    assert one_way_ms("SYD/r0", "hub:LHR") == LatencyModel().base_one_way_ms(site_place("SYD"), site_place("LHR"))
+
+    async def build():
+        host = Host("SYD", "site", EdgeConfig(), upstream="hub:LHR")
+        return Transport(host, upstream_url="http://127.0.0.1:1", geo_scale=0.1).delay_s
+
+    assert asyncio.run(build()) == pytest.approx(one_way_ms("SYD", "LHR") * 0.1 / 1000)
+    assert one_way_ms("SYD", "LHR") > 100  # half the planet away
