@@ -198,3 +198,33 @@ def test_geography_delays_a_sync_by_the_kits_one_way_estimate():
 
     assert asyncio.run(build()) == pytest.approx(one_way_ms("SYD", "LHR") * 0.1 / 1000)
     assert one_way_ms("SYD", "LHR") > 100  # half the planet away
+
+
+def test_a_restarted_front_end_numbers_past_every_earlier_boot():
+    """A new process of a site must not reuse a request id or an actor lease of an earlier boot
+    (a reused lease mints a dot twice: two writes become one). ``resume`` relies on two private
+    counters of the kit's front ends; if they are renamed, this fails first."""
+    from edgekit.edge import EdgeConfig, Site, Upstream
+    from edgekit.live.host import BOOT_SPAN, resume
+
+    site = Site("LHR", "hub:FRA", EdgeConfig(value_type="gcounter"))
+    assert hasattr(site, "_rid") and hasattr(site, "_actors") and hasattr(Upstream("hub:FRA", None, EdgeConfig()),
+                                                                           "_rid")
+    resume(site, 0)
+    assert site.new_rid() == 1 and site._actors == 0  # a first boot is the simulator's numbering
+    resume(site, 3)
+    assert site.new_rid() == 3 * BOOT_SPAN + 1 and site._actors == 3 * BOOT_SPAN
+
+
+def test_the_live_map_marks_what_is_not_up_and_names_bad_input():
+    from edgekit.edge import Topology
+    from edgekit.figures.live import live_map
+
+    topo = Topology.flat(["LHR", "SYD"], root="SIN")
+    up = {"state": "up", "keys": 3, "dirty": 0, "syncs_completed": 9, "bytes_in": 10, "bytes_out": 20}
+    fig = live_map(topo, {"LHR": up, "root:SIN": {**up, "state": "paused"}})  # SYD missing: down
+    crosses = fig.data[-1]
+    assert len(crosses.lat) == 2 and "LHR: up" in fig.data[-2].text[0].replace("<b>", "").replace("</b>", "")
+    assert live_map(topo, {n: up for n in topo.upstream}).data[-1].lat == (None,)
+    with pytest.raises(TypeError, match="status="):
+        live_map(topo, ["LHR"])

@@ -17,7 +17,8 @@ timers on the asyncio loop, ``send`` over HTTP, and a ``SQLiteStore`` per replic
 ``sqlstore``    ``SQLiteStore``: the ``Store`` interface on SQLite in WAL mode
 ``clients``     HTTP clients that record what they saw (``ClientOp``), and a workload
 ``planet``      ``Planet``: a small planet of processes from Python or a notebook
-``processes``   children that never outlive their parent (process groups, atexit, a pipe)
+``ending``      the end of a run: heal, quiet epochs, the kit's checkers on the final disks
+``processes``   children that never outlive their parent (process groups, atexit, a pipe); faults
 ``proxy``       a TCP proxy that cuts, delays or drops a link between tiers (real faults)
 ``room``        ``Room``: a workshop's root and the attendees' sites that sync with it
 ``learner``     your own node class in a site (``--node``), the capstone's interface included

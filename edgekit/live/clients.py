@@ -20,6 +20,7 @@ from __future__ import annotations
 import asyncio
 import json
 import random
+import threading
 import time
 
 import aiohttp
@@ -29,7 +30,7 @@ from edgekit.edge.messages import Outcome
 
 from .wire import dumps
 
-__all__ = ["LiveClients", "workload"]
+__all__ = ["LiveClients", "LoopThread", "workload"]
 
 
 class LiveClients:
@@ -120,3 +121,23 @@ async def workload(clients: LiveClients, *, ops: int, keys: int = 8, tasks: int 
 
     await asyncio.gather(*(one(i, ops // tasks + (i < ops % tasks)) for i in range(tasks)))
     return done
+
+
+class LoopThread:
+    """An asyncio loop on a daemon thread; ``run`` blocks the caller until a coroutine is done."""
+
+    def __init__(self) -> None:
+        self.loop = asyncio.new_event_loop()
+        self.thread = threading.Thread(target=self.loop.run_forever, name="edgekit-live", daemon=True)
+        self.thread.start()
+
+    def submit(self, coro):
+        return asyncio.run_coroutine_threadsafe(coro, self.loop)
+
+    def run(self, coro, timeout_s: float | None = None):
+        return self.submit(coro).result(timeout_s)
+
+    def close(self) -> None:
+        if self.loop.is_running():
+            self.loop.call_soon_threadsafe(self.loop.stop)
+            self.thread.join(5)

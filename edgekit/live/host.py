@@ -38,7 +38,7 @@ from collections import Counter
 
 from edgekit.edge.messages import SyncRequest, SyncResponse
 
-__all__ = ["Host", "LiveContext", "resume", "next_boot", "BOOT_SPAN"]
+__all__ = ["Host", "LiveContext", "resume", "BOOT_SPAN"]
 
 log = logging.getLogger("edgekit.live")
 BOOT_SPAN = 1 << 32  # ids one boot of a front end may use before the next boot's begin
@@ -81,22 +81,6 @@ def resume(front, boot: int) -> None:
     for name in ("_rid", "_actors"):  # FrontEnd._rid; Site._actors (see edgekit.edge.site)
         if hasattr(front, name):
             setattr(front, name, base)
-
-
-def next_boot(path: str) -> int:
-    """This process's boot number (0 the first time) from the file ``path``, which counts boots."""
-    try:
-        with open(path) as f:
-            boot = int(f.read().strip() or -1) + 1
-    except FileNotFoundError:
-        boot = 0
-    tmp = f"{path}.tmp"
-    with open(tmp, "w") as f:
-        f.write(str(boot))
-        f.flush()
-        os.fsync(f.fileno())
-    os.replace(tmp, path)
-    return boot
 
 
 class Host:

@@ -30,20 +30,17 @@ import json
 import os
 import random
 import shutil
-import signal
 import tempfile
-import threading
-import time
 
 import aiohttp
 
 from edgekit.edge import EdgeConfig, Topology
-from edgekit.edge.lab.checks import check_copies, check_sessions, check_writes
 from edgekit.edge.system import cluster_of
 from edgekit.edge.values import VALUE_TYPES
 
-from .clients import LiveClients, workload
-from .processes import Proc, ProcessGroup, free_port
+from .clients import LiveClients, LoopThread, workload
+from .ending import Ending
+from .processes import Faults, Proc, ProcessGroup, free_port
 from .proxy import Proxy
 
 __all__ = ["Planet", "DEFAULT_SITES", "DEMO_CONFIG", "summary"]
@@ -58,27 +55,7 @@ def summary(metrics: dict | None) -> dict:
     return {k: m.get(k) for k in ("keys", "dirty", "syncs_completed", "bytes_in", "bytes_out")}
 
 
-class _Loop:
-    """An asyncio loop on a daemon thread; ``run`` blocks the caller until a coroutine is done."""
-
-    def __init__(self) -> None:
-        self.loop = asyncio.new_event_loop()
-        self.thread = threading.Thread(target=self.loop.run_forever, name="edgekit-live", daemon=True)
-        self.thread.start()
-
-    def submit(self, coro):
-        return asyncio.run_coroutine_threadsafe(coro, self.loop)
-
-    def run(self, coro, timeout_s: float | None = None):
-        return self.submit(coro).result(timeout_s)
-
-    def close(self) -> None:
-        if self.loop.is_running():
-            self.loop.call_soon_threadsafe(self.loop.stop)
-            self.thread.join(5)
-
-
-class Planet:
+class Planet(Faults, Ending):
     """Sites, hubs and a root as processes on 127.0.0.1 (see the module docstring)."""
 
     def __init__(self, sites=DEFAULT_SITES, *, topology: Topology | None = None, config: EdgeConfig | None = None,
@@ -111,7 +88,7 @@ class Planet:
         os.makedirs(self.data, exist_ok=True)
         self.group = ProcessGroup()
         self.procs = self.group.procs
-        self.loop = _Loop()
+        self.loop = LoopThread()
         self.proxies = {n: Proxy(0, seed=seed) for n in proxies}
         for p in self.proxies.values():
             self.loop.run(p.start(), 10)
@@ -210,54 +187,6 @@ class Planet:
     def __exit__(self, *exc) -> None:
         self.stop()
 
-    # -- faults -----------------------------------------------------------------------------------
-
-    def _proc(self, name: str) -> Proc:
-        if name not in self.procs:
-            raise ValueError(f"node={name!r}: expected one of this planet's processes {list(self.procs)}")
-        return self.procs[name]
-
-    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
-        """Send ``sig`` (default SIGKILL: ``kill -9``) to process ``name`` and wait until it is gone."""
-        p = self._proc(name)
-        p.signal(sig)
-        if sig in (signal.SIGKILL, signal.SIGTERM):
-            p.wait(10)
-
-    def restart(self, name: str) -> None:
-        """Start process ``name`` again on its port and disks (killing it first if it runs)."""
-        p = self._proc(name)
-        if p.alive:
-            self.kill(name)
-        p.spawn()
-        p.wait_ready(self.ready_s)
-
-    def pause(self, name: str) -> None:
-        """SIGSTOP: the process is frozen (its connections hang, its timers wait)."""
-        self._proc(name).signal(signal.SIGSTOP)
-
-    def resume(self, name: str) -> None:
-        self._proc(name).signal(signal.SIGCONT)
-
-    def proxy(self, name: str) -> Proxy:
-        if name not in self.proxies:
-            raise ValueError(f"proxy {name!r}: this planet proxies {list(self.proxies)}")
-        return self.proxies[name]
-
-    def up(self, name: str) -> bool:
-        p = self._proc(name)
-        return p.alive and not p.paused
-
-    def heal(self) -> None:
-        """End every fault: proxies pass, paused processes resume, dead ones restart."""
-        for p in self.proxies.values():
-            p.heal()
-        for name, p in self.procs.items():
-            if p.paused:
-                self.resume(name)
-            if not p.alive:
-                self.restart(name)
-
     # -- HTTP to the processes --------------------------------------------------------------------
 
     async def _get(self, name: str, path: str, timeout_s: float = 5.0):
@@ -290,44 +219,6 @@ class Planet:
             out[name] = {"state": state, **summary(m)}
         return out
 
-    def states(self, cluster: str) -> dict:
-        """Key -> the merge of what every replica of ``cluster`` holds on disk (all must answer)."""
-        out, join, cls = {}, self.vtype.join, self.vtype.cls
-        for keys in self.replica_states(cluster).values():
-            for k, v in keys.items():
-                out[k] = join(out.get(k), cls.from_json(v))
-        return out
-
-    def replica_states(self, cluster: str) -> dict:
-        """Replica id -> {key: state JSON} for ``cluster``, from its process and its split replicas."""
-        out = {}
-        for name in [n for n in self.procs if cluster_of(n) == cluster]:
-            got = self.loop.run(self._get(name, "/admin/state", 30), 40)
-            if got is None:
-                raise RuntimeError(f"{name} did not give its state (down or paused?): heal() first")
-            out.update(got)
-        return out
-
-    def sync_now(self, replica: str) -> bool:
-        """Replica ``replica`` syncs with its upstream now; True once its answer has been merged."""
-        name = replica if replica in self.procs else cluster_of(replica)
-        if name not in self.procs:
-            raise ValueError(f"replica={replica!r}: expected a replica id of this planet, e.g. "
-                             f"{self.topology.sites[0]}/r0")
-
-        async def post():
-            if self._session is None:
-                self._session = aiohttp.ClientSession()
-            headers = {"Authorization": f"Bearer {self.token}"} if self.token else {}
-            async with self._session.post(self.procs[name].url + "/admin/sync", json={"node": replica},
-                                          headers=headers, timeout=aiohttp.ClientTimeout(total=30)) as r:
-                body = await r.json()
-                if r.status != 200:
-                    raise RuntimeError(f"sync_now({replica!r}): {body.get('error')}")
-                return body["completed"]
-
-        return self.loop.run(post(), 40)
-
     # -- clients ----------------------------------------------------------------------------------
 
     def write(self, site: str, key: str, value: int | None = None):
@@ -347,56 +238,3 @@ class Planet:
     @property
     def history(self) -> list:
         return self.clients.history
-
-    # -- the end: quiet, then the kit's checkers --------------------------------------------------
-
-    def quiet(self, timeout_s: float = 60.0) -> None:
-        """Wait until no node owes or awaits anything, twice an epoch apart (after ``heal``)."""
-        c = self.config
-        step = (max(c.epoch_ms, c.upstream_epoch_ms) + c.gather_ms) / 1000.0
-        deadline, calm, busy = time.monotonic() + timeout_s, 0, ["?"]
-        while time.monotonic() < deadline:
-            m = self.metrics()
-            busy = [n for n, row in m.items() if row is None] + [b for row in m.values() if row for b in row["busy"]]
-            calm = calm + 1 if not busy else 0
-            if calm >= 2:
-                return
-            time.sleep(step if not busy else min(step, 0.2))
-        raise RuntimeError(f"quiet(): still syncing after {timeout_s:g} s at {busy[:6]}")
-
-    def settle(self, timeout_s: float = 60.0) -> None:
-        """``heal()`` then ``quiet()``: the protocol's own way to the end, no repair pass."""
-        self.heal()
-        self.quiet(timeout_s)
-
-    def lost_writes(self):
-        """``check_writes`` of the client history against the root's disks (after ``settle``)."""
-        root = self.states(self.topology.root)
-        return check_writes(self.history, root.get, self.vtype)
-
-    def read_round(self) -> None:
-        """Every site reads every key its replicas hold (unrecorded), then ``quiet()``."""
-        async def reads(site, keys):
-            for k in keys:
-                await self.clients.op(site, "read", k, record=False)
-
-        for site in self.topology.sites:
-            keys = sorted({k for rep in self.replica_states(site).values() for k in rep})
-            self.loop.run(reads(site, keys), 120)
-        self.quiet()
-
-    def site_copies(self):
-        cls = self.vtype.cls
-        return [(rid, k, cls.from_json(v)) for s in self.topology.sites
-                for rid, keys in self.replica_states(s).items() for k, v in keys.items()]
-
-    def converged(self) -> list:
-        """(replica, key) whose copy differs from the root's after one read round per level."""
-        for _ in range(self.topology.depth):
-            self.read_round()
-        root = self.states(self.topology.root)
-        return check_copies(self.site_copies(), root.get, self.vtype)
-
-    def sessions(self) -> list:
-        """Read-your-writes at each site over the recorded history (problems in words)."""
-        return check_sessions(self.history, self.vtype)

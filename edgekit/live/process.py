@@ -26,16 +26,32 @@ from edgekit.edge.store import MemoryStore
 from edgekit.edge.system import make_cluster
 
 from .cli import load_class
-from .host import Host, next_boot
+from .host import Host
 from .server import make_app
 from .sqlstore import SQLiteStore
 from .transport import Transport
 from .wire import Limits
 
-__all__ = ["run", "build", "ask_upstream_id"]
+__all__ = ["run", "build", "ask_upstream_id", "next_boot"]
 
 log = logging.getLogger("edgekit.live")
 PARENT_POLL_S = 0.5
+
+
+def next_boot(path: str) -> int:
+    """This process's boot number (0 the first time) from the file ``path``, which counts boots."""
+    try:
+        with open(path) as f:
+            boot = int(f.read().strip() or -1) + 1
+    except FileNotFoundError:
+        boot = 0
+    tmp = f"{path}.tmp"
+    with open(tmp, "w") as f:
+        f.write(str(boot))
+        f.flush()
+        os.fsync(f.fileno())
+    os.replace(tmp, path)
+    return boot
 
 
 def _capacity(config, tier: str):

@@ -27,7 +27,9 @@ import sys
 import time
 import weakref
 
-__all__ = ["Proc", "ProcessGroup", "free_port", "stop_all"]
+from .proxy import Proxy
+
+__all__ = ["Proc", "ProcessGroup", "Faults", "free_port", "stop_all"]
 
 _GROUPS: weakref.WeakSet = weakref.WeakSet()
 
@@ -153,6 +155,56 @@ class ProcessGroup:
 
     def stop(self) -> None:
         _stop(list(self.procs.values()))
+
+
+class Faults:
+    """Real faults by process name, mixed into ``Planet`` (uses its ``procs``, ``proxies``, ``ready_s``)."""
+
+    def _proc(self, name: str) -> Proc:
+        if name not in self.procs:
+            raise ValueError(f"node={name!r}: expected one of this planet's processes {list(self.procs)}")
+        return self.procs[name]
+
+    def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
+        """Send ``sig`` (default SIGKILL: ``kill -9``) to process ``name`` and wait until it is gone."""
+        p = self._proc(name)
+        p.signal(sig)
+        if sig in (signal.SIGKILL, signal.SIGTERM):
+            p.wait(10)
+
+    def restart(self, name: str) -> None:
+        """Start process ``name`` again on its port and disks (killing it first if it runs)."""
+        p = self._proc(name)
+        if p.alive:
+            self.kill(name)
+        p.spawn()
+        p.wait_ready(self.ready_s)
+
+    def pause(self, name: str) -> None:
+        """SIGSTOP: the process is frozen (its connections hang, its timers wait)."""
+        self._proc(name).signal(signal.SIGSTOP)
+
+    def resume(self, name: str) -> None:
+        self._proc(name).signal(signal.SIGCONT)
+
+    def proxy(self, name: str) -> Proxy:
+        if name not in self.proxies:
+            raise ValueError(f"proxy {name!r}: this planet proxies {list(self.proxies)}")
+        return self.proxies[name]
+
+    def up(self, name: str) -> bool:
+        p = self._proc(name)
+        return p.alive and not p.paused
+
+    def heal(self) -> None:
+        """End every fault: proxies pass, paused processes resume, dead ones restart."""
+        for p in self.proxies.values():
+            p.heal()
+        for name, p in self.procs.items():
+            if p.paused:
+                self.resume(name)
+            if not p.alive:
+                self.restart(name)
 
 
 def stop_all() -> None:
