@@ -177,7 +177,7 @@ class Replica(SyncNode):
     def _join_all(self, ctx, entries: dict) -> list:
         """Join every state of ``entries`` into the store; ``(key, new state)`` of those that changed."""
         store, join, hub, fresh, owed = self.store, self.join, self.tier == "hub", self.fresh, self.owed
-        peek = store.peek
+        peek, put, pins, watched = store.peek, store.put, self._pins, self.watched
         changed = []
         for key, value in entries.items():
             if value is None:
@@ -191,33 +191,44 @@ class Replica(SyncNode):
             cur = peek(key)
             new = join(cur, value)
             if new is not cur and (cur is None or new != cur):
-                self._store(ctx, key, cur, new)
+                put(key, new, pins)
+                if key in watched:
+                    self.seen(ctx.now, self.cluster, key, new)
                 changed.append((key, new))
         return changed
 
     def _merge(self, ctx, src, msg: Merge) -> None:
         """A child's entries for our keys: join them, answer what we have from above."""
         store, join, interest = self.store, self.join, self.interest
-        hub = self.tier == "hub"
-        touched, fresh, owed, child = interest.touched, self.fresh, self.owed, msg.child
-        get, table, me = store.get, self._table, self.index
+        get, table, me, watched = store.get, self._table, self.index, self.watched
         answers: dict = {}
-        urgent = []
+        urgent: list = []
+        if self.tier != "hub":  # the root: join, and answer what it has (None: never seen here)
+            for k, v in msg.entries.items():
+                cur = get(k)
+                if v is not None:
+                    new = join(cur, v)
+                    if new is not cur and (cur is None or new != cur):
+                        store.put(k, new)
+                        if k in watched:
+                            self.seen(ctx.now, self.cluster, k, new)
+                        cur = new
+                answers[k] = cur
+            return self._answer(ctx, src, Merged(msg.rid, answers, ()))
+        touched, fresh, owed, child, pins = interest.touched, self.fresh, self.owed, msg.child, self._pins
         for k, v in msg.entries.items():
             cur = get(k)
-            had = cur is not None and (not hub or k in fresh)
+            had = cur is not None and k in fresh
             if v is not None:
                 new = join(cur, v)
                 if new is not cur and (cur is None or new != cur):
-                    if hub:
-                        interest.wrote(k)  # news for our upstream: pinned until it is acknowledged
-                    self._store(ctx, k, cur, new)
+                    interest.wrote(k)  # news for our upstream: pinned until it is acknowledged
+                    store.put(k, new, pins)
+                    if k in watched:
+                        self.seen(ctx.now, self.cluster, k, new)
                     cur = new
-            if hub and (table.get(k) or self.where(k))[0] == me:
+            if (table.get(k) or self.where(k))[0] == me:
                 touched[k] = None  # a child asked: the key's lead replica refreshes it from above
-            if not hub:
-                answers[k] = cur  # the root: None if it has never seen the key
-                continue
             waiting = owed.get(k)
             if had:
                 answers[k] = cur

@@ -93,6 +93,8 @@ class Site(FrontEnd):
         self._actors = 0
         # An LWW write on the physical clock needs nothing of the old state: store it straight away.
         self._blind = not self.vtype.reads_first and not self.vtype.uses_actor and config.clock == "physical"
+        self._fetch_reads = config.read_miss == "block"  # a read miss waits for the upstream
+        self._fetch_writes = self.vtype.reads_first  # so does a write that must see the key
 
     # -- client operations --------------------------------------------------------------------
 
@@ -117,10 +119,10 @@ class Site(FrontEnd):
         op.where = where = self._table.get(key) or self.where(key)
         if kind is WRITE and self._blind:
             return self._put(ctx, op, None)  # it replaces whatever is there: one round trip
-        ids = self.replica_ids
+        ids, send = self.replica_ids, ctx.send
         touch = kind is READ  # the key's first replica, its lead, takes the read's interest
         for i in where:
-            ctx.send(ids[i], Get(rid, key, touch))
+            send(ids[i], Get(rid, key, touch))
             touch = False
         self.open_round(ctx, op, len(where), GATHER)
 
@@ -164,7 +166,7 @@ class Site(FrontEnd):
                 lead = self.replica_ids[op.where[0]]
                 if all(src != lead for src, _ in op.got):  # the lead did not hear it: another takes it
                     ctx.send(op.got[0][0], Get(0, op.key, True))  # request id 0 is never open
-            wait = op.kind is READ and self.config.read_miss == "block" or op.kind is WRITE and self.vtype.reads_first
+            wait = self._fetch_reads if op.kind is READ else self._fetch_writes
             if merged is None and wait and self.upstream is not None:
                 return self.fetch(ctx, op, (op.key,))
             if op.kind is READ:

@@ -44,7 +44,7 @@ from __future__ import annotations
 from edgekit.sim import FaultModel, LatencyModel, LinkFaults, Network, Simulator
 from edgekit.sim.faults import Crash, DiskLoss, Restart, Slow
 
-from .clients import Clients
+from .clients import Clients, long_lived
 from .config import EdgeConfig
 from .history import ClientOp
 from .replica import Replica
@@ -198,12 +198,14 @@ class EdgeSystem(Clients):
         if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
             raise ValueError(f"max_epochs={max_epochs!r}: expected a positive integer")
         step = max(self.config.epoch_ms, self.config.upstream_epoch_ms)
-        for _ in range(max_epochs):
-            self._run(self.sim.now + step)
-            if not self.busy():
-                self._run(self.sim.now + step)  # answers still in flight land
+        with long_lived() as freeze:
+            for _ in range(max_epochs):
+                self._run(self.sim.now + step)
+                freeze()
                 if not self.busy():
-                    return
+                    self._run(self.sim.now + step)  # answers still in flight land
+                    if not self.busy():
+                        return
         busy = self.busy()
         raise RuntimeError(f"quiet(): still syncing after {max_epochs} epochs of {step:g} ms "
                            f"at {busy[:5]}{' ...' if len(busy) > 5 else ''}")
