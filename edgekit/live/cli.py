@@ -18,6 +18,8 @@ Safety: it binds 127.0.0.1 unless ``--host`` says otherwise, and any other
 address needs ``--token`` (or ``EDGEKIT_TOKEN``) of at least 16 characters,
 which every request must then carry. ``--exit-with-parent`` stops it when
 the process that started it dies (its stdin closes, or it is re-parented).
+A single process runs on Linux, macOS and Windows; ``Planet`` and ``planet``
+(process groups, signals) need Linux or macOS.
 """
 
 from __future__ import annotations

@@ -167,7 +167,10 @@ async def serve(args) -> None:
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+            try:
+                loop.add_signal_handler(sig, stop.set)
+            except NotImplementedError:  # Windows: Ctrl-C ends asyncio.run, and the finally below runs
+                break
         if args.exit_with_parent:
             _watch_parent(stop)
         host.start()
