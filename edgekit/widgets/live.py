@@ -19,11 +19,12 @@ Tests drive it without a browser (no kernel, no timer): ``app.tick()``, ``app.ki
 from __future__ import annotations
 
 import asyncio
+import traceback
 
 import ipywidgets as w
 
 from edgekit.figures.live import live_map
-from edgekit.widgets.base import App, _in_kernel, message_html, table_html
+from edgekit.widgets.base import App, _in_kernel, explain, message_html, table_html
 
 __all__ = ["LiveApp"]
 
@@ -37,14 +38,14 @@ class LiveApp(App):
 
     has_map = True
 
-    def __init__(self, source, ops: int = 200, interval_ms: int = 1000) -> None:
+    def __init__(self, source=None, ops: int = 200, interval_ms: int = 1000) -> None:
         super().__init__()
-        if not callable(getattr(source, "status", None)) or not hasattr(source, "topology"):
+        if source is not None and (not callable(getattr(source, "status", None)) or not hasattr(source, "topology")):
             raise TypeError(f"source={source!r}: expected an edgekit.live.Planet or Room")
         self.source, self.ops, self.interval_s = source, ops, interval_ms / 1000.0
         self.table = w.HTML()
         self.auto = w.ToggleButton(value=True, description="auto-refresh", tooltip="refresh once a second")
-        self.auto.observe(lambda _: self._schedule(), names="value")
+        self.auto.observe(self._toggled, names="value")
         self._states: dict | None = None
         self._timer = None
         controls = []
@@ -59,10 +60,14 @@ class LiveApp(App):
                                (self.verdict, self._verdict)):
                 button.on_click(self._guard(fn))
             controls = [self.node, self.kill, self.restart, self.drive, self.verdict]
-        self.update()
-        self.controls = controls
+        self.refresh()
+        self.controls = [*controls, self.auto]
         self.widget = w.VBox([w.HBox(controls[:3]), w.HBox([*controls[3:], self.auto]), self.output, self.plot,
                               self.table])
+        self._schedule()
+
+    def _toggled(self, _change=None) -> None:
+        self.refresh()  # on: show the present at once; off: the last view stays
         self._schedule()
 
     def _schedule(self) -> None:
@@ -80,9 +85,11 @@ class LiveApp(App):
         def run(_button=None):
             try:
                 fn()
-            except (ValueError, TypeError, RuntimeError) as exc:
+            except (ValueError, TypeError, RuntimeError) as exc:  # bad input, or a process that would not start
                 self.output.value = message_html(str(exc), "error")
-            self.update()
+            except Exception as exc:  # noqa: BLE001 - a fault of the kit: words, and the details folded
+                self.output.value = message_html(explain(exc), "error", traceback.format_exc())
+            self.refresh()
         return run
 
     # -- what the buttons do --------------------------------------------------------------------
@@ -120,6 +127,9 @@ class LiveApp(App):
         self.refresh()
 
     def update(self) -> None:
+        if self.source is None:
+            raise ValueError("source=None: expected a running planet, LiveApp(Planet()), or a workshop's "
+                             "room, LiveApp(Room(url, token)) (edgekit.live)")
         try:
             status = self.source.status()
         except RuntimeError as exc:  # a room whose root does not answer: say so, try again next tick
