@@ -211,3 +211,54 @@ def test_the_session_count_finds_a_pop_that_forgets_its_own_write():
     assert gu.neighbours(["LHR", "FRA", "SYD"]) == {"LHR": "FRA", "FRA": "LHR", "SYD": "FRA"}
     with pytest.raises(ValueError, match="at least two sites"):
         gu.neighbours(["LHR"])
+
+
+# -- a request's time, tier by tier; the figures of tiers -------------------------------------------------
+
+
+def test_the_ladder_puts_each_tier_decades_apart():
+    from edgekit import coordination as co
+    from edgekit import geo
+    from edgekit.edge.lab.ladder import request_ladder
+
+    r = {x.label: x for x in request_ladder("SYD", root="LHR", origin="azure:eastus")}
+    assert r["runtime cold start"].ms == co.COLD_START_MS
+    assert r["client to its own PoP"].ms == geo.calibration().constant_ms  # routers and hosts, no distance
+    assert r["PoP to the root"].ms == geo.estimate_rtt_ms("SYD", "LHR")
+    assert (r["PoP to the root"].low, r["PoP to the root"].high) == geo.rtt_range_ms("SYD", "LHR")
+    tiers = ["runtime cold start", "state inside the PoP", "client to its own PoP", "PoP to the root"]
+    assert all(r[a].high < r[b].low for a, b in zip(tiers, tiers[1:], strict=False))
+    last = r["miss at PoP and root: to the origin and back"]
+    assert last.ms == r["PoP to the root"].ms + r["root to the origin"].ms
+
+
+def test_tier_figures():
+    from edgekit.edge.lab.ladder import request_ladder
+    from edgekit.figures import edge_tiers as ft
+
+    fig = ft.ladder_figure(request_ladder())
+    assert fig.layout.xaxis.type == "log" and fig.layout.xaxis.dtick == 1 and len(fig.data[0].y) == 6
+    lru = ft.lru_figure(lru_story())
+    assert [t.name.split(" ")[0] for t in lru.data] == ["held,", "held,", "evicted"]
+    assert "over!" in str(lru.layout.annotations) and list(lru.layout.xaxis.categoryarray)[0].startswith("1.")
+    for build in (ft.ladder_figure, ft.lru_figure):
+        with pytest.raises(ValueError, match="expected the result"):
+            build([])
+
+
+@pytest.mark.parametrize("call, err, match", [
+    (lambda: __import__("edgekit.edge.lab.ladder", fromlist=["x"]).request_ladder(pop="XXX"), ValueError, "pop:"),
+    (lambda: __import__("edgekit.edge.lab.ladder", fromlist=["x"]).request_ladder(origin=7), TypeError, "origin:"),
+    (lambda: fo.failover_run([DiskLoss(-1, "LHR")]), ValueError, "at_ms=-1"),
+    (lambda: fo.failover_run([Crash(10, "LHR")] * 21), ValueError, "at most 20"),
+    (lambda: fo.failover_run(None), TypeError, "faults=None"),
+    (lambda: isolated_op(3), ValueError, "case=3"),
+    (lambda: gu.session_table(setup="big"), TypeError, "setup='big'"),
+    (lambda: gu.session_table(designs=("raft",)), ValueError, "designs: 'raft'"),
+    (lambda: gu.edge_map_rows(cut="nowhere"), ValueError, "nowhere"),
+    (lambda: lru_story(capacity=2.5), ValueError, "capacity=2.5"),
+    (lambda: sync_walkthrough(faults={(True, "SYD", "request"): "drop"}), ValueError, "epoch in"),
+])
+def test_chapter_5_experiments_name_bad_input(call, err, match):
+    with pytest.raises(err, match=match):
+        call()

@@ -54,12 +54,7 @@ def request_ladder(pop: str = "SYD", root: str = "LHR", origin: str = "azure:eas
     """What one request pays at each tier, for a client of ``pop`` whose root is ``root`` and whose
     customer's origin is ``origin`` (any place codes of ``data/places.csv``)."""
     for name, code in (("pop", pop), ("root", root), ("origin", origin)):
-        if not isinstance(code, str):
-            raise TypeError(f"{name}={code!r}: expected a place code such as 'SYD'")
-        try:
-            geo.place(code)
-        except ValueError as exc:
-            raise ValueError(f"{name}: {exc}") from None
+        geo._place(code, name)  # an unknown or non-string code fails here, naming the parameter
     insite = 2 * LatencyModel().local_ms  # a front end's round trip to its replicas in the simulator
     here = _trip("client to its own PoP", pop, pop, "the median line's constant: routers and hosts, no distance")
     to_root = _trip("PoP to the root", pop, root, f"{pop} ↔ {root}: a blocking sync on a read miss")
