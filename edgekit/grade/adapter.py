@@ -188,6 +188,7 @@ class _NodeHost:
             raise LearnerFault("unanswered", f"{handler} still returns NOT_ANSWERED: fill it in, then "
                                              "grade again", handler)
         step.after = dict(self._store(handler))
+        step.interest = self._interest()
         step.seq = world.trace.next()
         world.trace.steps.append(step)
         return out
@@ -206,6 +207,14 @@ class _NodeHost:
                 raise LearnerFault("bad-state", f"after {handler}, self.store[{k!r}] = {_short(v)}: expected "
                                                 "a GCounter", handler)
         return store
+
+    def _interest(self) -> frozenset | None:
+        """Which of the run's keys are in ``self.interest`` (for the diagnosis; None if unreadable)."""
+        interest = getattr(self.node, "interest", None)
+        try:
+            return frozenset(k for k in self.world.scenario.keys if k in interest)
+        except TypeError:
+            return None
 
     def interested(self, key) -> bool | None:
         interest = getattr(self.node, "interest", None)
@@ -258,6 +267,7 @@ class World:
         self._sent_on: dict = {}  # (src, dst) -> messages sent on that link so far
         self._plan = {(f.src, f.dst, f.nth): f for f in s.faults if isinstance(f, (Drop, Duplicate, Hold))}
         self._cuts: list = []
+        self._crashed_by: dict = {}  # node -> the Crash that took it down
         self.learner = _NodeHost(self, s.learner, s.upstream, node_cls, s.capacity, observed=True)
         self.hosts: dict = {s.learner: self.learner}
         if s.upstream is not None:
@@ -323,16 +333,18 @@ class World:
         if isinstance(f, Cut):
             self._cuts.append(f)
             self.trace.fault(self.sim.now, "cut", (f.a, f.b))
-        else:
+        elif self.hosts[f.node].up:  # a crash of a node that is down already changes nothing
             host = self.hosts[f.node]
             host.up, host.node = False, None  # everything but ctx.disk is gone
+            self._crashed_by[f.node] = f
             self.trace.fault(self.sim.now, "crash", (f.node,))
 
     def _end(self, f) -> None:
         if isinstance(f, Cut):
             self._cuts.remove(f)
             self.trace.fault(self.sim.now, "heal", (f.a, f.b))
-        else:
+        elif self._crashed_by.get(f.node) is f:  # only the crash that took it down restarts it
+            del self._crashed_by[f.node]
             host = self.hosts[f.node]
             self.trace.fault(self.sim.now, "restart", (f.node,))
             host.up = True

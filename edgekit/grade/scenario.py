@@ -173,16 +173,24 @@ def _ops(rng: random.Random, sites: list[str], keys: tuple, count: int, end: flo
 
 
 def _message_faults(rng: random.Random, learner: str, upstream: str, window_ms: float,
-                    kinds: tuple, p: float) -> tuple:
+                    mix: tuple, p: float) -> tuple:
+    """Faults on the learner's two links: ``mix`` gives (kind, weight) pairs for requests (up)
+    and for answers (down); a fault strikes each message with probability ``p``."""
     faults = []
     n = int(window_ms / EPOCH_MS) + 3  # about one request (and one answer) per epoch
-    for src, dst in ((learner, upstream), (upstream, learner)):
+    for (src, dst), kinds in zip(((learner, upstream), (upstream, learner)), mix, strict=True):
         for nth in range(1, n + 1):
             if rng.random() < p:
-                kind = rng.choice(kinds)
-                extra = float(rng.randrange(50, int(2 * EPOCH_MS)))
+                kind = rng.choices([k for k, _ in kinds], [w for _, w in kinds])[0]
+                extra = float(rng.randrange(50, int(3 * EPOCH_MS)))
                 faults.append(Drop(src, dst, nth) if kind is Drop else kind(src, dst, nth, extra))
     return tuple(faults)
+
+
+# Requests are mostly lost (the write never arrives); answers mostly late or doubled (an old
+# answer arrives after a newer request left): the two halves of "nothing lost, nothing twice".
+_LOSSY = (((Drop, 2), (Duplicate, 1), (Hold, 1)), ((Drop, 1), (Duplicate, 2), (Hold, 2)))
+_DROPS = (((Drop, 1),), ((Drop, 1),))
 
 
 def generate(stage: int, seed: int) -> Scenario:
@@ -194,7 +202,9 @@ def generate(stage: int, seed: int) -> Scenario:
         ops = _ops(rng, ["LHR"], keys, rng.randint(4, 14), end, "LHR")
         return Scenario(1, seed, "LHR", None, ops=ops, ops_end=end, faults_end=end, keys=keys)
     learner, upstream, others = rng.choice(_TOPOLOGIES)
-    keys = ("a", "b", "c", "d", "e", "f")[: (rng.randint(5, 6) if stage == 5 else rng.randint(2, 4))]
+    # Stage 3 uses few keys, so a write often lands on a key whose request is in flight.
+    n_keys = {3: rng.randint(1, 3), 5: rng.randint(5, 6)}.get(stage, rng.randint(2, 4))
+    keys = ("a", "b", "c", "d", "e", "f")[:n_keys]
     end = EPOCH_MS * rng.randint(3, 6)
     ops = _ops(rng, [learner, *(s for s, _ in others)], keys, rng.randint(6, 20 if stage == 5 else 16),
                end, learner)
@@ -203,7 +213,7 @@ def generate(stage: int, seed: int) -> Scenario:
     faults: tuple = ()
     faults_end = end
     if stage == 3:
-        faults = _message_faults(rng, learner, upstream, end + 2 * EPOCH_MS, MESSAGE_FAULTS, 0.3)
+        faults = _message_faults(rng, learner, upstream, end + 2 * EPOCH_MS, _LOSSY, 0.35)
         faults_end = end + 3 * EPOCH_MS
     elif stage == 4:
         events = []
@@ -211,13 +221,13 @@ def generate(stage: int, seed: int) -> Scenario:
             at = float(rng.randrange(0, int(end)))
             if rng.random() < 0.5:
                 a, b = rng.choice(((learner, upstream), (HUB, ROOT)))
-                events.append(Cut(a, b, at, at + EPOCH_MS * rng.randint(2, 8)))
+                events.append(Cut(a, b, at, at + EPOCH_MS * rng.randint(2, 14)))
             else:
                 events.append(Crash(learner, at, at + float(rng.randrange(20, int(3 * EPOCH_MS)))))
         faults = tuple(sorted(events, key=lambda f: f.at))
         faults_end = max([end, *(f.until for f in faults)]) + EPOCH_MS
     elif stage == 5:
-        faults = _message_faults(rng, learner, upstream, end + 2 * EPOCH_MS, (Drop,), 0.15)
+        faults = _message_faults(rng, learner, upstream, end + 2 * EPOCH_MS, _DROPS, 0.15)
         faults_end = end + 3 * EPOCH_MS
     return Scenario(stage, seed, learner, upstream, others, ops, faults,
                     capacity=rng.randint(2, 3) if stage == 5 else None, phases=phases,

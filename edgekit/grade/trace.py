@@ -74,6 +74,7 @@ class Step:
     sent: list = field(default_factory=list)
     copy: int = 0  # which copy of the message this is (1: a duplicate)
     key: str | None = None  # the key a client read or wrote (on_read, on_write)
+    interest: frozenset | None = None  # the scenario's keys in self.interest after the call
 
 
 @dataclass
