@@ -114,9 +114,13 @@ def _law(step: Step, m: MsgRec) -> str | None:
     """The merge law an answer's handling broke, if any (per key: after = mine | theirs)."""
     ans, before, after = m.entries, step.before, step.after
 
-    def elsewhere(k, v) -> bool:  # v's news went into another key
+    def own(k2):  # what key k2 should hold after the merge
+        a, b = before.get(k2), ans.get(k2)
+        return a if b is None else (b if a is None else a | b)
+
+    def elsewhere(k, v) -> bool:  # v's news went into another key, beyond that key's own merge
         return v is not None and bool(v.counts) and any(
-            k2 != k and v <= w and not (k2 in before and v <= before[k2]) for k2, w in after.items())
+            k2 != k and v <= w and (own(k2) is None or not w <= own(k2)) for k2, w in after.items())
 
     for k, v in after.items():
         if k not in ans and before.get(k) != v:
@@ -128,6 +132,8 @@ def _law(step: Step, m: MsgRec) -> str | None:
                 return "bottom-as-delete"
             if elsewhere(k, v):
                 return "wrong-key"
+            if had is None and v is not None and v.counts:
+                return "ignores-answer"  # (with a capacity this may be an eviction: see _merges)
             continue
         if v is None:
             if got != had:
@@ -138,6 +144,8 @@ def _law(step: Step, m: MsgRec) -> str | None:
             continue
         if not got <= join:
             base = had if had is not None else type(v)()
+            if got == type(v).of({r: base.get(r) + v.get(r) for r in {*dict(base.counts), *dict(v.counts)}}):
+                return "adds-instead-of-merging"
             others = [w for k2, w in ans.items() if k2 != k and w is not None]
             return "wrong-key" if any(got <= base | w for w in others) else "adds-instead-of-merging"
         if not v <= got:
@@ -180,8 +188,8 @@ def _merges(scenario, trace, upto: int) -> Diagnosis | None:
     for st in steps:
         if st.handler == "on_sync_response":
             code = _law(st, trace.messages[st.msg])
-            if code == "bottom-as-delete" and scenario.capacity is not None:
-                code = None  # with a capacity, dropping a key may be an eviction
+            if code in ("bottom-as-delete", "ignores-answer") and scenario.capacity is not None:
+                code = None  # with a capacity, not keeping a key may be an eviction
             if code:
                 return Diagnosis(code, MISCONCEPTIONS[code], st.msg)
         elif st.handler == "on_write" and st.key in st.before and st.seq + 1 in ops:

@@ -146,6 +146,17 @@ class SendsTwice(Durable):
             ctx.send(ctx.upstream, req)
 
 
+@_mistake(2, "not-converged", "ignores-answer", "an answer only updates keys I already hold")
+class MergesOnlyHeldKeys(Durable):
+    def on_sync_response(self, ctx, msg):
+        sent = self.carried(msg)
+        for k, v in msg.entries.items():
+            if v is not None and k in self.store:
+                self.store[k] = self.store[k] | v
+            if v is not None and self.interest.get(k) == sent.get(k):
+                self.interest.pop(k, None)
+
+
 @_mistake(2, "read-your-writes", "bottom-as-delete", "an empty answer means the key was deleted")
 class EmptyAnswerDeletes(Durable):
     def on_sync_response(self, ctx, msg):

@@ -138,7 +138,7 @@ def grade(node, stage: int, *, seed: int | None = None, progress: bool = True) -
     seeds = [seed] if seed is not None else list(range(st.runs))
     if unanswered(node) or _template(node):
         report = Report(stage, _name(node), False, answered=False, check="unanswered",
-                        message="write your node's handlers in the exercise cell, then run this cell again.")
+                        message="Write your node's handlers in the exercise cell, then run this cell again.")
     elif not isinstance(node, type):
         report = Report(stage, _name(node), False, check="bad-node",
                         message=f"grade() takes your node's class, as in grade(MyNode, stage={stage}), "
