@@ -68,11 +68,10 @@ def run_figure(scenario, trace, highlight: int | None = None, key: str | None = 
             shapes.append(dict(type="rect", x0=down.pop(f.nodes), x1=f.time, y0=ys[0], y1=ys[1],
                                fillcolor="rgba(150,150,150,0.18)", line=dict(width=0)))
     lost_x, lost_y, lost_text = [], [], []
-    for m in trace.messages:
-        if m.src not in y or m.dst not in y or m.time > t_end:
-            continue
-        if key is not None and key not in m.entries and m.id != highlight:
-            continue
+    shown = [m for m in trace.messages if m.src in y and m.dst in y and m.time <= t_end
+             and (key is None or key in m.entries or m.id == highlight)]
+    mine = [m for m in shown if scenario.learner in (m.src, m.dst)]
+    for m in shown:
         hot = m.id == highlight
         colour, width = (_HOT, 4) if hot else ((_MSG, 1.5) if m.delivered else (_DROP, 1.5))
         text = f"#{m.sync_id} {{{_label(m.entries)}}}"
@@ -90,7 +89,7 @@ def run_figure(scenario, trace, highlight: int | None = None, key: str | None = 
             lost_x.append(mid_t)
             lost_y.append((y[m.src] + y[m.dst]) / 2)
             lost_text.append(f"{m.src} → {m.dst} {text}: {m.dropped}")
-        if scenario.learner in (m.src, m.dst) or hot:
+        if hot or (len(mine) <= 6 and m in mine):  # label the learner's messages while they are few
             annots.append(dict(x=mid_t, y=(y[m.src] + y[m.dst]) / 2, text=("<b>" if hot else "") + text
                                + ("</b>" if hot else ""), showarrow=False,
                                font=dict(size=11, color=_HOT if hot else "#555"), bgcolor="rgba(255,255,255,0.8)"))
@@ -111,9 +110,9 @@ def run_figure(scenario, trace, highlight: int | None = None, key: str | None = 
             marker=dict(symbol=symbol, size=11, color=style.color(k), line=dict(width=1, color="#000")),
             customdata=[fmt(o.value) if o.ok else "unavailable" for o in ops],
             hovertemplate="%{x:.0f} ms: %{text}<br>told %{customdata}<extra></extra>"))
-    style.apply(fig, title or "A graded run", height=140 + 90 * len(names))
+    style.apply(fig, title or "A graded run", height=max(320, 160 + 90 * len(names)))
     fig.update_xaxes(title="time (ms)", range=[-t_end * 0.02, t_end], zeroline=False)
-    fig.update_yaxes(visible=False, range=[-len(names) + 0.5, 0.6])
-    fig.update_layout(margin=dict(l=110), annotations=annots, shapes=shapes,
-                      legend=dict(orientation="h", y=-0.25, x=0.5, xanchor="center"))
+    fig.update_yaxes(visible=False, range=[-len(names) + 0.5, 0.7])
+    fig.update_layout(margin=dict(l=110, t=90), annotations=annots, shapes=shapes,
+                      legend=dict(orientation="h", y=1.02, x=1, xanchor="right", yanchor="bottom"))
     return fig

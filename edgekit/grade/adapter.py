@@ -187,6 +187,9 @@ class _NodeHost:
         if is_placeholder(out):
             raise LearnerFault("unanswered", f"{handler} still returns NOT_ANSWERED: fill it in, then "
                                              "grade again", handler)
+        if out is not None and handler not in ("on_read", "on_write"):
+            raise LearnerFault("bad-return", f"{handler} returned {_short(out)}: it should return nothing "
+                                             "(send a message with ctx.send(ctx.upstream, msg))", handler)
         step.after = dict(self._store(handler))
         step.interest = self._interest()
         step.seq = world.trace.next()

@@ -159,10 +159,6 @@ def grade(node, stage: int, *, seed: int | None = None, progress: bool = True) -
 def _grade(node, stage: int, seeds: list, progress: bool) -> Report:
     report = Report(stage, node.__name__, False)
     bar = None
-    if progress:
-        from tqdm.auto import tqdm
-
-        bar = tqdm(total=len(seeds), desc=f"grading stage {stage}", leave=False)
     mine = ref = ops = 0
     worst = (0.0, None)
     try:
@@ -171,6 +167,10 @@ def _grade(node, stage: int, seeds: list, progress: bool) -> Report:
                 s = generate(stage, k)
                 trace, failure = _attempt(s, node)
                 report.runs += 1
+                if progress and bar is None and not (failure and failure.check == "unanswered"):
+                    from tqdm.auto import tqdm  # only once the node is known to be answered
+
+                    bar = tqdm(total=len(seeds), desc=f"grading stage {stage}")
                 if bar is not None:
                     bar.update(1)
                 if failure is not None:

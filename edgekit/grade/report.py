@@ -142,8 +142,9 @@ class Report:
             return None
         from edgekit.figures.grade import run_figure
 
+        marked = "; the message the diagnosis points at is thick" if self.highlight is not None else ""
         return run_figure(self.scenario, self.trace, highlight=self.highlight, key=self.key,
-                          title=self.headline(), until=self.until)
+                          title=f"The smallest failing run (seed {self.seed}){marked}", until=self.until)
 
     def _repr_html_(self) -> str:
         colour = "#009E73" if self.ok else ("#0072B2" if not self.answered else "#D55E00")

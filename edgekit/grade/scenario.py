@@ -154,7 +154,8 @@ class Scenario:
         return [text for _, text in sorted(timed, key=lambda x: x[0])]
 
 
-STAGE_FAULTS = {1: "none", 2: "none", 3: "loss, duplicates and reordering", 4: "cuts and crashes",
+STAGE_FAULTS = {1: "the node alone, no network", 2: "no faults", 3: "loss, duplicates and reordering",
+                4: "cuts and crashes",
                 5: "loss, with a store of a few keys"}
 
 
