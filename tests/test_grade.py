@@ -22,10 +22,10 @@ from edgekit.grade.shrink import shrink
 # -- the references -----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize(("ref", "stage"), [(k, s) for k in range(2, 6) for s in range(1, k)])
-def test_each_reference_passes_every_earlier_stage(ref, stage):
+@pytest.mark.parametrize("stage", [1, 2, 3, 4])
+def test_the_last_reference_passes_every_stage(stage):
     """Each stage's own reference passing its stage is checked by tests/test_exercises.py (ch6.stageN)."""
-    r = grade(reference(ref), stage, progress=False)
+    r = grade(Bounded, stage, progress=False)
     assert r.ok, str(r)
 
 

@@ -1,9 +1,10 @@
 """Reference solutions, one per stage, each the previous one plus what its stage teaches.
 
 Learners do not see these unless instructor mode is on (``edgekit.exercises.solution``
-shows their source then, as for every other exercise). Each passes its own stage and
-every earlier one (``tests/test_grade.py``); ``Bounded`` passes all five and is also
-what the grader runs at the other sites.
+shows their source then, as for every other exercise). Each passes its own stage
+(``tests/test_exercises.py``) and fails the next one for the reason that stage teaches;
+``Bounded`` passes all five (``tests/test_grade.py``) and is also what the grader runs at
+the other sites.
 
 - ``Serve`` (stage 1): reads and writes on the node's own state; every key a client
   touches, a read miss included, joins the interest set.
