@@ -23,8 +23,13 @@ pytestmark = pytest.mark.timeout(300)
 
 def _outputs(path: Path, env: dict) -> list[tuple[str, str]]:
     """(source, everything it printed or displayed as text) for each code cell, run in order."""
-    cells = [c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"]
-    km, kc = start_new_kernel(kernel_name="python3", cwd=str(path.parent), env=env)
+    return _run([c.source for c in nbformat.read(path, as_version=4).cells if c.cell_type == "code"],
+                path.parent, env)
+
+
+def _run(cells: list[str], cwd: Path, env: dict) -> list[tuple[str, str]]:
+    """Run ``cells`` in order in a fresh kernel: (source, its text output) for each."""
+    km, kc = start_new_kernel(kernel_name="python3", cwd=str(cwd), env=env)
     out = []
     try:
         for source in cells:
@@ -59,3 +64,19 @@ def test_chapter_6_runs_with_the_reference_solutions_switched_on():
         assert f"Stage {k} " in text and "passed" in text, text[:500]
     shown = [text for src, text in cells if src.startswith("solution(")]
     assert len(shown) == 5 and all("class " in t and "hidden" not in t for t in shown)
+
+
+def test_an_exception_in_a_learners_cell_is_shown_at_that_cells_line():
+    cells = [
+        "from edgekit.grade import EdgeNode, grade",
+        "class Oops(EdgeNode):\n"
+        "    def on_read(self, ctx, key):\n"
+        "        return self.store[key]\n"
+        "    def on_write(self, ctx, key, n):\n"
+        "        return self.store[key]  # KeyError on the first write",
+        "print(grade(Oops, stage=1, progress=False))",
+    ]
+    (_, text), = _run(cells, ROOT, dict(os.environ))[-1:]
+    assert "your on_" in text and "raised KeyError" in text
+    assert "of cell In[2]: return self.store[key]" in text, text
+    assert "Traceback" not in text and "edgekit/" not in text
