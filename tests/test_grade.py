@@ -13,11 +13,11 @@ import edgekit.exercises as ex
 from edgekit.edge import Interest
 from edgekit.grade import GALLERY, NOT_ANSWERED, EdgeNode, GCounter, SyncRequest, grade
 from edgekit.grade import grader as grader_module
-from edgekit.grade.adapter import run
 from edgekit.grade.checks import first_failure
 from edgekit.grade.reference import Bounded, MatchById, PullSync, Serve, reference
 from edgekit.grade.scenario import Op, Scenario, generate
 from edgekit.grade.shrink import shrink
+from edgekit.grade.world import run
 
 # -- the references -----------------------------------------------------------------------------
 

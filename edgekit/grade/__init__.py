@@ -21,10 +21,12 @@ A failure comes back as the smallest failing run (shrunk), a space-time diagram 
 offending message highlighted, the likely misconception and the seed that replays it.
 
 Modules: ``node`` (the interface), ``scenario`` (a run as a value: operations and explicit
-faults), ``adapter`` (the only module that knows ``edgekit.edge``), ``trace`` and ``checks``
-(the grader's record and what must hold of it), ``diagnose`` (from a failed check to a
-misconception), ``shrink``, ``grader``, ``report``, ``stages``, ``reference`` (the hidden
-solutions) and ``gallery`` (wrong nodes the grader must catch).
+faults), ``adapter`` (the only module that knows ``edgekit.edge``), ``host`` (calls and
+checks a learner's handlers), ``world`` (one run on the simulator), ``trace`` and
+``checks`` (the grader's record and what must hold of it), ``laws``, ``hints`` and
+``diagnose`` (from a failed check to a misconception), ``shrink``, ``grader``, ``report``,
+``stages``, ``errors``, ``reference`` (the hidden solutions) and ``gallery`` (wrong nodes
+the grader must catch).
 """
 
 from edgekit.crdt import GCounter

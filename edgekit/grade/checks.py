@@ -42,8 +42,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-from .adapter import DRAIN_EPOCHS, PROBE_EPOCHS, PROBE_ROUNDS
 from .trace import MsgRec, OpRec, Step
+from .world import DRAIN_EPOCHS, PROBE_EPOCHS, PROBE_ROUNDS
 
 __all__ = ["Failure", "first_failure", "fmt", "CHECK_TITLES"]
 

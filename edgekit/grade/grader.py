@@ -24,7 +24,6 @@ from functools import lru_cache
 
 from edgekit.exercises import instructor, unanswered
 
-from .adapter import run
 from .checks import Failure, first_failure, learner_bytes
 from .diagnose import diagnose
 from .node import EdgeNode
@@ -33,6 +32,7 @@ from .report import Report, story
 from .scenario import generate
 from .shrink import shrink
 from .stages import stage_of
+from .world import run
 
 __all__ = ["grade", "BANDWIDTH_LIMIT", "MAX_GRADE_S"]
 
