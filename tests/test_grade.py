@@ -337,3 +337,15 @@ def test_the_gallery_widget_grades_the_chosen_mistake():
     assert "Stage 1 · Serve locally: ✘" in app.output.value and "ForgetsReadMisses" in app.output.value
     with pytest.raises(ValueError, match="mistake='Nope'"):
         GalleryApp("Nope")
+
+
+def test_grading_a_stage_before_the_one_it_builds_on_says_so():
+    class Mine(Bounded):
+        pass
+
+    class MineNext(Mine):
+        pass
+
+    assert "Stage 1 has not passed yet" in str(grade(Mine, 2, progress=False))
+    assert grade(Mine, 1, progress=False).ok
+    assert "has not passed yet" not in str(grade(MineNext, 2, progress=False))

@@ -73,14 +73,15 @@ def _attempt(scenario, node):
 
 
 @lru_cache(maxsize=512)
-def _reference_bytes(stage: int, seed: int) -> tuple[int, int]:
+def _reference_bytes(stage: int, seed: int) -> int:
     s = generate(stage, seed)
     trace, _ = run(s, reference(stage), Bounded)
-    return learner_bytes(s, trace), _ops(s)
+    return learner_bytes(s, trace)
 
 
-def _ops(s) -> int:
-    return max(1, sum(o.site == s.learner for o in s.ops))
+def _ops(s, trace) -> int:
+    """Client operations at the learner's PoP, the grader's own reads included (their traffic is)."""
+    return max(1, sum(o.site == s.learner for o in trace.ops))
 
 
 def _same(node, check: str, code):
@@ -119,6 +120,19 @@ def _explain(report: Report, node, scenario, failure: Failure, fails) -> None:
     report.story = story(small, trace, report.highlight, until_seq=upto, key=report.key)
 
 
+_PASSED: set = set()  # (class, stage) graded and passed in this process: stages open in order
+
+
+def _order_note(node, stage: int) -> str:
+    """A reminder when a learner grades a stage before the one it builds on has passed."""
+    if stage == 1 or not isinstance(node, type) or node.__module__.startswith("edgekit."):
+        return ""
+    if any((c, stage - 1) in _PASSED for c in node.__mro__):
+        return ""
+    return (f"Stage {stage - 1} has not passed yet in this session: the stages build on each other, "
+            f"so grade stage {stage - 1} first.")
+
+
 def _name(node) -> str:
     return getattr(node, "__name__", type(node).__name__)
 
@@ -145,6 +159,9 @@ def grade(node, stage: int, *, seed: int | None = None, progress: bool = True) -
                                 f"not {type(node).__name__} {node!r:.60}")
     else:
         report = _grade(node, stage, seeds, progress)
+        report.note = _order_note(node, stage)
+        if report.ok and seed is None:
+            _PASSED.add((node, stage))
     if report.check == "unanswered":
         report.answered, report.scenario, report.trace, report.story = False, None, None, []
         if instructor():
@@ -182,7 +199,7 @@ def _grade(node, stage: int, seeds: list, progress: bool) -> Report:
                              _same(node, failure.check, diagnose(s, trace, failure).code))
                     return report
                 if stage > 1:
-                    b, r, n = learner_bytes(s, trace), _reference_bytes(stage, k)[0], _ops(s)
+                    b, r, n = learner_bytes(s, trace), _reference_bytes(stage, k), _ops(s, trace)
                     mine, ref, ops = mine + b, ref + r, ops + n
                     if b / max(r, 1) > worst[0]:
                         worst = (b / max(r, 1), s)
