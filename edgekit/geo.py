@@ -7,9 +7,12 @@ follows the great circle of the reduced sphere, so for nearly antipodal points,
 where the true geodesic swings over a pole, it can run up to 0.17% long
 (equator to equator: 20,038 km against 20,004 km), still inside 0.5%. Times are round trips in milliseconds:
 ``min_rtt_ms`` is the physics bound (light there and back along the geodesic);
-``estimate_rtt_ms`` is that bound calibrated against measured round trips in
-``data/rtt.csv`` (routes are longer than geodesics, and routers and hosts add
-a little).
+``estimate_rtt_ms`` is the measured round trip where ``data/rtt.csv`` has the
+pair, and otherwise the bound scaled by a *median* line fitted to those
+measurements (routes are longer than geodesics, and routers and hosts add a
+little). The median line is a quantile fit, robust to the few routes that
+detour far: half the measurements lie above it, half below. ``rtt_range_ms``
+gives the band between the 10% and 90% lines, the honest error of a guess.
 
 Places are read from ``data/places.csv``: edge PoPs by IATA-style metro code
 (``"LHR"``) and cloud regions by provider id (``"azure:westeurope"``).
@@ -41,6 +44,7 @@ __all__ = [
     "measured_rtt_ms",
     "calibration",
     "estimate_rtt_ms",
+    "rtt_range_ms",
     "max_distance_km",
 ]
 
@@ -84,15 +88,21 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Calibration:
-    """``estimate = inflation * fibre bound + constant_ms``, fitted by least squares to ``measurements()``."""
+    """``line = inflation * fibre bound + constant_ms``: the ``quantile`` line through ``measurements()``.
 
+    A quantile line has that share of the measurements at or below it: 0.5 is the median line
+    (least absolute deviations), 0.1 a lower envelope of good routes, 0.9 an upper one.
+    """
+
+    quantile: float
     inflation: float
     constant_ms: float
     n: int
-    residuals: tuple  # (a, b, measured_ms, estimate_ms, measured - estimate) per measurement
+    residuals: tuple  # (a, b, measured_ms, line_ms, measured - line) per measurement
     rmse_ms: float
     median_abs_residual_ms: float
     max_abs_residual_ms: float
+    share_over: float  # share of measurements the line overestimates (about 1 - quantile)
 
 
 def _read_csv(name: str) -> list[dict]:
@@ -245,36 +255,66 @@ def measurements() -> tuple[Measurement, ...]:
 
 
 def measured_rtt_ms(a, b) -> float | None:
-    """The measured round trip between two places (mean of both directions if both are listed), or None."""
+    """The measured round trip between two places (mean of both directions if both are listed), or None.
+
+    >>> measured_rtt_ms("JFK", "CDG")
+    78.33
+    """
     ca, cb = place(a).code, place(b).code
-    found = [m.rtt_ms for m in measurements() if {m.a, m.b} == {ca, cb} and (ca != cb or m.a == m.b)]
+    found = _measured_index().get((ca, cb) if ca <= cb else (cb, ca))
     return sum(found) / len(found) if found else None
 
 
-def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """Least-squares line y = k x + c with c >= 0 (a negative constant would undercut physics)."""
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    k = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    c = my - k * mx
-    if c < 0:
-        k, c = sum(x * y for x, y in zip(xs, ys, strict=True)) / sum(x * x for x in xs), 0.0
-    return k, c
-
-
 @lru_cache(maxsize=1)
-def calibration() -> Calibration:
-    """Fit ``measured = inflation * fibre bound + constant`` to every row of ``data/rtt.csv``."""
+def _measured_index() -> dict[tuple[str, str], list[float]]:
+    out: dict[tuple[str, str], list[float]] = {}
+    for m in measurements():
+        out.setdefault((m.a, m.b) if m.a <= m.b else (m.b, m.a), []).append(m.rtt_ms)
+    return out
+
+
+def _quantile_fit(xs: list[float], ys: list[float], q: float) -> tuple[float, float]:
+    """The line y = k x + c (k >= 1, c >= 0) minimising the quantile ("pinball") loss at ``q``.
+
+    For a fixed slope the best constant is the q-quantile of y - k x; the loss of that best
+    constant is convex in k, so a golden-section search over k finds the optimum.
+    """
+    def best_c(k: float) -> tuple[float, float]:
+        r = sorted(y - k * x for x, y in zip(xs, ys, strict=True))
+        c = max(0.0, r[max(0, math.ceil(q * len(r)) - 1)])  # a negative constant would undercut physics
+        return sum(q * (e - c) if e >= c else (q - 1) * (e - c) for e in r), c
+
+    lo, hi, g = 1.0, 6.0, (math.sqrt(5) - 1) / 2
+    for _ in range(80):  # the bracket shrinks to 5 * 0.618**80: far below a thousandth
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if best_c(a)[0] <= best_c(b)[0]:
+            hi = b
+        else:
+            lo = a
+    k = (lo + hi) / 2
+    return k, best_c(k)[1]
+
+
+@lru_cache(maxsize=8)
+def calibration(quantile: float = 0.5) -> Calibration:
+    """Fit the ``quantile`` line ``measured = inflation * fibre bound + constant`` to ``data/rtt.csv``.
+
+    >>> cal = calibration()
+    >>> 0.4 < cal.share_over < 0.6   # the median line: about half above, half below
+    True
+    """
+    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 1:
+        raise ValueError(f"quantile={quantile!r}: expected a number strictly between 0 and 1 (0.5: the median line)")
     ms = measurements()
     xs = [min_rtt_ms(m.a, m.b) for m in ms]
     ys = [m.rtt_ms for m in ms]
-    k, c = _fit(xs, ys)
+    k, c = _quantile_fit(xs, ys, float(quantile))
     res = tuple((m.a, m.b, m.rtt_ms, k * x + c, m.rtt_ms - (k * x + c)) for m, x in zip(ms, xs, strict=True))
     abs_r = sorted(abs(r[4]) for r in res)
     mid = len(abs_r) // 2
     median = abs_r[mid] if len(abs_r) % 2 else (abs_r[mid - 1] + abs_r[mid]) / 2
     return Calibration(
+        quantile=float(quantile),
         inflation=k,
         constant_ms=c,
         n=len(ms),
@@ -282,18 +322,79 @@ def calibration() -> Calibration:
         rmse_ms=math.sqrt(sum(r[4] ** 2 for r in res) / len(res)),
         median_abs_residual_ms=median,
         max_abs_residual_ms=abs_r[-1],
+        share_over=sum(r[4] < 0 for r in res) / len(res),
     )
 
 
-def estimate_rtt_ms(a, b) -> float:
-    """A realistic round trip: the fibre bound times the fitted route inflation, plus a constant.
-
-    Never below the fibre bound. For a simulator link, one-way latency is half of this. Two
-    distinct hosts at the same point get the constant alone (routers and hosts, no distance).
-
-    >>> estimate_rtt_ms("LHR", "SYD") > min_rtt_ms("LHR", "SYD")
-    True
-    """
-    cal = calibration()
+def _line_ms(a, b, quantile: float) -> float:
+    cal = calibration(quantile)
     bound = min_rtt_ms(a, b)
     return max(bound, cal.inflation * bound + cal.constant_ms)
+
+
+def estimate_rtt_ms(a, b) -> float:
+    """A realistic round trip: the measurement if ``data/rtt.csv`` has one, else the median line.
+
+    Never below the fibre bound. For a simulator link, one-way latency is half of this. Two
+    distinct hosts at the same point get the line's constant alone (routers and hosts, no distance).
+
+    >>> estimate_rtt_ms("JFK", "CDG")                       # measured
+    78.33
+    >>> round(estimate_rtt_ms("LHR", "JFK"))                # no measurement: the median line
+    94
+    """
+    if isinstance(a, str) and isinstance(b, str):
+        return _estimate_codes(a, b)  # cached: a 152-site widget asks for thousands of pairs per redraw
+    return _line_ms(a, b, 0.5)
+
+
+@lru_cache(maxsize=65_536)
+def _estimate_codes(a: str, b: str) -> float:
+    a, b = place(a).code, place(b).code
+    if a != b:
+        measured = measured_rtt_ms(a, b)
+        if measured is not None:
+            return measured
+    return _line_ms(a, b, 0.5)
+
+
+def rtt_range_ms(a, b, low: float = 0.1, high: float = 0.9) -> tuple[float, float]:
+    """Where a real route between ``a`` and ``b`` probably lies: the ``low`` and ``high`` quantile lines.
+
+    Between the 10% and 90% lines lie 80% of the measurements: that is the error of
+    ``estimate_rtt_ms`` for a pair that has no measurement of its own.
+
+    >>> lo, hi = rtt_range_ms("LHR", "JFK")
+    >>> lo < estimate_rtt_ms("LHR", "JFK") < hi
+    True
+    """
+    if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and 0 < low < high < 1):
+        raise ValueError(f"low={low!r}, high={high!r}: expected 0 < low < high < 1")
+    return _line_ms(a, b, low), _line_ms(a, b, high)
+
+
+def plausible_rtt(rng):
+    """One plausible world: a round-trip function whose unmeasured routes are the median line times a
+    ratio drawn (once per pair, from ``rng``) from the measured ratios ``measured / line``.
+
+    Repeating a comparison in many such worlds says whether a difference is larger than the
+    estimate's own error. Measured pairs keep their measurement; nothing falls below fibre.
+
+    >>> import random
+    >>> f = plausible_rtt(random.Random(1))
+    >>> f("LHR", "JFK") == f("JFK", "LHR") >= min_rtt_ms("LHR", "JFK")
+    True
+    """
+    ratios = [r[2] / r[3] for r in calibration().residuals]
+    drawn: dict[tuple[str, str], float] = {}
+
+    def rtt(a, b) -> float:
+        ca, cb = place(a).code, place(b).code
+        key = (ca, cb) if ca <= cb else (cb, ca)
+        if ca == cb or measured_rtt_ms(ca, cb) is not None:
+            return estimate_rtt_ms(ca, cb)
+        if key not in drawn:
+            drawn[key] = rng.choice(ratios)
+        return max(min_rtt_ms(ca, cb), _line_ms(ca, cb, 0.5) * drawn[key])
+
+    return rtt

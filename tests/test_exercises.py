@@ -47,3 +47,22 @@ def test_a_function_that_still_returns_the_placeholder_is_not_yet_answered():
     for placeholder in (ex.NOT_ANSWERED, ...):
         fb = ex.check("ch1.fibre_rtt", lambda km, p=placeholder: p)
         assert not fb.ok and not fb.answered and "replace NOT_ANSWERED" in fb.message
+
+
+def test_every_solution_id_the_docs_quote_exists():
+    import re
+    from pathlib import Path
+
+    root = Path(__file__).resolve().parents[1]
+    texts = [(root / "README.md").read_text(encoding="utf-8"), ex.__doc__]
+    quoted = {m for t in texts for m in re.findall(r'(?:solution|check)\("([a-z0-9_.]+)"', t)}
+    assert quoted and quoted <= set(ex.REGISTRY), sorted(quoted - set(ex.REGISTRY))
+
+
+def test_choose_names_the_misconception_of_a_wrong_pick_and_of_a_missing_one():
+    opts = {"a": "x", "b": "y", "c": "z"}
+    why = {"a": "A is wrong", "b": "B is needed", "c": "C is needed"}
+    assert ex.choose("a", opts, "b", why, "yes").message == "(a) is not right: A is wrong"
+    assert ex.choose({"b"}, opts, {"b", "c"}, why, "yes").message == "(c) is missing: C is needed"
+    assert ex.choose({"B", "c"}, opts, {"b", "c"}, why, "yes").ok
+    assert "not an option" in ex.choose("q", opts, "b", why, "yes").message

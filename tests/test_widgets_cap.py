@@ -75,15 +75,21 @@ def test_pbs_app_curve_and_numbers():
     app = PbsApp()
     ts, ps = app.curve
     assert ps == sorted(ps) and abs(ps[0] - 0.439) < 0.03  # lnkd-disk, N=3, R=W=1
-    assert list(app.figure.data[0].y) == ps
+    curve = next(t for t in app.figure.data if t.name.startswith("PBS"))
+    assert list(curve.y) == ps
+    # The four WARS legs behind the curve are drawn too: on disks the write leg is the slow one.
+    legs = {t.name[0]: t for t in app.figure.data if t.name[:2] in ("W:", "A:", "R:", "S:")}
+    assert sorted(legs) == ["A", "R", "S", "W"] and legs["W"].x[len(legs["W"].x) // 2] > legs["A"].x[50]
+    assert "median leg: W / A / R / S" in app.output.value and "95% band" in app.output.value
     app.latency.value = "lnkd-ssd"
-    assert app.figure.data[0].y[0] > 0.95
+    assert next(t for t in app.figure.data if t.name.startswith("PBS")).y[0] > 0.95
     app.r.value = 2
     app.w.value = 2
-    assert set(app.figure.data[0].y) == {1.0} and "always consistent" in app.output.value
+    assert set(next(t for t in app.figure.data if t.name.startswith("PBS")).y) == {1.0}
+    assert "always consistent" in app.output.value
     app.r.value = 4
     assert "r=4" in app.last_error and "Cannot show this" in app.output.value
-    assert app.figure.data[0].y[0] == 1.0  # the last good picture stays
+    assert next(t for t in app.figure.data if t.name.startswith("PBS")).y[0] == 1.0  # the last good picture stays
 
 
 def test_figures_build():

@@ -56,6 +56,7 @@ class Available:
     """Store spec: every site serves locally and gossips its state every ``anti_entropy_ms``."""
 
     anti_entropy_ms: float = 200.0
+    design = "local write (AP, last writer wins)"  # the kit's vocabulary (edgekit.coordination.DESIGNS)
     name = "available"
 
     def __post_init__(self) -> None:

@@ -62,6 +62,7 @@ class Dynamo:
     w: int = 1
     holders: tuple | None = None
     read_repair: bool = True
+    design = "leaderless N/R/W"  # the kit's vocabulary (edgekit.coordination.DESIGNS)
     name = "dynamo"
 
     def __post_init__(self) -> None:

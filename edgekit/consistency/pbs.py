@@ -36,6 +36,7 @@ __all__ = [
     "t_visibility",
     "closed_form_consistency",
     "staleness_thresholds",
+    "leg_samples",
 ]
 
 
@@ -269,3 +270,16 @@ def closed_form_consistency(n: int, r: int, w: int, k: int = 1) -> float:
     _check_nrw(n, r, w)
     _int("k", k, 1)
     return 1.0 - (math.comb(n - w, r) / math.comb(n, r)) ** k
+
+
+def leg_samples(latency: Any = "lnkd-ssd", k: int = 2_000, seed: int = 0) -> dict[str, list[float]]:
+    """``k`` sorted samples of each WARS leg (``"w"``, ``"a"``, ``"r"``, ``"s"``): what a curve is made of.
+
+    >>> legs = leg_samples("lnkd-disk", k=500)
+    >>> sorted(legs), legs["w"][250] > legs["a"][250]   # on disks the write leg is the slow one
+    (['a', 'r', 's', 'w'], True)
+    """
+    model = _model(latency)
+    _int("k", k, 1)
+    rng = random.Random(seed)
+    return {leg: sorted(_draw(getattr(model, leg), rng, k)) for leg in "wars"}

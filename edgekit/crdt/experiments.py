@@ -6,6 +6,8 @@
   sketches, and the merged estimate is compared with the truth.
 - ``wire_sizes``: bytes of JSON for a whole state against a delta, as the
   number of replicas (counters) or elements (sets) grows.
+- ``mv_story``: a multi-value register at two PoPs, step by step, with the dotted
+  version vectors (dots and causal context) that decide what each write replaces.
 """
 
 from __future__ import annotations
@@ -20,7 +22,7 @@ from .registers import MVRegister
 from .sets import LWWElementSet, TwoPSet
 from .sketches import BloomFilter, CountMinSketch, HyperLogLog
 
-__all__ = ["SHOPPING", "compare_sets", "SketchPoint", "sketch_accuracy", "WireSize", "wire_sizes", "wire_bytes"]
+__all__ = ["MVStep", "mv_story", "SHOPPING", "compare_sets", "SketchPoint", "sketch_accuracy", "WireSize", "wire_sizes", "wire_bytes"]
 
 # (step, replica, element, real time ms). Replica B's clock runs 1000 ms ahead of real time,
 # so the LWW-element-set ranks B's removes above A's later adds.
@@ -152,3 +154,37 @@ def wire_sizes(counts=(1, 2, 5, 10, 20, 50), seed: int = 0) -> list[WireSize]:
             r = r.assign(f"pop-{i:03d}", rng.randint(0, 9))
         out.append(WireSize("MVRegister", n, wire_bytes(r), wire_bytes(r.assign_delta("pop-000", 42))))
     return out
+
+
+@dataclass(frozen=True)
+class MVStep:
+    """One step of ``mv_story``: what happened, at which replica, and the register it left there."""
+
+    replica: str
+    what: str
+    state: MVRegister
+    came_from: tuple[int, ...] = ()  # indices of earlier steps merged in (a sync arrow each)
+
+
+def mv_story() -> tuple[MVStep, ...]:
+    """London and Sydney write one key concurrently; a client resolves the siblings with the context it
+    read while Sydney writes again. Each write's dot and context decide what it replaces.
+
+    >>> sorted(mv_story()[-1].state.value)
+    ['navy', 'teal']
+    """
+    red = MVRegister().assign("LHR", "red")
+    blue, green = red.assign("LHR", "blue"), red.assign("SYD", "green")  # concurrent: neither saw the other
+    both = blue | green
+    teal = both.assign("LHR", "teal", context=both.context)  # a client read both, then wrote teal
+    navy = green.assign("SYD", "navy")  # Sydney, not yet synced, overwrites green only
+    return (
+        MVStep("LHR", "write red", red),
+        MVStep("SYD", "sync", red, (0,)),
+        MVStep("LHR", "write blue", blue, (0,)),
+        MVStep("SYD", "write green", green, (1,)),
+        MVStep("LHR", "sync: siblings", both, (2, 3)),
+        MVStep("LHR", "read both, write teal", teal, (4,)),
+        MVStep("SYD", "write navy", navy, (3,)),
+        MVStep("LHR", "sync", teal | navy, (5, 6)),
+    )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from bisect import bisect_right
 
-from ._text_runs import Run, RunList
+from .runs import Run, RunList
 
 
 class IdIndex:
@@ -139,3 +139,32 @@ def leftmost(run: Run) -> Run:
     while run.lefts:
         run = run.lefts[0]
     return run
+
+
+def origin(run: Run, root: Run):
+    """Where ``run``'s first character hangs: ``(parent id or None, side)``."""
+    par = run.parent
+    if par is root:
+        return None, "R"
+    if run.right:
+        return (par.replica, par.seq + len(par.text) - 1), "R"
+    return (par.replica, par.seq), "L"
+
+
+def same_content(lst: RunList, index: IdIndex, op, have: int) -> bool:
+    """Whether the characters of insert ``op`` that are already held (seq < ``have``) hold the
+    same text at the same place in the tree: an id seen again must mean the same character."""
+    replica, seq, parent, side, text = op
+    upto = min(seq + len(text), have)
+    at = seq
+    while at < upto:
+        run = index.find(replica, at)
+        k = at - run.seq
+        held = origin(run, lst.root) if k == 0 else ((replica, at - 1), "R")
+        if held != ((parent, side) if at == seq else ((replica, at - 1), "R")):
+            return False
+        n = min(upto, run.seq + len(run.text)) - at
+        if run.text[k:k + n] != text[at - seq:at - seq + n]:
+            return False
+        at += n
+    return True

@@ -5,7 +5,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
-from ._text_ops import Delete, Insert
+from .document import Text
+from .ops import Delete, Insert
 
 SENTENCES = (
     "The cat sat on the mat.",
@@ -51,8 +52,6 @@ def demo_two_editors(seed: int = 0, same_place: bool = True) -> TwoEditors:
     >>> d.naive  # Bob's keystrokes applied by position to Alice's text, without a CRDT
     'Every replica answers from red big itscopy.'
     """
-    from .text import Text  # text imports this module's names for re-export
-
     if type(seed) is not int:
         raise TypeError(f"seed={seed!r}: expected an int")
     rng = random.Random(seed)

@@ -2,9 +2,21 @@
 
 from __future__ import annotations
 
+import reprlib
 from typing import NamedTuple
 
 SIDES = ("L", "R")
+_REPR = reprlib.Repr()
+_REPR.maxlevel, _REPR.maxstring, _REPR.maxother, _REPR.maxlist, _REPR.maxdict = 3, 40, 40, 4, 4
+
+
+def show(value) -> str:
+    """A bounded repr for error messages: input from outside may be huge or nested very deeply.
+
+    >>> show([[[[["deep"]]]]])
+    '[[[[...]]]]'
+    """
+    return _REPR.repr(value)
 
 
 class Insert(NamedTuple):
@@ -32,8 +44,10 @@ class Insert(NamedTuple):
 
     @classmethod
     def from_json(cls, d: dict) -> Insert:
-        _expect(d, "insert")
+        _expect(d, "insert", ("replica", "seq", "parent", "side", "text"))
         parent = d["parent"]
+        if parent is not None and not (isinstance(parent, (list, tuple)) and len(parent) == 2):
+            raise ValueError(f"parent={show(parent)}: expected null or a [replica, seq] pair")
         op = cls(d["replica"], d["seq"], None if parent is None else tuple(parent), d["side"], d["text"])
         return check_insert(op)
 
@@ -53,20 +67,26 @@ class Delete(NamedTuple):
 
     @classmethod
     def from_json(cls, d: dict) -> Delete:
-        _expect(d, "delete")
-        return check_delete(cls(tuple(tuple(span) for span in d["spans"])))
+        _expect(d, "delete", ("spans",))
+        spans = d["spans"]
+        if not isinstance(spans, list) or not all(isinstance(span, (list, tuple)) for span in spans):
+            raise ValueError(f"spans={show(spans)}: expected a list of [replica, seq, count]")
+        return check_delete(cls(tuple(tuple(span) for span in spans)))
 
 
 def op_from_json(d: dict) -> Insert | Delete:
     """Rebuild an Insert or a Delete from its ``to_json()`` form."""
     if not isinstance(d, dict) or d.get("type") not in ("insert", "delete"):
-        raise ValueError(f"op={d!r}: expected a dict with type 'insert' or 'delete'")
+        raise ValueError(f"op={show(d)}: expected a dict with type 'insert' or 'delete'")
     return (Insert if d["type"] == "insert" else Delete).from_json(d)
 
 
-def _expect(d, kind):
+def _expect(d, kind, fields):
     if not isinstance(d, dict) or d.get("type") != kind:
-        raise ValueError(f"d={d!r}: expected a dict with type {kind!r}")
+        raise ValueError(f"d={show(d)}: expected a dict with type {kind!r}")
+    missing = [name for name in fields if name not in d]
+    if missing:
+        raise ValueError(f"d={show(d)}: expected the fields {', '.join(fields)} (missing {', '.join(missing)})")
 
 
 def _is_id(value):
@@ -76,32 +96,36 @@ def _is_id(value):
 
 def _check_id(name, value):
     if not _is_id(value):
-        raise ValueError(f"{name}={value!r}: expected a (replica: str, seq: int >= 0) pair")
+        raise ValueError(f"{name}={show(value)}: expected a (replica: str, seq: int >= 0) pair")
 
 
 def check_insert(op: Insert) -> Insert:
     """Return ``op`` if it is well formed, else raise naming the bad field."""
     replica, seq, parent, side, text = op
     if (type(replica) is str and replica and type(seq) is int and seq >= 0 and type(text) is str and text
-            and (side == "R" and (parent is None or _is_id(parent)) or side == "L" and _is_id(parent))):
+            and (side == "R" and (parent is None or _is_id(parent)) or side == "L" and _is_id(parent))
+            and (parent is None or parent[0] != replica or parent[1] < seq)):
         return op  # the common case, checked quickly
     if not isinstance(replica, str) or not replica:
-        raise TypeError(f"replica={replica!r}: expected a non-empty str")
+        raise TypeError(f"replica={show(replica)}: expected a non-empty str")
     if type(seq) is not int or seq < 0:
-        raise ValueError(f"seq={seq!r}: expected an int >= 0")
+        raise ValueError(f"seq={show(seq)}: expected an int >= 0")
     if parent is not None:
         _check_id("parent", parent)
-    if side not in SIDES or (parent is None and side != "R"):
-        raise ValueError(f"side={side!r}: expected 'L' or 'R' ('R' when parent is None)")
-    raise TypeError(f"text={text!r}: expected a non-empty str")
+        if parent[0] == replica and parent[1] >= seq:
+            raise ValueError(f"parent={show(parent)}: expected a character that existed before "
+                             f"({show(replica)}, {seq}), so of seq < {seq} on the same replica")
+    if type(side) is not str or side not in SIDES or (parent is None and side != "R"):
+        raise ValueError(f"side={show(side)}: expected 'L' or 'R' ('R' when parent is None)")
+    raise TypeError(f"text={show(text)}: expected a non-empty str")
 
 
 def check_delete(op: Delete) -> Delete:
     """Return ``op`` if it is well formed, else raise naming the bad field."""
     if not isinstance(op.spans, tuple):
-        raise TypeError(f"spans={op.spans!r}: expected a tuple of (replica, seq, count)")
+        raise TypeError(f"spans={show(op.spans)}: expected a tuple of (replica, seq, count)")
     for span in op.spans:
         if not (isinstance(span, tuple) and len(span) == 3 and type(span[2]) is int and span[2] > 0):
-            raise ValueError(f"spans: span={span!r}: expected (replica, seq, count > 0)")
+            raise ValueError(f"spans: span={show(span)}: expected (replica, seq, count > 0)")
         _check_id("spans: span", span[:2])
     return op
