@@ -119,11 +119,7 @@ class KitHost:
         self.node.on_start(self)
 
     def deliver(self, rec, msg, copy: int) -> None:
-        self.world.handling = rec.id
-        try:
-            self.node.on_message(self, rec.src, msg)
-        finally:
-            self.world.handling = None
+        self.node.on_message(self, rec.src, msg)
 
 
 def upstreams(world, scenario) -> dict:

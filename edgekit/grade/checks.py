@@ -28,7 +28,8 @@ A read that misses where the root holds the bottom value (nobody wrote the key) 
 converged too: both say "nothing here". A key is *settled* by the first answer to a request sent after the key's last touch, if
 that answer holds a state (not the missing marker). "Quiet" is lenient where a careful design
 resends (the kit's own ``edgekit.edge.Interest`` among them): a key owed at any time since the
-previous request may ride along once more, a key of the previous request may ride again while
+previous request may ride along once more, so may a key some answer since called "not here
+yet" (even a late or doubled answer), a key of the previous request may ride again while
 that request has no answer, and the first request after a restart may carry anything. A write has *reached the upstream* once a request carrying it
 arrived there. Why three reads: a hub answers from its own copy and refreshes it from the
 root when a child asks, so with one level of hubs the third read is the first that must be
@@ -206,7 +207,10 @@ class _Reader:
                 if v is not None and v.get(self.me) > self.synced.get(k, 0):
                     self.synced[k] = v.get(self.me)
             return
-        if m.dst != self.me or m.reply_to is None or m.reply_to in self.answered:
+        if m.dst != self.me:
+            return
+        self.lately.update(k for k, v in m.entries.items() if v is None)  # "ask again", even if late
+        if m.reply_to is None or m.reply_to in self.answered:
             return
         self.answered.add(m.reply_to)
         asked = self.trace.messages[m.reply_to].seq

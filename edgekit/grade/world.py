@@ -47,7 +47,7 @@ class World:
         self.scenario = s = scenario
         self.sim = Simulator(seed=s.seed)
         self.trace = Trace()
-        self.handling = None  # the request a kit node is answering right now
+        self._asked: dict = {}  # (site, sync id) -> the latest request of that id to arrive upstream
         self.calling = None  # the learner host inside a handler call
         self.step = None
         self.learner_sends = 0
@@ -80,8 +80,10 @@ class World:
                                                  "epoch is the protocol")
             msg = check_request(msg, dst, host.ctx.upstream)
         kind = "request" if is_request(msg) else "response"
+        # An answer answers the latest request with its sync id that reached the upstream.
+        asked = self._asked.get((dst, msg.sync_id)) if kind == "response" else None
         rec = self.trace.message(self.sim.now, src, dst, kind, msg.sync_id, dict(msg.entries), wire_bytes(msg),
-                                 reply_to=self.handling if kind == "response" else None)
+                                 reply_to=asked)
         if self.step is not None and src == self.scenario.learner:
             self.step.sent.append(rec.id)
         n = self._sent_on[(src, dst)] = self._sent_on.get((src, dst), 0) + 1
@@ -110,6 +112,8 @@ class World:
             rec.dropped = "partition"
             return
         self.trace.deliver(rec, self.sim.now)
+        if rec.kind == "request":
+            self._asked[(rec.src, rec.sync_id)] = rec.id
         host.deliver(rec, msg, copy)
 
     # -- faults -----------------------------------------------------------------------------
