@@ -8,7 +8,9 @@ It uses only the edge package's public names (``SyncRequest``, ``SyncResponse``,
   at most ``MAX_ENTRIES`` string keys whose values are ``GCounter`` or None; what goes on is a
   fresh copy decoded from its JSON, so the learner cannot change a message after sending it.
 - ``upstreams``: the kit's root (and hub), exactly as chapter 5 runs them, each in a
-  ``KitHost``, the context an edgekit node runs in; ``root_state`` reads the root.
+  ``KitHost``, the context an edgekit node runs in; ``root_state`` reads the root;
+  ``place_of`` and ``is_protocol`` tell the world where a node sits and which messages
+  cross between tiers (the only ones it records and may fault).
 - ``for_learner``: the copy of an answer a learner's handler gets (it may change it).
 """
 
@@ -25,7 +27,7 @@ from .errors import LearnerFault
 from .scenario import HUB, ROOT
 
 __all__ = ["SyncRequest", "SyncResponse", "GCounter", "wire_bytes", "check_request", "KitHost", "upstreams",
-           "root_state", "for_learner", "is_request", "short", "MAX_ENTRIES"]
+           "root_state", "place_of", "is_protocol", "for_learner", "is_request", "short", "MAX_ENTRIES"]
 
 MAX_ENTRIES = 64
 MAX_KEY_CHARS = 64
@@ -132,3 +134,13 @@ def upstreams(world, scenario) -> dict:
 def root_state(hosts: dict, key: str):
     """The root's state for ``key`` (None: it never saw the key)."""
     return hosts[ROOT].node.state_of(key)
+
+
+def place_of(node_id: str) -> str:
+    """The node whose place a node has (a storage process sits with its cluster's front end)."""
+    return node_id
+
+
+def is_protocol(msg) -> bool:
+    """Whether ``msg`` travels between tiers (a sync) rather than inside a cluster."""
+    return type(msg) is SyncRequest or type(msg) is SyncResponse

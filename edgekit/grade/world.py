@@ -16,7 +16,15 @@ from __future__ import annotations
 from edgekit import geo
 from edgekit.sim import LatencyModel, Simulator
 
-from .adapter import check_request, is_request, root_state, upstreams, wire_bytes
+from .adapter import (
+    check_request,
+    is_protocol,
+    is_request,
+    place_of,
+    root_state,
+    upstreams,
+    wire_bytes,
+)
 from .errors import LearnerFault
 from .host import MAX_SENDS_PER_CALL, NodeHost
 from .scenario import PLACES, Crash, Cut, Drop, Duplicate, Hold, Op
@@ -36,7 +44,7 @@ _ONE_WAY: dict = {}
 def one_way_ms(a: str, b: str) -> float:
     pair = (a, b)
     if pair not in _ONE_WAY:
-        _ONE_WAY[pair] = _LATENCY.base_one_way_ms(geo.place(PLACES[a]), geo.place(PLACES[b]))
+        _ONE_WAY[pair] = _LATENCY.base_one_way_ms(geo.place(PLACES[place_of(a)]), geo.place(PLACES[place_of(b)]))
     return _ONE_WAY[pair]
 
 
@@ -65,7 +73,8 @@ class World:
     # -- the wire ---------------------------------------------------------------------------
 
     def _cut(self, a: str, b: str) -> bool:
-        return any({a, b} == {c.a, c.b} for c in self._cuts)
+        pair = {place_of(a), place_of(b)}
+        return any(pair == {c.a, c.b} for c in self._cuts)
 
     def send(self, src: str, dst: str, msg) -> None:
         host = self.hosts[src]
@@ -79,6 +88,9 @@ class World:
                                                  f"run (at most {MAX_SENDS_PER_RUN}); one SyncRequest per "
                                                  "epoch is the protocol")
             msg = check_request(msg, dst, host.ctx.upstream)
+        if not is_protocol(msg):  # inside a cluster: delivered (a cut stops it), not recorded or faulted
+            self.sim.call_later(one_way_ms(src, dst), self._inside, src, dst, msg)
+            return
         kind = "request" if is_request(msg) else "response"
         # An answer answers the latest request with its sync id that reached the upstream.
         asked = self._asked.get((dst, msg.sync_id)) if kind == "response" else None
@@ -102,6 +114,11 @@ class World:
         if isinstance(fault, Duplicate):
             rec.fault = "doubled"
             self.sim.call_later(delay + fault.extra_ms, self._arrive, rec, msg, 1)
+
+    def _inside(self, src, dst, msg) -> None:
+        host = self.hosts[dst]
+        if host.up and not self._cut(src, dst):
+            host.node.on_message(host, src, msg)
 
     def _arrive(self, rec, msg, copy: int) -> None:
         host = self.hosts[rec.dst]
