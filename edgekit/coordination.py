@@ -32,6 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import geo
+from ._checks import brief
 
 __all__ = [
     "DESIGNS",
@@ -109,7 +110,7 @@ class WriteCost:
 
 def _code(c, name: str) -> str:
     if not isinstance(c, str):
-        raise TypeError(f"{name}={c!r}: expected a place code such as 'LHR'")
+        raise TypeError(f"{name}={brief(c)}: expected a place code such as 'LHR'")
     try:
         return geo.place(c).code
     except ValueError as exc:
@@ -118,19 +119,30 @@ def _code(c, name: str) -> str:
 
 def _replicas(replicas) -> tuple[str, ...]:
     if isinstance(replicas, str) or not isinstance(replicas, Iterable):
-        raise TypeError(f"replicas={replicas!r}: expected a list of place codes such as ['LHR', 'IAD', 'SYD']")
+        raise TypeError(f"replicas={brief(replicas)}: expected a list of place codes such as ['LHR', 'IAD', 'SYD']")
     codes = tuple(_code(r, "replicas") for r in replicas)
     if not codes:
         raise ValueError("replicas=[]: expected at least one replica site code")
     if len(set(codes)) != len(codes):
         dup = sorted({c for c in codes if codes.count(c) > 1})
-        raise ValueError(f"replicas={list(replicas)!r}: {', '.join(dup)} listed twice; expected distinct sites")
+        raise ValueError(f"replicas={brief(list(replicas))}: {', '.join(dup)} listed twice; expected distinct sites")
     return codes
 
 
 def _rtt(rtt: Rtt | None) -> Rtt:
+    if rtt is not None and not callable(rtt):
+        raise TypeError(f"rtt={brief(rtt)}: expected a function (site, site) -> round trip in ms, or None")
     f = rtt or geo.estimate_rtt_ms
-    return lambda a, b: 0.0 if a == b else f(a, b)
+
+    def checked(a: str, b: str) -> float:
+        if a == b:
+            return 0.0
+        ms = f(a, b)
+        if isinstance(ms, bool) or not isinstance(ms, (int, float)) or not 0 <= ms < math.inf:
+            raise ValueError(f"rtt({brief(a)}, {brief(b)}) returned {brief(ms)}: expected a finite round trip >= 0 ms")
+        return float(ms)
+
+    return checked
 
 
 def _acks(acks: str) -> str:
@@ -168,7 +180,7 @@ def write_ms(client: str, replicas, leader: str | None = None, acks: str = "majo
     else:
         coord = _code(leader, "leader")
         if coord not in rs:
-            raise ValueError(f"leader={leader!r}: expected one of the replica sites {list(rs)}")
+            raise ValueError(f"leader={brief(leader)}: expected one of the replica sites {list(rs)}")
     return f(c, coord) + _wait(coord, rs, a, f)
 
 
@@ -187,10 +199,10 @@ def primary_write_ms(client: str, primary: str, replicas, rtt: Rtt | None = None
     >>> primary_write_ms("SYD", "LHR", ["LHR", "IAD", "SYD"], rtt=flat, acks="none")   # asynchronous
     100.0
     """
-    try:
-        return write_ms(client, replicas, leader=primary, acks=acks, rtt=rtt)
-    except ValueError as exc:
-        raise ValueError(str(exc).replace("leader=", "primary=", 1)) from None
+    p, rs = _code(primary, "primary"), _replicas(replicas)
+    if p not in rs:
+        raise ValueError(f"primary={brief(primary)}: expected one of the replica sites {list(rs)}")
+    return write_ms(client, rs, leader=p, acks=acks, rtt=rtt)
 
 
 def quorum_write_ms(client: str, replicas, rtt: Rtt | None = None, leader: str | None = None) -> float:
@@ -239,6 +251,8 @@ def _waits(d: dict, rs: tuple[str, ...]) -> dict[str, dict[str, float]]:
 def write_costs(replicas, primary: str, clients=None, rtt: Rtt | None = None) -> tuple[WriteCost, ...]:
     """Per client site (default: every replica site), the cost of one write under each design."""
     rs = _replicas(replicas)
+    if clients is not None and (isinstance(clients, str) or not isinstance(clients, Iterable)):
+        raise TypeError(f"clients={brief(clients)}: expected a list of place codes, or None for the replica sites")
     cs = rs if clients is None else tuple(_code(c, "clients") for c in clients)
     if not cs:
         raise ValueError("clients=[]: expected at least one client site code (or None for the replica sites)")
@@ -282,15 +296,18 @@ def design_grid(costs: Iterable[WriteCost]) -> dict[tuple[str, str], float]:
 
 def _weights(clients) -> dict[str, float]:
     if not isinstance(clients, Mapping):
-        raise TypeError(f"clients={clients!r}: expected a mapping of place code -> weight, e.g. {{'LHR': 3, 'SYD': 1}}")
+        raise TypeError(f"clients={brief(clients)}: expected a mapping of place code -> weight, e.g. {{'LHR': 3, 'SYD': 1}}")
     out: dict[str, float] = {}
     for c, w in clients.items():
         code = _code(c, "clients")
-        if isinstance(w, bool) or not isinstance(w, (int, float)) or not (w >= 0 and math.isfinite(w)):
-            raise ValueError(f"clients[{c!r}]={w!r}: expected a finite weight >= 0")
+        if isinstance(w, bool) or not isinstance(w, (int, float)) or not 0 <= w < 1e300:
+            raise ValueError(f"clients[{brief(c)}]={brief(w)}: expected a finite weight >= 0")
         out[code] = out.get(code, 0.0) + float(w)
     if not out or sum(out.values()) == 0:
-        raise ValueError(f"clients={dict(clients)!r}: expected at least one site with a weight > 0")
+        raise ValueError(f"clients={brief(dict(clients))}: expected at least one site with a weight > 0")
+    total = sum(out.values())
+    if not math.isfinite(total):  # weights of 1e308 overflow the sum: only their ratios matter
+        raise ValueError(f"clients: weights add up to {total}; expected a finite total (only ratios matter)")
     return out
 
 
@@ -335,10 +352,10 @@ def round_trips_within(budget_ms: float, rtt_ms: float) -> int:
     """
     for name, v in (("budget_ms", budget_ms), ("rtt_ms", rtt_ms)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"{name}={v!r}: expected a number of milliseconds")
-    if not budget_ms >= 0:
-        raise ValueError(f"budget_ms={budget_ms!r}: expected a time >= 0 ms")
-    if not rtt_ms > 0:
-        raise ValueError(f"rtt_ms={rtt_ms!r}: expected a round trip > 0 ms")
+            raise TypeError(f"{name}={brief(v)}: expected a number of milliseconds")
+    if not 0 <= budget_ms < 1e300:
+        raise ValueError(f"budget_ms={brief(budget_ms)}: expected a time >= 0 ms, and finite")
+    if not 0 < rtt_ms < 1e300:
+        raise ValueError(f"rtt_ms={brief(rtt_ms)}: expected a round trip > 0 ms, and finite")
     # A tiny tolerance so that 1000 / 100 counts as 10 despite floating point.
     return math.floor(budget_ms / rtt_ms + 1e-9)

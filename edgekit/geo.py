@@ -27,6 +27,8 @@ from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
 
+from ._checks import brief
+
 __all__ = [
     "C_VACUUM_KM_S",
     "FIBER_REFRACTIVE_INDEX",
@@ -144,22 +146,30 @@ def place(code: str) -> Place:
     'London'
     """
     if not isinstance(code, str):
-        raise TypeError(f"code={code!r}: expected a place code string such as 'LHR' or 'azure:westeurope'")
+        raise TypeError(f"code={brief(code)}: expected a place code string such as 'LHR' or 'azure:westeurope'")
     found = _by_code().get(code.strip().upper())
     if found is None:
         close = difflib.get_close_matches(code.strip().upper(), list(_by_code()), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(_by_code()[c].code for c in close)}?" if close else ""
         raise ValueError(
-            f"code={code!r}: unknown place; expected a code from data/places.csv "
+            f"code={brief(code)}: unknown place; expected a code from data/places.csv "
             f"(e.g. 'LHR', 'SYD', 'azure:westeurope'){hint}"
         )
     return found
 
 
+def _place(code, name: str) -> Place:
+    """``place(code)``, with an error that names the caller's parameter."""
+    try:
+        return place(code)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
 def _latlon(p, name: str) -> tuple[float, float]:
     """(lat, lon) in degrees from a code, a Place-like object or a pair; checks the ranges."""
     if isinstance(p, str):
-        q = place(p)
+        q = _place(p, name)
         return q.lat, q.lon
     if hasattr(p, "lat") and hasattr(p, "lon"):
         lat, lon = p.lat, p.lon
@@ -168,14 +178,14 @@ def _latlon(p, name: str) -> tuple[float, float]:
             lat, lon = p
         except (TypeError, ValueError):
             raise TypeError(
-                f"{name}={p!r}: expected a (lat, lon) pair in degrees, an object with .lat and .lon, "
+                f"{name}={brief(p)}: expected a (lat, lon) pair in degrees, an object with .lat and .lon, "
                 "or a place code"
             ) from None
     for what, v, lim in (("latitude", lat, 90), ("longitude", lon, 180)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"{name}={p!r}: {what} {v!r} is not a number")
+            raise TypeError(f"{name}={brief(p)}: {what} {brief(v)} is not a number")
         if not -lim <= v <= lim:  # also rejects NaN
-            raise ValueError(f"{name}={p!r}: {what} {v} out of range; expected -{lim} to {lim} degrees")
+            raise ValueError(f"{name}={brief(p)}: {what} {v} out of range; expected -{lim} to {lim} degrees")
     return float(lat), float(lon)
 
 
@@ -208,15 +218,15 @@ def great_circle_km(a, b) -> float:
 
 def _speed_km_s(medium: str, refractive_index: float | None) -> float:
     if medium not in _MEDIA:
-        raise ValueError(f"medium={medium!r}: expected 'fiber' or 'vacuum'")
+        raise ValueError(f"medium={brief(medium)}: expected 'fiber' or 'vacuum'")
     if refractive_index is None:
         return C_VACUUM_KM_S / (FIBER_REFRACTIVE_INDEX if medium == "fiber" else 1.0)
     if medium == "vacuum":
-        raise ValueError(f"refractive_index={refractive_index!r}: only meaningful with medium='fiber'")
+        raise ValueError(f"refractive_index={brief(refractive_index)}: only meaningful with medium='fiber'")
     if isinstance(refractive_index, bool) or not isinstance(refractive_index, (int, float)):
-        raise TypeError(f"refractive_index={refractive_index!r}: expected a number >= 1")
-    if not refractive_index >= 1:  # nothing outruns light in vacuum (NaN fails too)
-        raise ValueError(f"refractive_index={refractive_index!r}: expected a number >= 1 (1 is vacuum)")
+        raise TypeError(f"refractive_index={brief(refractive_index)}: expected a number >= 1")
+    if not 1 <= refractive_index <= 1e6:  # nothing outruns light in vacuum; NaN and inf fail too
+        raise ValueError(f"refractive_index={brief(refractive_index)}: expected a number >= 1 (1 is vacuum) and finite")
     return C_VACUUM_KM_S / refractive_index
 
 
@@ -238,9 +248,9 @@ def max_distance_km(rtt_ms: float, medium: str = "fiber", *, refractive_index: f
     5.25
     """
     if isinstance(rtt_ms, bool) or not isinstance(rtt_ms, (int, float)):
-        raise TypeError(f"rtt_ms={rtt_ms!r}: expected a number of milliseconds")
-    if not rtt_ms >= 0:
-        raise ValueError(f"rtt_ms={rtt_ms!r}: expected a time >= 0 ms")
+        raise TypeError(f"rtt_ms={brief(rtt_ms)}: expected a number of milliseconds")
+    if not 0 <= rtt_ms < 1e300:  # NaN, inf and ints too long for a float fail too
+        raise ValueError(f"rtt_ms={brief(rtt_ms)}: expected a time >= 0 ms, and finite")
     return rtt_ms / 1000 * _speed_km_s(medium, refractive_index) / 2
 
 
@@ -260,7 +270,7 @@ def measured_rtt_ms(a, b) -> float | None:
     >>> measured_rtt_ms("JFK", "CDG")
     78.33
     """
-    ca, cb = place(a).code, place(b).code
+    ca, cb = _place(a, "a").code, _place(b, "b").code
     found = _measured_index().get((ca, cb) if ca <= cb else (cb, ca))
     return sum(found) / len(found) if found else None
 

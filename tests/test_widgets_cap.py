@@ -92,6 +92,20 @@ def test_pbs_app_curve_and_numbers():
     assert next(t for t in app.figure.data if t.name.startswith("PBS")).y[0] == 1.0  # the last good picture stays
 
 
+def test_pbs_app_single_replica_shows_its_curve():
+    """N = R = W = 1 is valid (one replica, always consistent): the widget draws it. Before the
+    fix pbs_consistency(1, 1, 1) raised a TypeError and the app showed an error instead."""
+    app = PbsApp(n=1, r=1, w_=1)
+    assert app.last_error is None, app.last_error
+    ts, ps = app.curve
+    assert len(ps) == len(ts) == 101 and set(ps) == {1.0}
+    assert list(app.figure.data[0].y) == ps and "N=1 R=1 W=1" in app.figure.data[0].name
+    assert "always consistent" in app.output.value
+    app.n.value, app.r.value, app.w.value = 3, 1, 1
+    app.n.value = 1  # back to one replica through the controls
+    assert app.last_error is None and set(app.figure.data[0].y) == {1.0}
+
+
 def test_figures_build():
     cmp = cap_compare("Europe cut off")
     fig = cfig.cap_figure(cmp)

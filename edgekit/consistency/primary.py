@@ -27,6 +27,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief
 from .replica import Replica, Round
 
 __all__ = ["Primary", "PrimaryReplica"]
@@ -79,7 +80,7 @@ class Primary:
 
     def __post_init__(self) -> None:
         if self.acks not in ACKS:
-            raise ValueError(f"acks={self.acks!r}: expected one of {ACKS}")
+            raise ValueError(f"acks={brief(self.acks)}: expected one of {ACKS}")
 
     @property
     def design(self) -> str:
@@ -89,5 +90,5 @@ class Primary:
     def build(self, sites: list[str], **kw) -> list[Replica]:
         primary = sites[0] if self.primary is None else self.primary
         if primary not in sites:
-            raise ValueError(f"primary={primary!r}: expected one of the run's sites {sites}")
+            raise ValueError(f"primary={brief(primary)}: expected one of the run's sites {sites}")
         return [PrimaryReplica(sites, primary, self.acks, **kw) for _ in sites]

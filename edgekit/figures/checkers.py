@@ -126,8 +126,9 @@ def counterexample_timeline(
     """
     if context not in ("window", "all", "none"):
         raise ValueError(f"context={context!r}: expected 'window', 'all' or 'none'")
-    if result.ok:
-        raise ValueError("result: the history is linearizable, so there is no counterexample to draw")
+    if result.ok is not False:
+        why = "the history is linearizable" if result.ok else "the check ran out of budget (unknown)"
+        raise ValueError(f"result: {why}, so there is no counterexample to draw")
     core = result.counterexample
     if context == "none":
         shown = list(core)
