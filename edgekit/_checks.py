@@ -21,7 +21,7 @@ from __future__ import annotations
 import math
 import reprlib
 
-__all__ = ["brief", "check_int", "check_items"]
+__all__ = ["brief", "check_int", "check_items", "check_seed"]
 
 
 class _Brief(reprlib.Repr):
@@ -59,6 +59,17 @@ def check_int(value, name: str, low: int, high: int) -> int:
     if not low <= value <= high:
         raise ValueError(f"{name}={brief(value)}: expected an int from {low:,} to {high:,}")
     return value
+
+
+def check_seed(seed) -> int:
+    """An int seed for ``random.Random`` (the same seed gives the same run), or a TypeError naming ``seed``.
+
+    >>> check_seed(7)
+    7
+    """
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed={brief(seed)}: expected an int (the same seed gives the same run)")
+    return seed
 
 
 def check_items(items, name: str, cls: type, what: str) -> list:

@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from functools import lru_cache
 
 from . import geo
-from ._checks import brief
+from ._checks import brief, check_int, check_items, check_seed
 
 __all__ = [
     "DESIGNS",
@@ -147,7 +147,7 @@ def _rtt(rtt: Rtt | None) -> Rtt:
 
 def _acks(acks: str) -> str:
     if acks not in ACKS:
-        raise ValueError(f"acks={acks!r}: expected one of {list(ACKS)}")
+        raise ValueError(f"acks={brief(acks)}: expected one of {list(ACKS)}")
     return acks
 
 
@@ -258,7 +258,7 @@ def write_costs(replicas, primary: str, clients=None, rtt: Rtt | None = None) ->
         raise ValueError("clients=[]: expected at least one client site code (or None for the replica sites)")
     p = _code(primary, "primary")
     if p not in rs:
-        raise ValueError(f"primary={primary!r}: expected one of the replica sites {list(rs)}")
+        raise ValueError(f"primary={brief(primary)}: expected one of the replica sites {list(rs)}")
     d = _matrix(rs + cs, rtt)
     wait = _waits(d, rs)
     out = []
@@ -283,7 +283,7 @@ def design_grid(costs: Iterable[WriteCost]) -> dict[tuple[str, str], float]:
     ``("leader", "all")`` is the synchronous primary, ``("leader", "majority")`` a Raft-like
     commit, ``("nearest", "majority")`` a leaderless majority quorum.
     """
-    cs = list(costs)
+    cs = check_items(costs, "costs", WriteCost, "the WriteCosts from write_costs(...)")
     if not cs:
         raise ValueError("costs=(): expected the WriteCosts of at least one client")
 
@@ -333,12 +333,12 @@ def primary_win_shares(replicas, clients, trials: int = 200, seed: int = 0, acks
     """
     import random
 
-    if isinstance(trials, bool) or not isinstance(trials, int) or not 1 <= trials <= 10_000:
-        raise ValueError(f"trials={trials!r}: expected an int from 1 to 10,000")
-    rs, ws, rng = _replicas(replicas), _weights(clients), random.Random(seed)
+    check_int(trials, "trials", 1, 10_000)
+    rs, ws, a = _replicas(replicas), _weights(clients), _acks(acks)
+    rng = random.Random(check_seed(seed))
     wins = dict.fromkeys(rs, 0)
     for _ in range(trials):
-        wins[best_primary(rs, ws, geo.plausible_rtt(rng), acks)] += 1
+        wins[best_primary(rs, ws, geo.plausible_rtt(rng), a)] += 1
     return {r: n / trials for r, n in wins.items()}
 
 

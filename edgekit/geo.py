@@ -314,7 +314,7 @@ def calibration(quantile: float = 0.5) -> Calibration:
     True
     """
     if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 1:
-        raise ValueError(f"quantile={quantile!r}: expected a number strictly between 0 and 1 (0.5: the median line)")
+        raise ValueError(f"quantile={brief(quantile)}: expected a number strictly between 0 and 1 (0.5: the median line)")
     ms = measurements()
     xs = [min_rtt_ms(m.a, m.b) for m in ms]
     ys = [m.rtt_ms for m in ms]
@@ -360,7 +360,7 @@ def estimate_rtt_ms(a, b) -> float:
 
 @lru_cache(maxsize=65_536)
 def _estimate_codes(a: str, b: str) -> float:
-    a, b = place(a).code, place(b).code
+    a, b = _place(a, "a").code, _place(b, "b").code  # checked here, on a miss: hits stay one dict lookup
     if a != b:
         measured = measured_rtt_ms(a, b)
         if measured is not None:
@@ -378,8 +378,11 @@ def rtt_range_ms(a, b, low: float = 0.1, high: float = 0.9) -> tuple[float, floa
     >>> lo < estimate_rtt_ms("LHR", "JFK") < hi
     True
     """
-    if not (isinstance(low, (int, float)) and isinstance(high, (int, float)) and 0 < low < high < 1):
-        raise ValueError(f"low={low!r}, high={high!r}: expected 0 < low < high < 1")
+    for name, q in (("low", low), ("high", high)):
+        if isinstance(q, bool) or not isinstance(q, (int, float)):
+            raise TypeError(f"{name}={brief(q)}: expected a quantile strictly between 0 and 1")
+    if not 0 < low < high < 1:
+        raise ValueError(f"low={brief(low)}, high={brief(high)}: expected 0 < low < high < 1")
     return _line_ms(a, b, low), _line_ms(a, b, high)
 
 

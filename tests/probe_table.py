@@ -65,6 +65,13 @@ from edgekit.consistency import (
     store_spec,
     t_visibility,
 )
+from edgekit.consistency.caveats import (
+    consistency_map,
+    new_old_inversion,
+    skewed_coordinator,
+    writes_during_cut,
+)
+from edgekit.consistency.pbs import leg_samples
 from edgekit.consistency.staleness import OpRecord, read_staleness, site_stats
 from edgekit.crdt import (
     BloomFilter,
@@ -90,7 +97,7 @@ from edgekit.crdt.base import (
     sort_key,
     to_plain,
 )
-from edgekit.crdt.experiments import compare_sets, sketch_accuracy, wire_bytes, wire_sizes
+from edgekit.crdt.experiments import compare_sets, mv_story, sketch_accuracy, wire_bytes, wire_sizes
 from edgekit.crdt.lattice import describe as describe_state
 from edgekit.crdt.lattice import hasse, join_closure
 from edgekit.crdt.sketches import hash64
@@ -152,6 +159,13 @@ def probes(tmp=None):
          {"rtt": lambda a, b: 5.0}),
         ("coordination.best_primary", coordination.best_primary, (["IAD", "FRA"], {"LHR": 2.0}), {}),
         ("coordination.round_trips_within", coordination.round_trips_within, (100.0, 7.0), {}),
+        ("geo.rtt_range_ms", geo.rtt_range_ms, ("LHR", "JFK", 0.1, 0.9), {}),
+        ("coordination.write_ms", coordination.write_ms, ("LHR", ["IAD", "FRA"], "IAD", "all"),
+         {"rtt": lambda a, b: 5.0}),
+        ("coordination.design_grid", coordination.design_grid,
+         (coordination.write_costs(["IAD", "FRA"], "IAD", ["LHR"]),), {}),
+        ("coordination.primary_win_shares", coordination.primary_win_shares,
+         (["IAD", "FRA"], {"LHR": 2.0}, 5, 0, "all"), {}),
         # clocks
         ("PhysicalClock", PhysicalClock, (5.0, 20.0), {}),
         ("PhysicalClock.read", PhysicalClock(5.0).read, (10.0,), {}),
@@ -270,6 +284,12 @@ def probes(tmp=None):
         ("Mixture", Mixture, (0.5, Pareto(1.0, 2.0), Exponential(1.0)), {}),
         ("WARS", WARS, (Exponential(1.0),) * 4, {}),
         ("closed_form_consistency", closed_form_consistency, (3, 1, 1, 2), {}),
+        ("leg_samples", leg_samples, ("lnkd-ssd", 50, 0), {}),
+        ("consistency_map", consistency_map, (None, "Europe cut off"), {}),
+        ("skewed_coordinator", skewed_coordinator, (-300.0, "SYD", 1), {}),
+        ("new_old_inversion", new_old_inversion, ("dynamo", True), {}),
+        ("writes_during_cut", writes_during_cut, ("quorum", "SYD", "Europe cut off"), {}),
+        ("mv_story", mv_story, (), {}),
         ("pbs_consistency", pbs_consistency, (3, 1, 1, [0.0, 1.0], "lnkd-ssd", 200, 0, True), {}),
         ("staleness_thresholds", staleness_thresholds, (3, 1, 1, "lnkd-disk", 200, 0, True), {}),
         ("t_visibility", t_visibility, (3, 1, 1, 0.9, "lnkd-ssd", 200, 0), {}),

@@ -139,7 +139,7 @@ NOT_PROBED = {
     "LinearizabilityResult", "SessionViolation", "ReadStaleness", "StalenessSummary", "NtpSample",
     "RunResult", "CapComparison", "PacelcPoint", "OpRecord", "SiteStats", "WriteCost", "SketchPoint",
     "WireSize", "Hasse", "LawResult", "Report", "Spec", "Calibration", "Measurement", "Place",
-    "BudgetExhausted",
+    "BudgetExhausted", "MVStep",
     # a CRDT's fields are its representation: values come from Type(), the mutators (probed) and
     # from_json (fuzzed in test_crdt_from_json_fuzz); sketches' size arguments are probed
     "GCounter", "PNCounter", "GSet", "TwoPSet", "LWWElementSet", "ORSet", "LWWRegister", "MVRegister",

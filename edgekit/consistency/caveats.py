@@ -20,14 +20,16 @@ designs side by side: which is linearizable, and who can still write during a cu
 from __future__ import annotations
 
 import dataclasses
+from collections.abc import Mapping
 
+from .._checks import brief
 from ..clocks.physical import PhysicalClock
 from ..sim import FaultModel
 from .available import Available
 from .dynamo import Dynamo
 from .primary import Primary
 from .quorum import Quorum
-from .run import DEFAULT_LATENCY, RunResult, run_store
+from .run import DEFAULT_LATENCY, RunResult, run_store, store_spec
 from .workload import Workload
 
 __all__ = ["skewed_coordinator", "new_old_inversion", "INVERSION_SITES", "SLOW_LINKS", "MAP_DESIGNS",
@@ -45,10 +47,26 @@ SLOW_LINKS = frozenset({frozenset(("IAD", "LHR")), frozenset(("IAD", "NRT")), fr
 _SCRIPT = (("IAD", 0.0, "write"), ("ORD", 20.0, "read"), ("FRA", 150.0, "read"))
 
 
+def _world_site(site, name: str = "site") -> str:
+    """One of chapter 3's ``WORLD`` sites: the runs here have a node (and a client) nowhere else."""
+    from .scenarios import WORLD
+
+    if not isinstance(site, str):
+        raise TypeError(f"{name}={brief(site)}: expected a site code of chapter 3's world, one of {list(WORLD)}")
+    if site not in WORLD:
+        raise ValueError(f"{name}={brief(site)}: expected a site code of chapter 3's world, one of {list(WORLD)}")
+    return site
+
+
 def skewed_coordinator(skew_ms: float = -300.0, site: str = "SYD", seed: int = 1) -> RunResult:
     """Dynamo N=3, R=W=2 (quorums overlap) on chapter 3's ``WORLD``, with ``site``'s clock off by ``skew_ms``."""
     from .scenarios import WORLD
 
+    if isinstance(skew_ms, bool) or not isinstance(skew_ms, (int, float)):
+        raise TypeError(f"skew_ms={brief(skew_ms)}: expected a clock offset in ms, a finite number")
+    if not -1e300 < skew_ms < 1e300:  # NaN and inf fail too; no float(): 10**400 would overflow
+        raise ValueError(f"skew_ms={brief(skew_ms)}: expected a clock offset in ms, a finite number")
+    _world_site(site)
     fm = FaultModel(clocks=((site, PhysicalClock(offset_ms=skew_ms)),)) if skew_ms else None
     return run_store(Dynamo(3, 2, 2, holders=_SKEW_HOLDERS), WORLD, fm, _SKEW_WORKLOAD, seed)
 
@@ -65,7 +83,10 @@ def new_old_inversion(store="dynamo", read_repair: bool = True) -> RunResult:
 
     ``store="dynamo"``: N=3 on IAD, LHR, NRT with R=W=2; ``store="quorum"``: ABD on every site.
     """
-    spec = Dynamo(3, 2, 2, holders=("IAD", "LHR", "NRT"), read_repair=read_repair) if store == "dynamo" else store
+    if isinstance(store, str) and store == "dynamo":
+        spec = Dynamo(3, 2, 2, holders=("IAD", "LHR", "NRT"), read_repair=read_repair)
+    else:
+        spec = store_spec(store, "store")
     latency = dataclasses.replace(DEFAULT_LATENCY, jitter="none", rtt=_slow_rtt)
     wl = Workload(duration_ms=1_000.0, timeout_ms=2_000.0, script=_SCRIPT)
     return run_store(spec, INVERSION_SITES, None, wl, seed=0, latency=latency)
@@ -87,6 +108,7 @@ def writes_during_cut(spec, site: str, cut: str = "Europe cut off") -> bool:
     """Whether every write a client at ``site`` makes during ``cut`` completes (two scripted writes)."""
     from .scenarios import CUT_MS, HEAL_MS, WORLD, cap_faults
 
+    spec, site = store_spec(spec, "spec"), _world_site(site)
     wl = Workload(duration_ms=3_000.0, timeout_ms=1_000.0, script=((site, CUT_MS + 100, "write"),
                                                                     (site, CUT_MS + 500, "write")))
     res = run_store(spec, WORLD, cap_faults(cut), wl, seed=0)
@@ -97,10 +119,16 @@ def writes_during_cut(spec, site: str, cut: str = "Europe cut off") -> bool:
 def consistency_map(designs: dict | None = None, cut: str = "Europe cut off") -> list[dict]:
     """Per design: linearizable on a fault-free run of chapter 3's world (seed 0), and whether London
     and Washington can still write during ``cut``. Plain rows; chapter 5 adds the edge store's."""
-    from .scenarios import WORLD
+    from .scenarios import WORLD, cap_faults
 
+    if designs is not None and not isinstance(designs, Mapping):
+        raise TypeError(f"designs={brief(designs)}: expected a dict of name -> store spec, or None for MAP_DESIGNS")
+    designs = designs or MAP_DESIGNS
+    for name, spec in designs.items():
+        store_spec(spec, f"designs[{brief(name)}]")
+    cap_faults(cut)  # a bad cut fails now, not after the fault-free runs
     out = []
-    for name, spec in (designs or MAP_DESIGNS).items():
+    for name, spec in designs.items():
         ok = run_store(spec, WORLD, None, Workload(duration_ms=2_000.0), seed=0).check().ok
         out.append(dict(design=name, linearizable=ok, london_writes_in_cut=writes_during_cut(spec, "LHR", cut),
                         washington_writes_in_cut=writes_during_cut(spec, "IAD", cut)))

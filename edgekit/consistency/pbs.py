@@ -26,7 +26,7 @@ from functools import lru_cache
 from operator import add, sub
 from typing import Any
 
-from .._checks import brief
+from .._checks import brief, check_seed
 
 __all__ = [
     "Pareto",
@@ -216,8 +216,7 @@ def staleness_thresholds(
     _check_nrw(n, r, w)
     model = _model(latency)
     _int("trials", trials, 1, MAX_SAMPLES // n, f" (n * trials is at most {MAX_SAMPLES:,} samples per leg)")
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed={brief(seed)}: expected an int")
+    check_seed(seed)
     try:
         hash(model)
     except TypeError:  # a model with unhashable legs: compute without the cache
@@ -332,6 +331,6 @@ def leg_samples(latency: Any = "lnkd-ssd", k: int = 2_000, seed: int = 0) -> dic
     (['a', 'r', 's', 'w'], True)
     """
     model = _model(latency)
-    _int("k", k, 1)
-    rng = random.Random(seed)
+    _int("k", k, 1, MAX_SAMPLES)
+    rng = random.Random(check_seed(seed))
     return {leg: sorted(_draw(getattr(model, leg), rng, k)) for leg in "wars"}

@@ -1,7 +1,7 @@
 """The complications the talk names, measured: read misses, epoch length, hot keys, bytes per type.
 
 Each function runs the edge system (hub and spoke unless told otherwise) on
-the workshop ``Setup`` of ``edgekit.edge.compare`` and returns plain records:
+the workshop ``Setup`` of ``edgekit.edge.lab.compare`` and returns plain records:
 
 - ``read_miss_modes``: a miss served as missing (the object appears later)
   against a blocking fetch from upstream (a better answer, a slower read);
@@ -13,7 +13,7 @@ the workshop ``Setup`` of ``edgekit.edge.compare`` and returns plain records:
 - ``value_costs``: the same workload stored as LWW registers, MV registers,
   counters and sets: what each costs on the wire and at the root.
 
->>> from edgekit.edge.compare import Setup
+>>> from edgekit.edge.lab.compare import Setup
 >>> small = Setup(sites=("LHR", "FRA", "SYD"), rates=50.0, ops=300, keys=10, isolated="SYD")
 >>> [p.epoch_ms for p in epoch_sweep((250, 1000), small)]
 [250.0, 1000.0]
@@ -25,15 +25,15 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
+from ..config import EdgeConfig
+from ..messages import SyncRequest, value_bytes, wire_bytes
+from ..system import EdgeSystem
+from ..topology import Topology
+from ..values import VALUE_TYPES
 from .compare import Setup, fault_timeline
-from .config import EdgeConfig
 from .harness import progress_iter
-from .messages import SyncRequest, value_bytes, wire_bytes
 from .metrics import distribution
 from .run import run_edge
-from .system import EdgeSystem
-from .topology import Topology
-from .values import VALUE_TYPES
 
 __all__ = ["ReadMissRecord", "read_miss_modes", "EpochPoint", "epoch_sweep", "HotKeyPoint", "hot_keys",
            "Storm", "storm", "ValueCost", "value_costs"]
@@ -43,7 +43,7 @@ def _setup(setup) -> Setup:
     if setup is None:
         return Setup()
     if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.compare.Setup")
+        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
     return setup
 
 
@@ -214,7 +214,7 @@ def value_costs(types=("lww", "mv", "gcounter", "pncounter", "orset"), setup: Se
         ops = workload.ops
         nbytes = system.meter.bytes
         system.settle()
-        sizes = [value_bytes(system.root.state_of(k)) for k in workload.key_names()
-                 if system.root.state_of(k) is not None]
+        root = [system.state(topo.root, k) for k in workload.key_names()]
+        sizes = [value_bytes(st) for st in root if st is not None]
         out.append(ValueCost(t, VALUE_TYPES[t].cls.__name__, nbytes / ops, distribution(sizes), sum(sizes)))
     return tuple(out)

@@ -1,7 +1,7 @@
 """The talk's four designs on the same clients and the same faults, measured by the same rules.
 
-``compare`` runs a single write primary (``edgekit.edge.primary``), a gossip
-mesh (``edgekit.edge.gossip``), flat hub and spoke and the fractal tree
+``compare`` runs a single write primary (``edgekit.edge.lab.primary``), a gossip
+mesh (``edgekit.edge.lab.gossip``), flat hub and spoke and the fractal tree
 (``EdgeSystem`` on ``Topology.flat`` / ``Topology.tree``) on one ``Workload``
 (Zipf keys, per-PoP rates, a read/write mix) with the same seed, under one
 fault scenario, and returns one plain ``RunRecord`` per design.
@@ -21,8 +21,10 @@ workload's duration, so clients keep working after the heal):
   from every other node.
 
 After the workload, ``settle`` heals everything and runs until nothing is
-left to send; the record then says whether any acknowledged write was lost
-and whether every copy equals the authoritative one.
+left to send; the record then says whether any acknowledged write was lost.
+For the edge designs, every site then reads every key it holds, once per level
+of the tree (a pull system refreshes only what clients touch), and the record
+says whether every copy equals the authoritative one.
 
 >>> recs = compare(setup=Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=50.0, ops=400, keys=20))
 >>> [(r.topology, r.lost_writes, r.converged) for r in recs]
@@ -36,16 +38,18 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel
 
-from .config import EdgeConfig
+from ..config import EdgeConfig
+from ..system import EdgeSystem
+from ..topology import Topology, site_place
+from ..values import VALUE_TYPES
+from .checks import check_copies
+from .faults import region_cut, site_isolated, upstream_down
 from .gossip import GossipConfig, GossipSystem
 from .harness import check_positive, progress_iter
 from .metrics import distribution
 from .observe import Observer
 from .primary import PrimaryConfig, PrimarySystem, central_site
-from .system import EdgeSystem
-from .topology import Topology, site_place
-from .values import VALUE_TYPES
-from .workload import Workload, region_cut, site_isolated, upstream_down
+from .workload import Workload
 
 __all__ = ["TOPOLOGIES", "SCENARIOS", "WORKSHOP_SITES", "WORKSHOP_RATES", "Setup", "RunRecord", "build",
            "run", "compare", "workshop_compare", "fault_timeline", "authority"]
@@ -158,7 +162,7 @@ def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None 
     """The system for ``topology``, started on a fresh simulated planet (not yet driven)."""
     _check_topology(topology)
     if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.compare.Setup")
+        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
     sites, w = tuple(setup.sites), setup.weights()
     vt = VALUE_TYPES[setup.value_type]
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)
@@ -202,13 +206,16 @@ def fault_timeline(topology: str, scenario: str, setup: Setup) -> tuple:
 def authority(system):
     """``key -> state`` of the copy every other copy must equal after settling."""
     if isinstance(system, EdgeSystem):
-        return system.root.state_of
+        root = system.topology.root
+        return lambda key: system.state(root, key)
     return system.authority
 
 
 def _converged(system, keys) -> bool:
     auth = authority(system)
-    nodes = system.sites if isinstance(system, EdgeSystem) else system.nodes
+    if isinstance(system, EdgeSystem):  # every replica of every site, each its own copy
+        return not check_copies(system.site_copies(), auth, system.config.value_type)
+    nodes = system.nodes
     for key in keys:
         want = auth(key)
         for n in nodes:
@@ -219,14 +226,14 @@ def _converged(system, keys) -> bool:
 
 
 def measure(system, topology: str, scenario: str, seed: int, upstream: str, keys,
-            traffic: tuple[int, int], until: float) -> RunRecord:
+            traffic: tuple[int, int], until: float, lost=None) -> RunRecord:
     """The ``RunRecord`` of a driven and settled system.
 
     ``traffic`` is (messages, bytes) sent while clients were active, and visibility counts only
     sightings up to ``until`` (the last client operation), so the final settling is left out.
     """
     obs = system.observer
-    lost = system.lost_writes()
+    lost = system.lost_writes() if lost is None else lost
     reads_ok = sum(len(v) for v in obs.read_ms.values())
     writes_ok = sum(len(v) for v in obs.write_ms.values())
     vis = obs.visibility(until=until)
@@ -259,8 +266,12 @@ def run(topology: str, scenario: str = "none", setup: Setup | None = None, seed:
     traffic = (system.meter.messages, system.meter.bytes)  # the final settling pull is not the design's
     until = system.sim.now
     system.settle()
+    lost = system.lost_writes()  # before anything else touches the copies
+    if isinstance(system, EdgeSystem):
+        for _ in range(system.topology.depth):
+            system.read_round()
     return measure(system, topology, scenario, seed, upstream_of(topology, setup), workload.key_names(),
-                   traffic, until)
+                   traffic, until, lost)
 
 
 def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None = None, seed: int = 0,

@@ -13,24 +13,22 @@ system sees exactly the same clients.
 [(11.8, 'LHR', 'k3', False), (16.0, 'SYD', 'k0', True), (19.1, 'LHR', 'k6', False),
  (28.6, 'LHR', 'k5', False), (69.8, 'LHR', 'k3', False)]
 
-Fault timelines (events for ``edgekit.sim.FaultModel``) for the three
-situations the comparison needs, named by what breaks: ``site_isolated``,
-``upstream_down`` and ``region_cut``; ``random_faults`` draws a mix of them.
+Fault timelines are in ``edgekit.edge.lab.faults``.
 """
 
 from __future__ import annotations
 
 import itertools
-import math
 import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
-from edgekit.sim.faults import Crash, Cut, Heal, Restart
-
-__all__ = ["Workload", "site_ids", "site_isolated", "upstream_down", "region_cut", "random_faults"]
+__all__ = ["Workload", "site_ids", "MAX_KEYS"]
 
 _BATCH = 4096
+MAX_KEYS = 1_000_000  # a Zipf table this long is 8 MB already; the notebooks use a few thousand
+MAX_OPS = 100_000_000
+MAX_RATE = 1_000_000.0  # operations per second per site: one every microsecond
 
 
 def site_ids(count: int, kind: str = "pop", second_sites: bool = False) -> tuple[str, ...]:
@@ -82,26 +80,39 @@ class Workload:
         if isinstance(self.sites, str) or not isinstance(self.sites, Sequence) or not self.sites:
             raise ValueError(f"sites={self.sites!r}: expected a non-empty tuple of site ids")
         object.__setattr__(self, "sites", tuple(self.sites))
-        for name in ("keys", "ops"):
+        bad = [s for s in self.sites if not isinstance(s, str) or not s]
+        if bad or len(set(self.sites)) != len(self.sites):
+            raise ValueError(f"sites={self.sites!r}: expected distinct site ids (strings such as 'LHR')")
+        for name, top in (("keys", MAX_KEYS), ("ops", MAX_OPS)):
             v = getattr(self, name)
-            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name}={v!r}: expected a positive integer")
-        if not (isinstance(self.write_fraction, (int, float)) and 0 <= self.write_fraction <= 1):
+            if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= top:
+                raise ValueError(f"{name}={v!r}: expected an integer in 1..{top:,}")
+        if isinstance(self.seed, bool) or not isinstance(self.seed, int):
+            raise TypeError(f"seed={self.seed!r}: expected an int (the same seed gives the same clients)")
+        if isinstance(self.write_fraction, bool) or not (isinstance(self.write_fraction, (int, float))
+                                                         and 0 <= self.write_fraction <= 1):
             raise ValueError(f"write_fraction={self.write_fraction!r}: expected a probability in [0, 1]")
-        if not (isinstance(self.zipf_s, (int, float)) and 0 <= self.zipf_s < math.inf):
-            raise ValueError(f"zipf_s={self.zipf_s!r}: expected a finite exponent >= 0 (0: uniform)")
+        if isinstance(self.zipf_s, bool) or not (isinstance(self.zipf_s, (int, float)) and 0 <= self.zipf_s <= 10):
+            raise ValueError(f"zipf_s={self.zipf_s!r}: expected an exponent in [0, 10] (0: uniform)")
         rates = self.site_rates()
-        if any(not (r > 0 and r < math.inf) for r in rates.values()):
-            raise ValueError(f"rates={self.rates!r}: expected finite operations per second > 0 per site")
+        if any(not (0 < r <= MAX_RATE) for r in rates.values()):
+            raise ValueError(f"rates={self.rates!r}: expected operations per second in (0, {MAX_RATE:,.0f}] "
+                             "per site")
 
     def site_rates(self) -> dict[str, float]:
         """Operations per second at each site."""
-        if isinstance(self.rates, Mapping):
-            missing = [s for s in self.sites if s not in self.rates]
+        rates = self.rates
+        if isinstance(rates, Mapping):
+            missing = [s for s in self.sites if s not in rates]
             if missing:
                 raise ValueError(f"rates: no rate for sites {missing}; expected one per site")
-            return {s: float(self.rates[s]) for s in self.sites}
-        return {s: float(self.rates) for s in self.sites}
+            pairs = [(s, rates[s]) for s in self.sites]
+        else:
+            pairs = [(s, rates) for s in self.sites]
+        for s, r in pairs:
+            if isinstance(r, bool) or not isinstance(r, (int, float)):
+                raise TypeError(f"rates: {r!r} for {s!r}: expected operations per second (a number)")
+        return {s: float(r) for s, r in pairs}
 
     @property
     def total_rate(self) -> float:
@@ -137,52 +148,3 @@ class Workload:
                 t += expo(total)
                 yield t, s, k, rand() < wf
             left -= b
-
-
-# -- fault timelines -----------------------------------------------------------------------------
-
-
-def site_isolated(site: str, at_ms: float, heal_ms: float) -> tuple:
-    """One site loses every link (it keeps serving its clients locally).
-
-    The simulator's selectors match place codes too, so a site id that is its PoP's code
-    (``"LHR"``) names everything housed in that PoP: a hub or root placed there, or a second
-    site ``"LHR#2"``, is cut off with it, as it would be when a PoP's uplinks fail.
-    """
-    return (Cut(at_ms, site, "*"), Heal(heal_ms, site, "*"))
-
-
-def upstream_down(node: str, at_ms: float, restart_ms: float) -> tuple:
-    """A hub (or the root) crashes and comes back; its store is its disk and survives."""
-    return (Crash(at_ms, node), Restart(restart_ms, node))
-
-
-def region_cut(region: str, at_ms: float, heal_ms: float) -> tuple:
-    """Every node in ``region`` (a continent or country) is cut off from every other node."""
-    return (Cut(at_ms, region, "*"), Heal(heal_ms, region, "*"))
-
-
-def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
-                  max_length_ms: float | None = None) -> tuple:
-    """``count`` faults of random kinds, places and times within ``[0, until_ms]``; all heal.
-    Region cuts are drawn only when the topology spans more than one continent."""
-    from .topology import site_place
-
-    longest = until_ms / 2 if max_length_ms is None else max_length_ms
-    inner = [n for n in topology.upstream if n not in topology.sites]
-    where = {n: site_place(n).continent for n in topology.upstream}
-    # A region cut needs someone on the other side: skip continents that hold every node.
-    continents = sorted({where[s] for s in topology.sites if any(c != where[s] for c in where.values())})
-    kinds = ("site", "upstream", "region") if continents else ("site", "upstream")
-    events: list = []
-    for _ in range(count):
-        start = rng.uniform(0, until_ms)
-        end = min(until_ms, start + rng.uniform(0, longest))
-        kind = rng.choice(kinds)
-        if kind == "site":
-            events += site_isolated(rng.choice(topology.sites), start, end)
-        elif kind == "upstream":
-            events += upstream_down(rng.choice(inner), start, end)
-        else:
-            events += region_cut(rng.choice(continents), start, end)
-    return tuple(sorted(events, key=lambda e: e.at_ms))

@@ -34,27 +34,11 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
-from .values import join as plain_join
-from .values import leq as plain_leq
+from ..messages import Outcome
+from ..values import join as plain_join
+from ..values import leq as plain_leq
 
 __all__ = ["Observer", "OpRecord", "Outcome", "Probe", "Visibility", "NO_OBSERVER"]
-
-
-class Outcome:
-    """What a client operation got: ``ok``, ``latency_ms``, the CRDT ``state`` (None: missing)."""
-
-    __slots__ = ("ok", "latency_ms", "state", "pending")
-
-    def __init__(self, ok: bool, latency_ms: float | None, state, pending: bool = False) -> None:
-        self.ok, self.latency_ms, self.state, self.pending = ok, latency_ms, state, pending
-
-    @property
-    def value(self):
-        """The user-visible value (None for a miss or a failure)."""
-        return None if self.state is None else self.state.value
-
-    def __repr__(self) -> str:
-        return f"Outcome(ok={self.ok}, latency_ms={self.latency_ms}, value={self.value!r})"
 
 
 class _NoObserver:
@@ -117,6 +101,9 @@ class Observer:
 
     def __init__(self, sites, *, record_ops: bool = False, probe_every: int = 50,
                  staleness_every: int = 1, leq=plain_leq, join=plain_join) -> None:
+        for name, v in (("probe_every", probe_every), ("staleness_every", staleness_every)):
+            if isinstance(v, bool) or not isinstance(v, int) or v < 1:
+                raise ValueError(f"{name}={v!r}: expected a positive integer (1: every one)")
         self.sites = tuple(sites)
         self.record_ops = record_ops
         self.ops: list[OpRecord] = []
@@ -160,7 +147,8 @@ class Observer:
             self.failed += 1
         else:
             self.write_ms[site].append(out.latency_ms)
-            state = out.state
+            written = getattr(out, "written", None)  # the write's own effect, when the reply says it
+            state = out.state if written is None else written
             times = self.acked_times.get(key)
             if times is None:
                 times = self.acked_times[key] = []

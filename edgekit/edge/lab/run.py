@@ -1,6 +1,11 @@
 """One call runs the edge system on a workload and returns plain records: ``run_edge``.
 
->>> from edgekit.edge import Workload, EdgeConfig
+The run ends the protocol's way (``EdgeSystem.settle``: every fault heals, the
+epochs run until nothing is owed) and the lost-write verdict is the client
+history's against the root (``edgekit.edge.lab.checks``): no repair pass.
+
+>>> from edgekit.edge import EdgeConfig
+>>> from edgekit.edge.lab import Workload
 >>> w = Workload(("LHR", "CDG", "SYD", "NRT"), keys=50, ops=2_000, rates=200.0, seed=3)
 >>> run = run_edge(w, EdgeConfig(epoch_ms=250), topology="tree", seed=3)
 >>> run.lost.lost, run.client_ops, run.summary()["read_ms"]["p50"] < 1.0
@@ -13,12 +18,12 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel, LatencyModel, NetStats
 
-from .config import EdgeConfig
+from ..config import EdgeConfig
+from ..system import EdgeSystem
+from ..topology import Topology
+from ..values import VALUE_TYPES
 from .metrics import LostWrites, distribution
 from .observe import Observer, OpRecord, Visibility
-from .system import EdgeSystem
-from .topology import Topology
-from .values import VALUE_TYPES
 from .workload import Workload
 
 __all__ = ["EdgeRun", "run_edge", "make_topology"]
@@ -50,9 +55,9 @@ class EdgeRun:
     repairs: int
     evictions: int
     overflows: int
-    lost: LostWrites
+    lost: LostWrites  # the verdict of edgekit.edge.lab.checks.check_writes after settling
     net: NetStats
-    events: int  # simulator events run, client operations included
+    events: int  # simulator events run (each client operation is one)
     ops: list[OpRecord] = field(default_factory=list)  # with record_ops=True
     history: list = field(default_factory=list)  # edgekit.sim Records, with record="ops"/"all"
 
@@ -109,20 +114,26 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
     and every ``staleness_every``-th read is checked for staleness (raise both for speed).
     """
     if not isinstance(workload, Workload):
-        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.Workload")
+        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.lab.Workload")
     config = EdgeConfig() if config is None else config
+    if not isinstance(config, EdgeConfig):
+        raise TypeError(f"config={config!r}: expected an edgekit.edge.EdgeConfig (for example "
+                        "EdgeConfig(epoch_ms=500)), not a dict")
     faults = FaultModel() if faults is None else faults
+    if not isinstance(faults, FaultModel):
+        raise TypeError(f"faults={faults!r}: expected an edgekit.sim.FaultModel")
     topo = make_topology(topology, workload)
     vt = VALUE_TYPES[config.value_type]
     obs = Observer(topo.sites, record_ops=record_ops, probe_every=probe_every,
                    staleness_every=staleness_every, leq=vt.leq, join=vt.join)
+    # A budget far above what any sane configuration needs (about ten events per operation).
     system = EdgeSystem(topo, config, seed=seed, faults=faults, latency=latency, record=record,
-                        observer=obs, measure_bytes=measure_bytes)
+                        observer=obs, measure_bytes=measure_bytes, max_events=1_000 * workload.ops + 10_000_000)
     system.drive(workload, progress=progress)
     end_ms = system.end_ms if system.end_ms is not None else system.sim.now
     messages, nbytes = system.meter.messages, system.meter.bytes
     system.settle()
-    sites = system.sites.values()
+    stores = [system.replicas[r].store for s in system.sites for r in system.clusters[s]]
     return EdgeRun(
         seed=seed, config=config, topology=topo, workload=workload, faults=faults, end_ms=end_ms,
         client_ops=obs.reads + obs.writes, reads=obs.reads, writes=obs.writes, failed=obs.failed,
@@ -130,10 +141,10 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
         staleness_ms=obs.staleness_ms, visibility=obs.visibility(until=end_ms),
         messages=messages, bytes=nbytes, settle_messages=system.meter.messages - messages,
         settle_bytes=system.meter.bytes - nbytes,
-        repairs=sum(s.repairs for s in sites),
-        evictions=sum(st.evictions for s in sites for st in s.stores),
-        overflows=sum(st.overflows for s in sites for st in s.stores),
+        repairs=sum(s.repairs for s in system.sites.values()),
+        evictions=sum(st.evictions for st in stores),
+        overflows=sum(st.overflows for st in stores),
         lost=system.lost_writes(), net=system.net.stats,
-        events=system.sim.events_run + system.client_events,
+        events=system.sim.events_run,
         ops=obs.ops, history=list(system.net.history) if record not in (False, "none", None) else [],
     )

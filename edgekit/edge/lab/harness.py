@@ -1,12 +1,12 @@
 """The bench the alternatives run on: nodes at PoPs, the same clients, the same meter and checks.
 
 The talk rejects two designs before it picks hub and spoke: a single write
-primary (``edgekit.edge.primary``) and a gossip mesh (``edgekit.edge.gossip``).
+primary (``edgekit.edge.lab.primary``) and a gossip mesh (``edgekit.edge.lab.gossip``).
 To compare them with ``EdgeSystem`` fairly they must meet the same clients,
 the same network, the same faults and the same referee. ``Bench`` provides
 those: one node per PoP on an ``edgekit.sim.Network`` at its real place, the
 ``Workload`` driven in as one simulator event per client operation, an
-``Observer`` (the run's oracle, from ``edgekit.edge.observe``) told about every
+``Observer`` (the run's oracle, from ``edgekit.edge.lab.observe``) told about every
 operation and every change of a node's state, a ``WireMeter`` counting WAN
 messages and their JSON bytes, and ``settle`` + ``lost_writes`` at the end.
 
@@ -31,11 +31,11 @@ import math
 from edgekit.sim import FaultModel, LatencyModel, Network, Simulator
 from edgekit.sim.node import Node
 
+from ..messages import Outcome
+from ..topology import site_place
+from ..values import VALUE_TYPES
 from .metrics import LostWrites, check_lost_writes
 from .observe import Observer
-from .site import Outcome
-from .topology import site_place
-from .values import VALUE_TYPES
 
 __all__ = ["Bench", "BenchNode", "WireMeter", "FAILED", "check_positive", "progress_iter"]
 
@@ -155,6 +155,17 @@ class Bench:
         return self.nodes[node_id].state_of(key)
 
     # -- clients ------------------------------------------------------------------------------
+
+    def invoke(self, site: str, kind: str, key: str, arg=None) -> None:
+        """Start one client operation at ``site`` now (as ``EdgeSystem.invoke`` does)."""
+        node, ctx = self.nodes[site], self.contexts[site]
+        if kind == "write":
+            if arg is None:
+                self.writes += 1
+                arg = self.writes
+            node.write(ctx, key, arg)
+        else:
+            node.read(ctx, key)
 
     def drive(self, workload, progress: bool = False) -> None:
         """Run ``workload``'s operations in simulated time until the last one has been issued."""

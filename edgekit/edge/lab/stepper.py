@@ -1,8 +1,9 @@
 """The edge system slowed down for a learner: one epoch of sync at a time, one read inside a site.
 
-``sync_walkthrough`` runs a tiny ``EdgeSystem`` (two sites and a root) whose
-epoch timers never fire on their own: each step, the script's client
-operations run, then every site syncs once, in order, and the simulator
+``sync_walkthrough`` runs a tiny ``EdgeSystem`` (two sites and a root, one
+replica each, so that a site is one storage process and its sync is one
+request) whose epoch timers never fire on their own: each step, the script's
+client operations run, then every site syncs once, in order, and the simulator
 delivers the request and the response. Every message is recorded with its
 entries and its size in bytes (``wire_bytes``: its JSON), and every node's
 state after the step. The default script tells the talk's story: a read miss
@@ -11,9 +12,10 @@ one (an MV register keeps both), a quiet epoch with no message at all, and a
 read of a key nobody ever wrote.
 
 ``site_inside`` does the same for one PoP's replicas: rendezvous scores pick
-the key's ``n`` replicas, one replica misses a write while it is down, and a
-read scatters to all ``n``, answers with the first reply, merges what came in
-time and repairs the stale copy.
+the key's ``n`` replicas, one replica misses a write while it is down (a
+crash on the fault timeline), and a read scatters to all ``n``, merges what
+comes back within the gather timer after the first reply, answers the merge
+and repairs the stale copy.
 
 >>> steps = sync_walkthrough()
 >>> [len(s.messages) for s in steps]        # request + response per site that had interest
@@ -27,13 +29,11 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
-from .config import EdgeConfig
-from .hashing import score
-from .messages import wire_bytes
-from .site import Site, placement
-from .system import EdgeSystem
-from .testing import FakeContext
-from .topology import Topology
+from ..config import EdgeConfig
+from ..hashing import placement, score
+from ..messages import SyncRequest, SyncResponse, wire_bytes
+from ..system import EdgeSystem, cluster_of
+from ..topology import Topology
 
 __all__ = ["DEFAULT_SCRIPT", "Message", "ClientOp", "Step", "sync_walkthrough", "ReplicaView", "InsideRead",
            "site_inside"]
@@ -100,9 +100,10 @@ def sync_walkthrough(script=DEFAULT_SCRIPT, sites=("SYD", "LHR"), root: str = "F
     """Run ``script`` one epoch at a time; each site syncs once per step, in the order of ``sites``."""
     _check_script(script)
     topo = Topology.flat(list(sites), root=root)
-    system = EdgeSystem(topo, EdgeConfig(epoch_ms=_QUIET_MS, value_type=value_type), seed=1, record="all")
+    cfg = EdgeConfig(replicas=1, n=1, epoch_ms=_QUIET_MS, value_type=value_type)
+    system = EdgeSystem(topo, cfg, seed=1, record="all")
     sim, net = system.sim, system.net
-    steps, number, seen = [], 0, 0
+    steps, seen = [], 0
     for n, ops in enumerate(script, 1):
         t = n * 5_000.0  # room for the ops and one sync per site
         sim.run(until=t)
@@ -111,21 +112,18 @@ def sync_walkthrough(script=DEFAULT_SCRIPT, sites=("SYD", "LHR"), root: str = "F
             if site not in system.sites:
                 raise ValueError(f"script step {n}: site={site!r}: expected one of {list(system.sites)}")
             sim.run(until=sim.now + 10.0)  # ten ms apart: later writes get later timestamps
-            ctx = system.contexts[site]
-            if kind == "write":
-                number += 1
-                out = system.sites[site].write(ctx, key, number)
-            else:
-                out = system.sites[site].read(ctx, key)
+            out = system.call(site, kind, key)
             done.append(ClientOp(site, kind, key, out.value))
         for site in sites:
-            system.sites[site].sync(system.contexts[site])
+            for rid in system.clusters[site]:
+                system.replicas[rid].sync(system.contexts[rid])
             sim.run(until=sim.now + 500.0)  # the request and its response, one site at a time
         history = net.history[seen:]
         seen += len(history)
         arrived = {r.msg_id: r.time for r in history if r.kind == "deliver"}
-        msgs = [_message(n, r, arrived.get(r.msg_id)) for r in history if r.kind == "send"]
-        states = {node: _visible(system.node(node)) for node in topo.upstream}
+        msgs = [_message(n, r, arrived.get(r.msg_id)) for r in history
+                if r.kind == "send" and type(r.data) in (SyncRequest, SyncResponse)]
+        states = {node: _visible(system, node) for node in topo.upstream}
         steps.append(Step(n, tuple(done), tuple(msgs), states))
     return tuple(steps)
 
@@ -134,13 +132,14 @@ def _message(step: int, r, arrived: float | None) -> Message:
     msg = r.data
     entries = {k: (None if v is None else v.to_json()) for k, v in msg.entries.items()}
     sizes = {k: 0 if v is None else len(json.dumps(v)) for k, v in entries.items()}
-    return Message(step, r.time, arrived, type(msg).__name__, r.node, r.peer, entries, wire_bytes(msg), sizes)
+    return Message(step, r.time, arrived, type(msg).__name__, cluster_of(r.node), cluster_of(r.peer), entries,
+                   wire_bytes(msg), sizes)
 
 
-def _visible(node) -> dict:
+def _visible(system, cluster) -> dict:
     out = {}
-    for key in sorted(node.held_keys()):
-        v = node.state_of(key).value
+    for key in sorted(system.held_keys(cluster)):
+        v = system.state(cluster, key).value
         out[key] = sorted(v, key=repr) if isinstance(v, (set, frozenset)) else v
     return out
 
@@ -157,6 +156,7 @@ class ReplicaView:
     holds_key: bool
     up: bool
     slow_ms: float
+    late: bool  # its reply came after the first reply + gather_ms: neither merged nor repaired
     before: object  # visible value before the read (None: lacks it)
     after: object  # ... and after: differs when read repair fixed it
     repaired: bool
@@ -169,9 +169,9 @@ class InsideRead:
     key: str
     replicas: tuple  # ReplicaView, by index
     latest: object  # the value of the latest write
-    answered: object  # what the client got: the first reply
-    first_reply_ms: float
-    stale_answer: bool  # the first reply came from the replica that missed the write
+    answered: object  # what the client got: the merge of the replies within the gather timer
+    latency_ms: float
+    stale_answer: bool  # every replica with the latest write answered too late
     gather_ms: float
     repairs: int
 
@@ -182,33 +182,42 @@ def site_inside(key: str = "cart:42", replicas: int = 5, n: int = 3, missed_by: 
 
     Then every replica is up again (those in ``slow`` answer ``slow_ms`` late) and a client reads.
     """
-    cfg = EdgeConfig(replicas=replicas, n=n)  # checks replicas >= n >= 1
+    cfg = EdgeConfig(replicas=replicas, n=n, epoch_ms=_QUIET_MS)  # checks replicas >= n >= 1
     holders = placement(key, replicas, n)
     if isinstance(missed_by, bool) or not isinstance(missed_by, int) or not 0 <= missed_by < n:
         raise ValueError(f"missed_by={missed_by!r}: expected 0..{n - 1} (which of the key's {n} replicas)")
     bad = [i for i in slow if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < replicas]
     if bad:
         raise ValueError(f"slow={tuple(slow)!r}: expected replica indices in 0..{replicas - 1}")
-    site = Site("LHR", None, cfg)
-    ctx = FakeContext("LHR", now=1_000.0, seed=seed)
-    site.write(ctx, key, 1)
-    stale = holders[missed_by]
-    site.set_replica(stale, up=False)
-    ctx.now += 1_000.0
-    latest = site.write(ctx, key, 2).value
-    site.set_replica(stale, up=True)
+    if not isinstance(slow_ms, (int, float)) or isinstance(slow_ms, bool) or not 0 <= slow_ms < 1e6:
+        raise ValueError(f"slow_ms={slow_ms!r}: expected a delay in ms, at least 0")
+    system = EdgeSystem(Topology.flat(["LHR"], root="FRA"), cfg, seed=seed)
+    net, sim = system.net, system.sim
+    ids = system.clusters["LHR"]
+    sim.run(until=1_000.0)
+    system.call("LHR", "write", key)
+    stale = ids[holders[missed_by]]
+    net.crash(stale)
+    sim.run(until=sim.now + 1_000.0)
+    latest = system.call("LHR", "write", key).value
+    net.restart(stale)
     for i in slow:
-        site.set_replica(i, up=True, slow_ms=slow_ms)
-    before = [_peek(site, i, key) for i in range(replicas)]
-    ctx.now += 1_000.0
-    out = site.read(ctx, key)
-    after = [_peek(site, i, key) for i in range(replicas)]
-    views = tuple(ReplicaView(i, score(key, f"r{i}"), i in holders, site.up[i], site.slow_ms[i], before[i],
-                              after[i], before[i] != after[i]) for i in range(replicas))
+        net.slow(ids[i], float(slow_ms))
+    before = [_peek(system, r, key) for r in ids]
+    sim.run(until=sim.now + 1_000.0)
+    repairs = system.sites["LHR"].repairs
+    out = system.call("LHR", "read", key, max_ms=10 * max(slow_ms, 1.0) + 1_000.0)
+    sim.run(until=sim.now + max(slow_ms, 1.0) + 10.0)  # late replies land (and are ignored)
+    after = [_peek(system, r, key) for r in ids]
+    delays = {i: float(slow_ms) if i in slow else 0.0 for i in holders}
+    first = min(delays.values())
+    views = tuple(ReplicaView(i, score(key, f"r{i}"), i in holders, True, float(slow_ms) if i in slow else 0.0,
+                              i in holders and delays[i] > first + cfg.gather_ms, before[i], after[i],
+                              before[i] != after[i]) for i in range(replicas))
     return InsideRead(key, views, latest, out.value, out.latency_ms, out.value != latest, cfg.gather_ms,
-                      site.repairs)
+                      system.sites["LHR"].repairs - repairs)
 
 
-def _peek(site: Site, i: int, key: str):
-    st = site.stores[i].peek(key)
+def _peek(system, replica: str, key: str):
+    st = system.state(replica, key)
     return None if st is None else st.value

@@ -1,6 +1,6 @@
 """Follow one write across the planet: which node held it when, and over which hop it came.
 
-``follow_write`` runs a design from ``edgekit.edge.compare`` on its usual
+``follow_write`` runs a design from ``edgekit.edge.lab.compare`` on its usual
 workload, adds one traced client write (write number ``TRACE_WRITE``) at
 ``origin`` at ``at_ms``, and reads the network's history: a node first holds
 the write at the first delivery of a message carrying a state that includes it
@@ -11,13 +11,13 @@ By default the other clients only read (``others_write=False``): they make
 sites interested in the key, so pulls happen, but no other write can
 overtake the traced one and travel in its place.
 
->>> from edgekit.edge.compare import Setup
+>>> from edgekit.edge.lab.compare import Setup
 >>> setup = Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=50.0, ops=600, keys=3, isolated="SYD")
 >>> p = follow_write("flat", setup, origin="SYD", key="k0", at_ms=1_000.0)
 >>> p.holders[0].node, p.holders[0].seen_ms     # the origin holds it at once
 ('SYD', 0.0)
 >>> [(h.src, h.dst) for h in p.hops][:2]          # SYD's next sync brings it to the root, then down
-[('SYD', 'root:LHR'), ('root:LHR', 'FRA')]
+[('SYD', 'root:LHR'), ('root:LHR', 'LHR')]
 """
 
 from __future__ import annotations
@@ -26,10 +26,10 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
+from ..system import EdgeSystem, cluster_of
+from ..topology import site_place
 from .compare import Setup, build, fault_timeline
 from .primary import Forward, PrimarySystem
-from .system import EdgeSystem
-from .topology import site_place
 
 __all__ = ["TRACE_WRITE", "Hop", "Holder", "Propagation", "follow_write", "states_in"]
 
@@ -109,7 +109,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
                  scenario: str = "none") -> Propagation:
     """Trace one write at ``origin`` to ``key`` at ``at_ms`` through ``topology`` under ``setup``.
 
-    ``scenario`` adds the fault of ``edgekit.edge.compare.fault_timeline`` (its window is set by
+    ``scenario`` adds the fault of ``edgekit.edge.lab.compare.fault_timeline`` (its window is set by
     ``setup.fault_from`` and ``setup.fault_to``).
     """
     setup = Setup() if setup is None else setup
@@ -128,8 +128,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
         raise ValueError(f"key={key!r}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults, record="all")
-    nodes = system.sites if isinstance(system, EdgeSystem) else system.nodes
-    system.sim.call_at(at_ms, nodes[origin].write, system.contexts[origin], key, TRACE_WRITE)
+    system.sim.call_at(at_ms, system.invoke, origin, "write", key, TRACE_WRITE)
     system.drive(workload)
     # The driver stops at the last client operation; let syncs already under way finish.
     system.sim.run(until=system.sim.now + 4 * setup.epoch_ms)
@@ -144,13 +143,16 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     for r in system.net.history:
         if r.kind == "send":
             sent[r.msg_id] = r.time
-        elif r.kind == "deliver" and r.node not in seen and r.time >= at_ms:
+        elif r.kind == "deliver" and r.time >= at_ms:
+            node, peer = cluster_of(r.node), cluster_of(r.peer)  # a replica stands for its PoP
+            if node in seen or node == peer:
+                continue
             msg = r.data
             carried = (type(msg) is Forward and msg.key == key and msg.write == TRACE_WRITE) or any(
                 leq(state, s) for s in states_in(msg, key))
             if carried:
-                seen[r.node] = r.time - at_ms
-                hops.append(Hop(r.peer, r.node, sent[r.msg_id] - at_ms, r.time - at_ms))
+                seen[node] = r.time - at_ms
+                hops.append(Hop(peer, node, sent[r.msg_id] - at_ms, r.time - at_ms))
     roles = _roles(system, topology)
     order = [origin] + [n for n in roles if n != origin]
     holders = tuple(Holder(n, site_place(n).lat, site_place(n).lon, roles[n], seen.get(n)) for n in order)

@@ -24,7 +24,7 @@ There is no election: while the primary is down or cut off, writes fail
 everywhere it cannot be reached (consistent, slow, and unavailable: the talk's
 verdict). The primary's store and log are its disk and survive a crash.
 
->>> from edgekit.edge.workload import Workload
+>>> from edgekit.edge.lab.workload import Workload
 >>> run = PrimarySystem(["LHR", "SYD", "IAD"], primary="LHR", seed=1)
 >>> run.drive(Workload(("LHR", "SYD", "IAD"), keys=5, ops=300, rates=100.0, write_fraction=0.5))
 >>> run.settle(), run.lost_writes().lost
@@ -38,9 +38,9 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..messages import Outcome
+from ..topology import choose_center, site_place
 from .harness import Bench, BenchNode, check_positive
-from .site import Outcome
-from .topology import choose_center, site_place
 
 __all__ = ["PrimaryConfig", "PrimaryPoP", "PrimarySystem", "Forward", "Applied", "Append", "Progress",
            "READS", "central_site"]
@@ -171,7 +171,7 @@ class PrimaryPoP(BenchNode):
     def _apply(self, ctx, key: str, i: int):
         cur = self.store.get(key)
         index = len(self.log) + 1
-        new = self.vtype.write(cur, self.node_id, i, float(index))  # the log index orders LWW writes
+        new, _ = self.vtype.write(cur, self.node_id, i, float(index))  # the log index orders LWW writes
         self.log.append((key, new))
         self.applied = index
         self.merge_in(ctx, key, new)

@@ -26,7 +26,7 @@ peer is contacted within a bounded number of rounds. Membership is static (no
 joins or suspicion): the comparison is about where state lives, and that is
 the same with a failure detector.
 
->>> from edgekit.edge.workload import Workload
+>>> from edgekit.edge.lab.workload import Workload
 >>> mesh = GossipSystem(["LHR", "SYD", "IAD", "NRT"], GossipConfig(fanout=1), seed=1)
 >>> mesh.drive(Workload(("LHR", "SYD", "IAD", "NRT"), keys=5, ops=300, rates=100.0))
 >>> mesh.settle(), mesh.lost_writes().lost
@@ -39,8 +39,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..messages import Outcome
 from .harness import Bench, BenchNode, check_positive
-from .site import Outcome
 
 __all__ = ["GossipConfig", "GossipPeer", "GossipSystem", "Digest", "DigestReply", "Deltas"]
 
@@ -120,7 +120,7 @@ class GossipPeer(BenchNode):
     def write(self, ctx, key: str, i: int) -> None:
         me = self.node_id
         ts = ctx.clock() if self.vtype.uses_clock else None
-        new = self.vtype.write(self.store.get(key), me, i, ts)
+        new, _ = self.vtype.write(self.store.get(key), me, i, ts)
         self.store[key] = new
         version = self.clock.get(me, 0) + 1
         self.clock[me] = version
