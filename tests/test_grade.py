@@ -10,7 +10,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import edgekit.exercises as ex
-from edgekit.edge import Interest
+from edgekit.edge import Interest, MemoryStore
 from edgekit.grade import GALLERY, NOT_ANSWERED, EdgeNode, GCounter, SyncRequest, grade
 from edgekit.grade import grader as grader_module
 from edgekit.grade.checks import first_failure
@@ -42,7 +42,7 @@ class KitInterestNode(EdgeNode):
     def on_start(self, ctx):
         self.store = ctx.disk.setdefault("store", {})
         self.own = ctx.disk.setdefault("own", {})
-        self.book = ctx.disk.setdefault("interest", Interest())
+        self.book = ctx.disk.setdefault("interest", Interest(MemoryStore()))  # its dirty marks only
         self.interest = _Owed(self.book)
 
     def on_read(self, ctx, key):
@@ -65,12 +65,11 @@ class KitInterestNode(EdgeNode):
             ctx.send(ctx.upstream, SyncRequest(sid, {k: self.store.get(k) for k in keys}))
 
     def on_sync_response(self, ctx, msg):
-        late = self.book.settle(msg.sync_id, list(msg.entries))
+        late = self.book.settle(msg.sync_id, msg.entries)  # a None asks again by itself
         for k, v in msg.entries.items():
             if v is None:
-                if k not in late:
-                    self.book.touch(k)
-            elif k in self.store:
+                continue
+            if k in self.store:
                 self.store[k] = self.store[k] | v
             elif k not in late:
                 self.store[k] = v

@@ -1,14 +1,17 @@
 """The adapter: the only module of ``edgekit.grade`` that knows the edge package.
 
-It uses only the edge package's public names (``SyncRequest``, ``SyncResponse``,
-``Upstream``, ``wire_bytes``), so that a change there is a change here alone:
+It uses only the edge package's public names (``SyncRequest``, ``SyncResponse``, ``decode``,
+``EdgeConfig``, ``make_cluster``, ``cluster_of``, ``wire_bytes``), so that a change there is a
+change here alone:
 
 - ``check_request``: what a learner's node sent, validated and copied before it can touch
   the kit's state. It must be a ``SyncRequest`` to ``ctx.upstream`` with an int sync id and
   at most ``MAX_ENTRIES`` string keys whose values are ``GCounter`` or None; what goes on is a
-  fresh copy decoded from its JSON, so the learner cannot change a message after sending it.
-- ``upstreams``: the kit's root (and hub), exactly as chapter 5 runs them, each in a
-  ``KitHost``, the context an edgekit node runs in; ``root_state`` reads the root;
+  fresh copy, decoded by ``edgekit.edge.decode`` from its JSON (which checks every field), so
+  the learner cannot change a message after sending it.
+- ``upstreams``: the kit's root and hub clusters as chapter 5 runs them (a front end and
+  ``CONFIG["replicas"]`` storage processes each, every key on ``n`` of them), every node in a
+  ``KitHost``, the context an edgekit node runs in; ``root_state`` joins the root's replicas;
   ``place_of`` and ``is_protocol`` tell the world where a node sits and which messages
   cross between tiers (the only ones it records and may fault).
 - ``for_learner``: the copy of an answer a learner's handler gets (it may change it).
@@ -20,7 +23,15 @@ import json
 import random
 
 from edgekit.crdt import GCounter
-from edgekit.edge import SyncRequest, SyncResponse, Upstream, wire_bytes
+from edgekit.edge import (
+    EdgeConfig,
+    SyncRequest,
+    SyncResponse,
+    cluster_of,
+    decode,
+    make_cluster,
+    wire_bytes,
+)
 from edgekit.sim import Simulator
 
 from .errors import LearnerFault
@@ -59,17 +70,16 @@ def check_request(msg, dst, upstream) -> SyncRequest:
     if len(entries) > MAX_ENTRIES:
         raise LearnerFault("bad-message", f"SyncRequest with {len(entries)} entries: at most {MAX_ENTRIES} "
                                           "(only the keys clients touched belong in it)")
-    copy = {}
     for k, v in entries.items():
         if not isinstance(k, str) or not 0 < len(k) <= MAX_KEY_CHARS:
             raise LearnerFault("bad-message", f"SyncRequest key {short(k)}: expected a key string")
         if v is not None and type(v) is not GCounter:
             raise LearnerFault("bad-message", f"SyncRequest entries[{k!r}]={short(v)}: expected a GCounter "
                                               "(the key's whole state) or None")
-        try:
-            copy[k] = None if v is None else GCounter.from_json(json.loads(json.dumps(v.to_json())))
-        except (TypeError, ValueError) as exc:
-            raise LearnerFault("bad-message", f"SyncRequest entries[{k!r}] is not a valid GCounter: {exc}") from None
+    try:  # what goes on is what the edge package decodes from the message's JSON: a fresh copy
+        copy = decode(json.loads(json.dumps(msg.to_json())), "gcounter").entries
+    except (TypeError, ValueError) as exc:
+        raise LearnerFault("bad-message", f"your SyncRequest does not survive the wire: {exc}") from None
     out = SyncRequest(sid, copy)
     if wire_bytes(out) > MAX_MESSAGE_BYTES:
         raise LearnerFault("bad-message", f"SyncRequest of {wire_bytes(out):,} bytes: at most "
@@ -124,21 +134,33 @@ class KitHost:
         self.node.on_message(self, rec.src, msg)
 
 
+CONFIG = dict(replicas=3, n=2, write_quorum=1, capacity=None, hub_capacity=None, value_type="gcounter")
+
+
 def upstreams(world, scenario) -> dict:
-    """The kit's root (and its hub), each in a ``KitHost``: node id -> host."""
-    root = Upstream(ROOT, None, scenario.epoch_ms, bottom=GCounter())
-    hub = Upstream(HUB, ROOT, scenario.epoch_ms)
-    return {ROOT: KitHost(world, ROOT, root), HUB: KitHost(world, HUB, hub)}
+    """The kit's root and hub clusters (front end and replicas), each node in a ``KitHost``."""
+    config = EdgeConfig(epoch_ms=scenario.epoch_ms, **CONFIG)
+    hosts = {}
+    for cluster, parent, tier in ((ROOT, None, "root"), (HUB, ROOT, "hub")):
+        front, replicas = make_cluster(cluster, parent, tier, config)
+        hosts[cluster] = KitHost(world, cluster, front)
+        hosts.update({rid: KitHost(world, rid, r) for rid, r in replicas.items()})
+    return hosts
 
 
 def root_state(hosts: dict, key: str):
-    """The root's state for ``key`` (None: it never saw the key)."""
-    return hosts[ROOT].node.state_of(key)
+    """The root's state for ``key``: the join of what its replicas hold (None: never seen)."""
+    out = None
+    for node_id, host in hosts.items():
+        if node_id != ROOT and cluster_of(node_id) == ROOT:
+            v = host.node.store.peek(key)
+            out = v if out is None else (out if v is None else out | v)
+    return out
 
 
 def place_of(node_id: str) -> str:
-    """The node whose place a node has (a storage process sits with its cluster's front end)."""
-    return node_id
+    """The node whose place a node has: a replica sits with its cluster's front end."""
+    return cluster_of(node_id)
 
 
 def is_protocol(msg) -> bool:

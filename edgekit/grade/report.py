@@ -126,7 +126,8 @@ class Report:
             shrunk = (f"; shrunk from {self.shrunk_from} operations and faults to {self.size}"
                       if self.shrunk_from and self.shrunk_from != self.size else "")
             out.append(f"The smallest failing run found (seed {self.seed}{shrunk}):")
-            out += ["  " + line for line in self.story]
+            out += ["  " + line for line in self.story] or [
+                "  no operation and no fault: the node fails as it starts, or at the grader's own reads"]
             out.append(f"Replay it: grade({self.node}, stage={self.stage}, seed={self.seed})")
         return out
 
