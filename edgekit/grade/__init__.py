@@ -12,7 +12,7 @@ and grades it stage by stage::
     grade(MyNode, stage=1)   # serve locally; 2 pull sync; 3 loss and duplicates;
                              # 4 partitions and crashes; 5 finite capacity
 
-``grade`` runs the node at a real PoP among the kit's own ``Upstream`` (a root at
+``grade`` runs the node at a real PoP among the kit's own upstream clusters (a root at
 Frankfurt, sometimes a hub at Singapore) and two PoPs running the reference node, under
 seeded fault schedules, and checks from its own record of the run: acknowledged writes
 lost, copies that do not converge after quiet, keys sent that no client touched, writes

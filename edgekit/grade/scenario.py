@@ -9,7 +9,8 @@ scenario from one seeded ``random.Random``: the same stage and seed give the sam
 
 The world is small on purpose, so a counterexample is readable: the learner's PoP, two
 sites running the reference node, the kit's root upstream at Frankfurt and, in half the
-scenarios, a regional hub at Singapore between the learner and the root (a hub answers
+scenarios, a regional hub at Singapore between the learner and the root (each a cluster as
+``edgekit.edge`` builds it, see ``edgekit.grade.adapter``; a hub answers
 "not here yet" for a key it has not fetched from above; the root answers the bottom
 value for a key nobody wrote).
 
