@@ -13,6 +13,7 @@ import edgekit.exercises as ex
 from edgekit.edge import Interest, MemoryStore
 from edgekit.grade import GALLERY, NOT_ANSWERED, EdgeNode, GCounter, SyncRequest, grade
 from edgekit.grade import grader as grader_module
+from edgekit.grade.adapter import edge_verdict
 from edgekit.grade.checks import first_failure
 from edgekit.grade.reference import Bounded, MatchById, PullSync, Serve, reference
 from edgekit.grade.scenario import Op, Scenario, generate
@@ -274,8 +275,20 @@ def test_the_checks_catch_a_lost_write_from_the_record_alone():
     trace, fault = run(s, NeverSends, Bounded)
     f = first_failure(s, trace)
     assert fault is None and f.check == "lost-write" and "holds 0 of the 2 increments" in f.message
+    writes = [(o.site, o.key, o.n, o.time) for o in trace.ops if o.kind == "write" and o.ok]
+    assert edge_verdict(writes, trace.root_at_drain).lost == 2  # the edge package's own judge agrees
     trace, _ = run(s, Bounded, Bounded)
     assert first_failure(s, trace) is None
+    assert edge_verdict(writes, trace.root_at_drain).ok
+
+
+def test_the_edge_packages_judge_catches_a_lost_and_a_phantom_increment():
+    writes = [("LHR", "a", 2, 10.0), ("IAD", "a", 1, 20.0)]
+    assert edge_verdict(writes, {"a": GCounter.of({"LHR": 2, "IAD": 1})}).ok
+    lost = edge_verdict(writes, {"a": GCounter.of({"LHR": 1, "IAD": 1})})
+    assert lost.lost == 1 and "not in the final state" in lost.problems[0]
+    extra = edge_verdict(writes, {"a": GCounter.of({"LHR": 3, "IAD": 1})})
+    assert not extra.ok and extra.lost == 0 and dict(extra.kinds).get("phantom")
 
 
 # -- shrinking -----------------------------------------------------------------------------------

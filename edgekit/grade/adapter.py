@@ -14,6 +14,9 @@ change here alone:
   ``KitHost``, the context an edgekit node runs in; ``root_state`` joins the root's replicas;
   ``place_of`` and ``is_protocol`` tell the world where a node sits and which messages
   cross between tiers (the only ones it records and may fault).
+- ``edge_verdict``: the edge package's own lost-write check (``check_writes``, Jepsen-style:
+  it reads only a client history and the final states) on the grader's record, a second,
+  independently written judge of the root after quiet.
 - ``for_learner``: the copy of an answer a learner's handler gets (it may change it).
 """
 
@@ -24,6 +27,7 @@ import random
 
 from edgekit.crdt import GCounter
 from edgekit.edge import (
+    ClientOp,
     EdgeConfig,
     SyncRequest,
     SyncResponse,
@@ -32,13 +36,15 @@ from edgekit.edge import (
     make_cluster,
     wire_bytes,
 )
+from edgekit.edge.lab.checks import check_writes
 from edgekit.sim import Simulator
 
 from .errors import LearnerFault
 from .scenario import HUB, ROOT
 
 __all__ = ["SyncRequest", "SyncResponse", "GCounter", "wire_bytes", "check_request", "KitHost", "upstreams",
-           "root_state", "place_of", "is_protocol", "for_learner", "is_request", "short", "MAX_ENTRIES"]
+           "root_state", "place_of", "is_protocol", "edge_verdict", "for_learner", "is_request", "short",
+           "MAX_ENTRIES"]
 
 MAX_ENTRIES = 64
 MAX_KEY_CHARS = 64
@@ -166,3 +172,19 @@ def place_of(node_id: str) -> str:
 def is_protocol(msg) -> bool:
     """Whether ``msg`` travels between tiers (a sync) rather than inside a cluster."""
     return type(msg) is SyncRequest or type(msg) is SyncResponse
+
+
+def edge_verdict(writes, final: dict):
+    """``check_writes`` of ``edgekit.edge.lab.checks`` on the grader's record.
+
+    ``writes`` lists ``(site, key, n, time)`` for every acknowledged write, ``final`` maps a key to
+    the root's state. A write of +n is n increments of one, each minting its own counter entry
+    ``(site, count)``, as the edge package's own clients write a G-Counter. Returns the verdict
+    (``.ok``, ``.lost``, ``.kinds``, ``.problems``).
+    """
+    history, count = [], {}
+    for site, key, n, t in writes:
+        for _ in range(n):
+            c = count[(site, key)] = count.get((site, key), 0) + 1
+            history.append(ClientOp(site, key, "write", len(history), t, t, "ok", None, GCounter.of({site: c})))
+    return check_writes(history, final, "gcounter")

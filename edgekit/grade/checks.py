@@ -5,8 +5,10 @@ adds n to ``true[s, k]``. A G-Counter's entry for replica s on key k may then ne
 above ``true[s, k]`` (a write counted twice), a state the learner's PoP hands out must
 not be below its own ``true`` (read your writes), and after every fault has ended and the
 protocol's epochs went quiet the root must hold every acknowledged increment (no lost
-write). The learner's bookkeeping is never consulted: not its interest set (except in
-stage 1, which asks for one), not its sync ids.
+write). The root is judged twice: by the per-replica counts here and by the edge package's
+own ``check_writes`` (``edgekit.grade.adapter.edge_verdict``), written independently of both
+the grader and the learner. The learner's bookkeeping is never consulted: not its interest
+set (except in stage 1, which asks for one), not its sync ids.
 
 Checks in the order a run is read, the first failure wins:
 
@@ -43,6 +45,7 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .adapter import edge_verdict
 from .trace import MsgRec, OpRec, Step
 from .world import DRAIN_EPOCHS, PROBE_EPOCHS, PROBE_ROUNDS
 
@@ -222,6 +225,8 @@ class _Reader:
         s, trace, me = self.s, self.trace, self.me
         if s.upstream is None:
             return None
+        writes = [(o.site, o.key, o.n, o.time) for o in trace.ops if o.kind == "write" and o.ok]
+        verdict = edge_verdict(writes, trace.root_at_drain)
         for k in s.keys:
             root = trace.root_at_drain.get(k)
             own = self.true.get((me, k), 0)
@@ -231,6 +236,11 @@ class _Reader:
                                              f"root holds {held} of the {own} increments {me} acknowledged "
                                              f"for {k!r}: {own - held} acknowledged increment(s) lost",
                                trace.drain_seq, k)
+        if not verdict.ok:  # the edge package's own check sees what the per-replica counts did not
+            check = "lost-write" if verdict.lost else "counted-twice"
+            return Failure(check, f"after every fault was over and {DRAIN_EPOCHS} quiet epochs, the edge "
+                                  f"package's own check of the root says: {verdict.problems[0]}",
+                           trace.drain_seq)
         for o in trace.ops:
             if o.probe == PROBE_ROUNDS and o.site == me and o.ok:
                 want = trace.root_at_end.get(o.key)
