@@ -52,6 +52,12 @@ CHAPTERS: tuple[Chapter, ...] = (
         "say what a client reads and must send, and which guarantees hold within and across PoPs",
         "reason about epochs, read misses, hot keys and bytes on the wire",
     ), 30),
+    Chapter(6, "06-build-a-node.ipynb", "Build your own edge node", (
+        "write the site's half of the talk's system as a sans-IO node, graded stage by stage",
+        "keep a key owed until an answer to a request that carried it arrives, under loss and duplicates",
+        "survive partitions, crashes and a store of finite size without losing an acknowledged write",
+        "read a grader's minimal counterexample and its space-time diagram",
+    ), 60),
 )
 
 
