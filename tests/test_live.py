@@ -249,11 +249,13 @@ def test_bad_requests_get_a_clear_4xx_and_change_nothing(guarded):
 # -- your own node class in the planet --------------------------------------------------------------
 
 
-def test_a_site_runs_a_node_class_given_by_import_path(monkeypatch):
-    """The kit's Site by path at CDG, and a capstone-interface node (tests/live_nodes) at LHR."""
+@pytest.mark.parametrize("capstone", ["capstone_site:PullSite", "edgekit.grade.reference:Bounded"])
+def test_a_site_runs_a_node_class_given_by_import_path(monkeypatch, capstone):
+    """The kit's Site by path at CDG, and a capstone-interface node at LHR: one written for these
+    tests (tests/live_nodes), and chapter 6's stage 5 reference, the very class the grader grades."""
     monkeypatch.setenv("PYTHONPATH", NODES + os.pathsep + os.environ.get("PYTHONPATH", ""))
     config = EdgeConfig(epoch_ms=150.0, value_type="gcounter")
-    nodes = {"LHR": "capstone_site:PullSite", "CDG": "edgekit.edge.site:Site"}
+    nodes = {"LHR": capstone, "CDG": "edgekit.edge.site:Site"}
     with Planet(topology=Topology.flat(["LHR", "CDG"], root="FRA"), config=config, nodes=nodes) as planet:
         clients = planet.drive(ops=100_000, tasks=3, keys=4, write_fraction=0.7, wait=False, max_s=2.5)
         time.sleep(1.0)
