@@ -324,3 +324,18 @@ def test_fault_helpers_reject_nonsense(call, match):
 def test_workload_rejects_nonsense(kwargs, match):
     with pytest.raises((ValueError, TypeError), match=match):
         Workload(**{"sites": ("LHR", "SYD"), **kwargs})
+
+
+def test_a_rebuilt_front_end_resumes_its_ids_past_an_earlier_life():
+    """edgekit.live builds a new Site after a restart; its request ids and actors must not repeat."""
+    from edgekit.edge import EdgeConfig
+    from edgekit.edge.site import Site
+
+    site = Site("LHR", "root", EdgeConfig(value_type="mv"))
+    site.resume_ids(1 << 32)
+    assert site.new_rid() == (1 << 32) + 1 and site._actors == 1 << 32
+    for bad in (-1, True, 1.5, "7"):
+        with pytest.raises(ValueError, match=r"base=.*expected an int at least the last id used"):
+            site.resume_ids(bad)
+    with pytest.raises(ValueError, match="at least the last id used"):
+        site.resume_ids(5)  # going back would reuse ids

@@ -76,6 +76,13 @@ class FrontEnd(Node):
         self._rid += 1
         return self._rid
 
+    def resume_ids(self, base: int) -> None:
+        """Number new requests from ``base`` on: a rebuilt front end (a restarted process) must not reuse
+        an earlier life's ids, or a late answer to the old request would match the new one."""
+        if isinstance(base, bool) or not isinstance(base, int) or base < self._rid:
+            raise ValueError(f"base={base!r}: expected an int at least the last id used, {self._rid}")
+        self._rid = base
+
     def send(self, ctx, dst, msg) -> None:
         if type(msg) is SyncRequest or type(msg) is SyncResponse:
             self.meter.count(msg)  # WAN traffic; the in-site network is not metered

@@ -242,6 +242,11 @@ class Site(FrontEnd):
     def _finish(self, ctx, op: _Op, ok: bool, state=None, maybe: bool = False) -> None:
         op.reply(Outcome(ok, ctx.now - op.t0, state, op.written, maybe))
 
+    def resume_ids(self, base: int) -> None:
+        """As ``FrontEnd.resume_ids``, and actor leases too: a new life writes under new actor ids."""
+        super().resume_ids(base)
+        self._actors = max(self._actors, base)
+
     def on_crash(self) -> None:
         # The clients' connections break: each in-flight request fails; a write already sent to
         # the replicas may have been stored.

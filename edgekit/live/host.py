@@ -77,10 +77,8 @@ class LiveContext:
 
 def resume(front, boot: int) -> None:
     """Start a front end's request ids and actor leases past those of every earlier boot."""
-    base = boot * BOOT_SPAN
-    for name in ("_rid", "_actors"):  # FrontEnd._rid; Site._actors (see edgekit.edge.site)
-        if hasattr(front, name):
-            setattr(front, name, base)
+    if callable(getattr(front, "resume_ids", None)):  # the kit's front ends; a learner's node has its own ids
+        front.resume_ids(boot * BOOT_SPAN)
 
 
 class Host:
