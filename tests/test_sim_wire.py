@@ -41,7 +41,7 @@ def independent(loss, dup, reorder, cell):
                                                (0.0, 0.0, 1.0), (0.0, 0.3, 0.0), (0.2, 0.0, 0.0)])
 def test_fault_draw_has_the_joint_distribution_of_independent_draws(loss, dup, reorder):
     n = 200_000
-    faults = link_entry(None, 0.0, loss, dup, reorder, 1.0)[3]
+    faults = link_entry(None, 0.0, loss, dup, reorder, 1.0)[4]
     r = random.Random(7).random
     counts = {}
     for _ in range(n):
@@ -55,8 +55,8 @@ def test_fault_draw_has_the_joint_distribution_of_independent_draws(loss, dup, r
 
 
 def test_tiny_probabilities_still_happen():
-    assert link_entry(None, 0.0, 1e-18, 0.0, 0.0, 1.0)[2] == 1e-18
-    assert link_entry(None, 0.0, 0.0, 1e-18, 0.0, 1.0)[3][4:] == (1e-18, 1e-18)
+    assert link_entry(None, 0.0, 1e-18, 0.0, 0.0, 1.0)[3] == 1e-18
+    assert link_entry(None, 0.0, 0.0, 1e-18, 0.0, 1.0)[4][4:] == (1e-18, 1e-18)
 
 
 class Chatter(Node):
@@ -172,14 +172,16 @@ def test_one_tracer_per_simulator_set_before_the_run():
     Network(sim, record=False)  # needs no tracer
     with pytest.raises(ValueError, match="already has a tracer"):
         Network(sim, record="all")
-    with pytest.raises(TypeError, match="fn=3"):
+    with pytest.raises(TypeError, match="log=3"):
         Simulator(seed=1).trace(3)
+    with pytest.raises(TypeError, match="log=<built-in function print>"):
+        Simulator(seed=1).trace(print)
     other = Simulator(seed=1)
     errors = []
 
     def late():
         try:
-            other.trace(print)
+            other.trace([])
         except RuntimeError as e:
             errors.append(str(e))
 
@@ -210,7 +212,7 @@ def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
     before = gc.get_freeze_count()  # 0, except where the interpreter freezes objects itself (3.12)
     sim = Simulator(seed=1)
     log = []
-    sim.trace(log.append)
+    sim.trace(log)
     frozen = []
     for i in range(20_000):
         sim.call_later(i, lambda: None)
