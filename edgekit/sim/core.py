@@ -56,11 +56,12 @@ class EventBudgetExceeded(RuntimeError):
 
     def __init__(self, max_events: int, now: float, until, next_fn) -> None:
         self.max_events, self.now, self.until = max_events, now, until
+        name = getattr(next_fn, "__qualname__", None) or repr(next_fn)
         super().__init__(
-            f"run(until={until!r}): stopped after max_events={max_events:,} events at t={now} ms "
-            f"with more due (the next calls {getattr(next_fn, '__qualname__', next_fn)!r}). A callback "
-            f"that schedules itself again without advancing time never ends; if the run is simply "
-            f"long, pass a larger max_events (run() again continues from here).")
+            f"run(until={until!r}): stopped after max_events={max_events:,} events, at t={now} ms, with "
+            f"more due (the next event calls {name}()). A callback that keeps scheduling itself never "
+            f"lets a run end; if this run is simply long, pass a larger max_events (run() again "
+            f"continues from here).")
 
 
 def _check_seed(seed) -> int:
