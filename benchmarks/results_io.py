@@ -98,5 +98,5 @@ class Recorder:
         }
         RESULTS.mkdir(parents=True, exist_ok=True)
         self.path.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
-        print(f"results: {self.path.relative_to(ROOT)}")
+        print(f"results: {_from_root(str(self.path))}")
         return self.path
