@@ -13,7 +13,7 @@ from dataclasses import dataclass
 
 @dataclass(frozen=True)
 class Chapter:
-    number: int
+    number: int | str  # "A1" for an appendix
     notebook: str
     title: str
     objectives: tuple[str, ...]
@@ -53,12 +53,20 @@ CHAPTERS: tuple[Chapter, ...] = (
 )
 
 
+# Appendices: read on your own after the chapter they extend; no workshop time, no widgets needed.
+APPENDICES: tuple[Chapter, ...] = (
+    Chapter("A1", "A1-text-crdt-performance.ipynb", "Appendix: a text CRDT on a real trace", (
+        "read a side-by-side benchmark of edgekit's Text, automerge and Yrs on 260,000 real edits",
+    ), 0),
+)
+
+
 def chapter(notebook: str) -> Chapter:
-    """The chapter whose notebook file is ``notebook``."""
-    for c in CHAPTERS:
+    """The chapter (or appendix) whose notebook file is ``notebook``."""
+    for c in CHAPTERS + APPENDICES:
         if c.notebook == notebook:
             return c
-    raise ValueError(f"notebook={notebook!r}: expected one of {[c.notebook for c in CHAPTERS]}")
+    raise ValueError(f"notebook={notebook!r}: expected one of {[c.notebook for c in CHAPTERS + APPENDICES]}")
 
 
 def markdown_table() -> str:
@@ -66,4 +74,6 @@ def markdown_table() -> str:
     rows = ["| # | Notebook | You will | Minutes |", "|---|---|---|---|"]
     for c in CHAPTERS:
         rows.append(f"| {c.number} | `{c.notebook}` {c.title} | {'; '.join(c.objectives)} | {c.minutes} |")
+    for c in APPENDICES:
+        rows.append(f"| {c.number} | `{c.notebook}` {c.title} | {'; '.join(c.objectives)} | on your own |")
     return "\n".join(rows)

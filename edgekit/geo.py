@@ -7,9 +7,12 @@ follows the great circle of the reduced sphere, so for nearly antipodal points,
 where the true geodesic swings over a pole, it can run up to 0.17% long
 (equator to equator: 20,038 km against 20,004 km), still inside 0.5%. Times are round trips in milliseconds:
 ``min_rtt_ms`` is the physics bound (light there and back along the geodesic);
-``estimate_rtt_ms`` is that bound calibrated against measured round trips in
-``data/rtt.csv`` (routes are longer than geodesics, and routers and hosts add
-a little).
+``estimate_rtt_ms`` is the measured round trip where ``data/rtt.csv`` has the
+pair, and otherwise the bound scaled by a *median* line fitted to those
+measurements (routes are longer than geodesics, and routers and hosts add a
+little). The median line is a quantile fit, robust to the few routes that
+detour far: half the measurements lie above it, half below. ``rtt_range_ms``
+gives the band between the 10% and 90% lines, the honest error of a guess.
 
 Places are read from ``data/places.csv``: edge PoPs by IATA-style metro code
 (``"LHR"``) and cloud regions by provider id (``"azure:westeurope"``).
@@ -23,6 +26,8 @@ import math
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
+
+from ._checks import brief
 
 __all__ = [
     "C_VACUUM_KM_S",
@@ -41,6 +46,7 @@ __all__ = [
     "measured_rtt_ms",
     "calibration",
     "estimate_rtt_ms",
+    "rtt_range_ms",
     "max_distance_km",
 ]
 
@@ -84,15 +90,21 @@ class Measurement:
 
 @dataclass(frozen=True)
 class Calibration:
-    """``estimate = inflation * fibre bound + constant_ms``, fitted by least squares to ``measurements()``."""
+    """``line = inflation * fibre bound + constant_ms``: the ``quantile`` line through ``measurements()``.
 
+    A quantile line has that share of the measurements at or below it: 0.5 is the median line
+    (least absolute deviations), 0.1 a lower envelope of good routes, 0.9 an upper one.
+    """
+
+    quantile: float
     inflation: float
     constant_ms: float
     n: int
-    residuals: tuple  # (a, b, measured_ms, estimate_ms, measured - estimate) per measurement
+    residuals: tuple  # (a, b, measured_ms, line_ms, measured - line) per measurement
     rmse_ms: float
     median_abs_residual_ms: float
     max_abs_residual_ms: float
+    share_over: float  # share of measurements the line overestimates (about 1 - quantile)
 
 
 def _read_csv(name: str) -> list[dict]:
@@ -134,22 +146,30 @@ def place(code: str) -> Place:
     'London'
     """
     if not isinstance(code, str):
-        raise TypeError(f"code={code!r}: expected a place code string such as 'LHR' or 'azure:westeurope'")
+        raise TypeError(f"code={brief(code)}: expected a place code string such as 'LHR' or 'azure:westeurope'")
     found = _by_code().get(code.strip().upper())
     if found is None:
         close = difflib.get_close_matches(code.strip().upper(), list(_by_code()), n=3, cutoff=0.5)
         hint = f"; did you mean {', '.join(_by_code()[c].code for c in close)}?" if close else ""
         raise ValueError(
-            f"code={code!r}: unknown place; expected a code from data/places.csv "
+            f"code={brief(code)}: unknown place; expected a code from data/places.csv "
             f"(e.g. 'LHR', 'SYD', 'azure:westeurope'){hint}"
         )
     return found
 
 
+def _place(code, name: str) -> Place:
+    """``place(code)``, with an error that names the caller's parameter."""
+    try:
+        return place(code)
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
+
+
 def _latlon(p, name: str) -> tuple[float, float]:
     """(lat, lon) in degrees from a code, a Place-like object or a pair; checks the ranges."""
     if isinstance(p, str):
-        q = place(p)
+        q = _place(p, name)
         return q.lat, q.lon
     if hasattr(p, "lat") and hasattr(p, "lon"):
         lat, lon = p.lat, p.lon
@@ -158,14 +178,14 @@ def _latlon(p, name: str) -> tuple[float, float]:
             lat, lon = p
         except (TypeError, ValueError):
             raise TypeError(
-                f"{name}={p!r}: expected a (lat, lon) pair in degrees, an object with .lat and .lon, "
+                f"{name}={brief(p)}: expected a (lat, lon) pair in degrees, an object with .lat and .lon, "
                 "or a place code"
             ) from None
     for what, v, lim in (("latitude", lat, 90), ("longitude", lon, 180)):
         if isinstance(v, bool) or not isinstance(v, (int, float)):
-            raise TypeError(f"{name}={p!r}: {what} {v!r} is not a number")
+            raise TypeError(f"{name}={brief(p)}: {what} {brief(v)} is not a number")
         if not -lim <= v <= lim:  # also rejects NaN
-            raise ValueError(f"{name}={p!r}: {what} {v} out of range; expected -{lim} to {lim} degrees")
+            raise ValueError(f"{name}={brief(p)}: {what} {v} out of range; expected -{lim} to {lim} degrees")
     return float(lat), float(lon)
 
 
@@ -198,15 +218,15 @@ def great_circle_km(a, b) -> float:
 
 def _speed_km_s(medium: str, refractive_index: float | None) -> float:
     if medium not in _MEDIA:
-        raise ValueError(f"medium={medium!r}: expected 'fiber' or 'vacuum'")
+        raise ValueError(f"medium={brief(medium)}: expected 'fiber' or 'vacuum'")
     if refractive_index is None:
         return C_VACUUM_KM_S / (FIBER_REFRACTIVE_INDEX if medium == "fiber" else 1.0)
     if medium == "vacuum":
-        raise ValueError(f"refractive_index={refractive_index!r}: only meaningful with medium='fiber'")
+        raise ValueError(f"refractive_index={brief(refractive_index)}: only meaningful with medium='fiber'")
     if isinstance(refractive_index, bool) or not isinstance(refractive_index, (int, float)):
-        raise TypeError(f"refractive_index={refractive_index!r}: expected a number >= 1")
-    if not refractive_index >= 1:  # nothing outruns light in vacuum (NaN fails too)
-        raise ValueError(f"refractive_index={refractive_index!r}: expected a number >= 1 (1 is vacuum)")
+        raise TypeError(f"refractive_index={brief(refractive_index)}: expected a number >= 1")
+    if not 1 <= refractive_index <= 1e6:  # nothing outruns light in vacuum; NaN and inf fail too
+        raise ValueError(f"refractive_index={brief(refractive_index)}: expected a number >= 1 (1 is vacuum) and finite")
     return C_VACUUM_KM_S / refractive_index
 
 
@@ -228,9 +248,9 @@ def max_distance_km(rtt_ms: float, medium: str = "fiber", *, refractive_index: f
     5.25
     """
     if isinstance(rtt_ms, bool) or not isinstance(rtt_ms, (int, float)):
-        raise TypeError(f"rtt_ms={rtt_ms!r}: expected a number of milliseconds")
-    if not rtt_ms >= 0:
-        raise ValueError(f"rtt_ms={rtt_ms!r}: expected a time >= 0 ms")
+        raise TypeError(f"rtt_ms={brief(rtt_ms)}: expected a number of milliseconds")
+    if not 0 <= rtt_ms < 1e300:  # NaN, inf and ints too long for a float fail too
+        raise ValueError(f"rtt_ms={brief(rtt_ms)}: expected a time >= 0 ms, and finite")
     return rtt_ms / 1000 * _speed_km_s(medium, refractive_index) / 2
 
 
@@ -245,36 +265,66 @@ def measurements() -> tuple[Measurement, ...]:
 
 
 def measured_rtt_ms(a, b) -> float | None:
-    """The measured round trip between two places (mean of both directions if both are listed), or None."""
-    ca, cb = place(a).code, place(b).code
-    found = [m.rtt_ms for m in measurements() if {m.a, m.b} == {ca, cb} and (ca != cb or m.a == m.b)]
+    """The measured round trip between two places (mean of both directions if both are listed), or None.
+
+    >>> measured_rtt_ms("JFK", "CDG")
+    78.33
+    """
+    ca, cb = _place(a, "a").code, _place(b, "b").code
+    found = _measured_index().get((ca, cb) if ca <= cb else (cb, ca))
     return sum(found) / len(found) if found else None
 
 
-def _fit(xs: list[float], ys: list[float]) -> tuple[float, float]:
-    """Least-squares line y = k x + c with c >= 0 (a negative constant would undercut physics)."""
-    n = len(xs)
-    mx, my = sum(xs) / n, sum(ys) / n
-    sxx = sum((x - mx) ** 2 for x in xs)
-    k = sum((x - mx) * (y - my) for x, y in zip(xs, ys, strict=True)) / sxx
-    c = my - k * mx
-    if c < 0:
-        k, c = sum(x * y for x, y in zip(xs, ys, strict=True)) / sum(x * x for x in xs), 0.0
-    return k, c
-
-
 @lru_cache(maxsize=1)
-def calibration() -> Calibration:
-    """Fit ``measured = inflation * fibre bound + constant`` to every row of ``data/rtt.csv``."""
+def _measured_index() -> dict[tuple[str, str], list[float]]:
+    out: dict[tuple[str, str], list[float]] = {}
+    for m in measurements():
+        out.setdefault((m.a, m.b) if m.a <= m.b else (m.b, m.a), []).append(m.rtt_ms)
+    return out
+
+
+def _quantile_fit(xs: list[float], ys: list[float], q: float) -> tuple[float, float]:
+    """The line y = k x + c (k >= 1, c >= 0) minimising the quantile ("pinball") loss at ``q``.
+
+    For a fixed slope the best constant is the q-quantile of y - k x; the loss of that best
+    constant is convex in k, so a golden-section search over k finds the optimum.
+    """
+    def best_c(k: float) -> tuple[float, float]:
+        r = sorted(y - k * x for x, y in zip(xs, ys, strict=True))
+        c = max(0.0, r[max(0, math.ceil(q * len(r)) - 1)])  # a negative constant would undercut physics
+        return sum(q * (e - c) if e >= c else (q - 1) * (e - c) for e in r), c
+
+    lo, hi, g = 1.0, 6.0, (math.sqrt(5) - 1) / 2
+    for _ in range(80):  # the bracket shrinks to 5 * 0.618**80: far below a thousandth
+        a, b = hi - g * (hi - lo), lo + g * (hi - lo)
+        if best_c(a)[0] <= best_c(b)[0]:
+            hi = b
+        else:
+            lo = a
+    k = (lo + hi) / 2
+    return k, best_c(k)[1]
+
+
+@lru_cache(maxsize=8)
+def calibration(quantile: float = 0.5) -> Calibration:
+    """Fit the ``quantile`` line ``measured = inflation * fibre bound + constant`` to ``data/rtt.csv``.
+
+    >>> cal = calibration()
+    >>> 0.4 < cal.share_over < 0.6   # the median line: about half above, half below
+    True
+    """
+    if isinstance(quantile, bool) or not isinstance(quantile, (int, float)) or not 0 < quantile < 1:
+        raise ValueError(f"quantile={brief(quantile)}: expected a number strictly between 0 and 1 (0.5: the median line)")
     ms = measurements()
     xs = [min_rtt_ms(m.a, m.b) for m in ms]
     ys = [m.rtt_ms for m in ms]
-    k, c = _fit(xs, ys)
+    k, c = _quantile_fit(xs, ys, float(quantile))
     res = tuple((m.a, m.b, m.rtt_ms, k * x + c, m.rtt_ms - (k * x + c)) for m, x in zip(ms, xs, strict=True))
     abs_r = sorted(abs(r[4]) for r in res)
     mid = len(abs_r) // 2
     median = abs_r[mid] if len(abs_r) % 2 else (abs_r[mid - 1] + abs_r[mid]) / 2
     return Calibration(
+        quantile=float(quantile),
         inflation=k,
         constant_ms=c,
         n=len(ms),
@@ -282,18 +332,82 @@ def calibration() -> Calibration:
         rmse_ms=math.sqrt(sum(r[4] ** 2 for r in res) / len(res)),
         median_abs_residual_ms=median,
         max_abs_residual_ms=abs_r[-1],
+        share_over=sum(r[4] < 0 for r in res) / len(res),
     )
 
 
-def estimate_rtt_ms(a, b) -> float:
-    """A realistic round trip: the fibre bound times the fitted route inflation, plus a constant.
-
-    Never below the fibre bound. For a simulator link, one-way latency is half of this. Two
-    distinct hosts at the same point get the constant alone (routers and hosts, no distance).
-
-    >>> estimate_rtt_ms("LHR", "SYD") > min_rtt_ms("LHR", "SYD")
-    True
-    """
-    cal = calibration()
+def _line_ms(a, b, quantile: float) -> float:
+    cal = calibration(quantile)
     bound = min_rtt_ms(a, b)
     return max(bound, cal.inflation * bound + cal.constant_ms)
+
+
+def estimate_rtt_ms(a, b) -> float:
+    """A realistic round trip: the measurement if ``data/rtt.csv`` has one, else the median line.
+
+    Never below the fibre bound. For a simulator link, one-way latency is half of this. Two
+    distinct hosts at the same point get the line's constant alone (routers and hosts, no distance).
+
+    >>> estimate_rtt_ms("JFK", "CDG")                       # measured
+    78.33
+    >>> round(estimate_rtt_ms("LHR", "JFK"))                # no measurement: the median line
+    94
+    """
+    if isinstance(a, str) and isinstance(b, str):
+        return _estimate_codes(a, b)  # cached: a 152-site widget asks for thousands of pairs per redraw
+    return _line_ms(a, b, 0.5)
+
+
+@lru_cache(maxsize=65_536)
+def _estimate_codes(a: str, b: str) -> float:
+    a, b = _place(a, "a").code, _place(b, "b").code  # checked here, on a miss: hits stay one dict lookup
+    if a != b:
+        measured = measured_rtt_ms(a, b)
+        if measured is not None:
+            return measured
+    return _line_ms(a, b, 0.5)
+
+
+def rtt_range_ms(a, b, low: float = 0.1, high: float = 0.9) -> tuple[float, float]:
+    """Where a real route between ``a`` and ``b`` probably lies: the ``low`` and ``high`` quantile lines.
+
+    Between the 10% and 90% lines lie 80% of the measurements: that is the error of
+    ``estimate_rtt_ms`` for a pair that has no measurement of its own.
+
+    >>> lo, hi = rtt_range_ms("LHR", "JFK")
+    >>> lo < estimate_rtt_ms("LHR", "JFK") < hi
+    True
+    """
+    for name, q in (("low", low), ("high", high)):
+        if isinstance(q, bool) or not isinstance(q, (int, float)):
+            raise TypeError(f"{name}={brief(q)}: expected a quantile strictly between 0 and 1")
+    if not 0 < low < high < 1:
+        raise ValueError(f"low={brief(low)}, high={brief(high)}: expected 0 < low < high < 1")
+    return _line_ms(a, b, low), _line_ms(a, b, high)
+
+
+def plausible_rtt(rng):
+    """One plausible world: a round-trip function whose unmeasured routes are the median line times a
+    ratio drawn (once per pair, from ``rng``) from the measured ratios ``measured / line``.
+
+    Repeating a comparison in many such worlds says whether a difference is larger than the
+    estimate's own error. Measured pairs keep their measurement; nothing falls below fibre.
+
+    >>> import random
+    >>> f = plausible_rtt(random.Random(1))
+    >>> f("LHR", "JFK") == f("JFK", "LHR") >= min_rtt_ms("LHR", "JFK")
+    True
+    """
+    ratios = [r[2] / r[3] for r in calibration().residuals]
+    drawn: dict[tuple[str, str], float] = {}
+
+    def rtt(a, b) -> float:
+        ca, cb = place(a).code, place(b).code
+        key = (ca, cb) if ca <= cb else (cb, ca)
+        if ca == cb or measured_rtt_ms(ca, cb) is not None:
+            return estimate_rtt_ms(ca, cb)
+        if key not in drawn:
+            drawn[key] = rng.choice(ratios)
+        return max(min_rtt_ms(ca, cb), _line_ms(ca, cb, 0.5) * drawn[key])
+
+    return rtt

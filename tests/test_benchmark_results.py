@@ -21,16 +21,21 @@ KEYS = ("command", "date", "machine", "python", "peers", "load_average", "result
 FIGURE = re.compile(r"(?<![\w.])(?:\d+(?:\.\d+){2,}|(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?%?)(?![A-Za-wyz_])")
 
 
+HEADER = "| what | command | results file | result |"
+
+
 def measurement_rows(readme: str) -> list[dict]:
-    """The rows of the table under '## Measurements': what, command, file, result (backticks removed)."""
+    """The rows of the table headed ``HEADER`` under '## Measurements': what, command, file and
+    result, backticks removed. Every line of that table must have those four cells."""
     section = readme.split("\n## Measurements\n", 1)[1].split("\n## ", 1)[0]
+    lines = section.split("\n" + HEADER + "\n", 1)[1].splitlines()
     rows = []
-    for line in section.splitlines():
-        cells = [c.strip() for c in line.strip().strip("|").split(" | ")]
-        if not line.startswith("|") or len(cells) != 4 or set(cells[0]) <= set("-| ") or cells[0] == "what":
-            continue
-        what, command, file, result = (c.strip("`") for c in cells)
-        rows.append({"what": what, "command": command, "file": file, "result": result})
+    for line in lines[1:]:  # after the |---| line
+        if not line.startswith("|"):
+            break
+        cells = [c.strip().strip("`") for c in line.strip().strip("|").split(" | ")]
+        assert len(cells) == 4, f"README Measurements: a row without four cells: {line}"
+        rows.append(dict(zip(("what", "command", "file", "result"), cells, strict=True)))
     return rows
 
 
@@ -93,11 +98,13 @@ def test_a_figure_that_is_not_in_the_file_is_caught():
     assert FIGURE.findall("2P-Set 1,234 bytes, N=3, etcd_002.log 0.65x [0.59-0.69]") == ["1,234", "3", "0.65", "0.59", "0.69"]
 
 
-def test_the_table_parser_reads_a_row_and_skips_the_rest():
-    text = ("# x\n\n## Measurements\n\nprose | with a bar\n\n| what | command | results file | result |\n"
-            "|---|---|---|---|\n| a | `run a` | `benchmarks/results/a.json` | 1.5x |\n\n## Next\n| b | c | d | e |\n")
+def test_the_table_parser_reads_the_rows_of_its_table_only():
+    text = ("# x\n\n## Measurements\n\nprose | with a bar\n\n" + HEADER + "\n|---|---|---|---|\n"
+            "| a | `run a` | `benchmarks/results/a.json` | 1.5x |\n\n| other | table | here |\n\n## Next\n")
     assert measurement_rows(text) == [{"what": "a", "command": "run a", "file": "benchmarks/results/a.json",
                                        "result": "1.5x"}]
+    with pytest.raises(AssertionError, match="four cells"):
+        measurement_rows(text.replace("| 1.5x |", "|"))
 
 
 def test_the_writer_stores_every_key_and_refuses_what_json_cannot_hold(tmp_path, monkeypatch):

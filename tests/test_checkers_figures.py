@@ -54,6 +54,8 @@ def test_counterexample_timeline_bad_input():
         counterexample_timeline(res, context="everything")
     with pytest.raises(ValueError, match="linearizable"):
         counterexample_timeline(check_linearizable(HISTORY[:3], "register"))
+    with pytest.raises(ValueError, match="unknown"):  # a verdict cut short by the budget has nothing to draw
+        counterexample_timeline(check_linearizable(HISTORY, "register", max_states=1))
 
 
 def test_etcd_counterexample_window(shared_data):

@@ -190,7 +190,9 @@ def test_malformed_operation_fields():
 
 
 def test_unhashable_state_in_user_model():
-    bad = Model("list", [], lambda s, i, o: (True, s + [i]))
+    with pytest.raises(TypeError, match="init=.*hashable"):  # caught when the model is made
+        Model("list", [], lambda s, i, o: (True, s + [i]))
+    bad = Model("list", (), lambda s, i, o: (True, list(s) + [i]))  # a later state is a list
     with pytest.raises(TypeError, match="hashable"):
         check_linearizable([Operation(1, 0, 1, ("x", 1))], bad)
 

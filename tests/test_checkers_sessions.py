@@ -13,6 +13,7 @@ from edgekit.checkers import (
     monotonic_reads,
     read_your_writes,
     session_violations,
+    sessions,
     staleness,
     staleness_summary,
 )
@@ -56,6 +57,26 @@ def test_monotonic_reads_violation_and_not():
     assert monotonic_reads([w("x", 0, 1, 1), w("x", 2, 3, 2), r("a", 4, 5, 1), r("a", 6, 7, 2)]) == []
     # two writes that overlap cannot be ordered, so neither value is surely older
     assert monotonic_reads([w("x", 0, 3, 1), w("y", 1, 4, 2), r("a", 5, 6, 2), r("a", 7, 8, 1)]) == []
+
+
+# x's write ends at 1 exactly when y's starts: touching intervals are concurrent, so 1 may have
+# been written after 2 and reading 2 then 1 may be reading forwards.
+TOUCHING = [w("x", 0, 1, 1), w("y", 1, 2, 2), r("a", 3, 4, 2), r("a", 5, 6, 1)]
+
+
+def test_monotonic_reads_touching_intervals_are_not_surely_older():
+    assert monotonic_reads(TOUCHING) == []
+    # the smallest gap makes the order sure: 1 was written before 2, so reading 1 after 2 goes back
+    gap = [w("x", 0, 1, 1), w("y", 1.001, 2, 2), r("a", 3, 4, 2), r("a", 5, 6, 1)]
+    (v,) = monotonic_reads(gap)
+    assert v.op is gap[3] and v.because is gap[2]
+
+
+def test_touching_interval_case_catches_treating_touching_as_older(monkeypatch):
+    """The mutation that survived the suite before the test above existed: with it, touching
+    intervals count as surely ordered and the touching history is (wrongly) a violation."""
+    monkeypatch.setattr(sessions, "surely_before", lambda end, start: end <= start)
+    assert len(monotonic_reads(TOUCHING)) == 1
 
 
 def test_staleness_counts_versions_and_time():

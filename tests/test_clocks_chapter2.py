@@ -37,13 +37,16 @@ def test_highlight_marks_the_path():
 
 def test_lww_map_and_uncertainty_figure_carry_the_numbers():
     out = lww_run(250, "wall")
-    text = " ".join(lww_map_text := tfig.lww_map(out).data[1].text)
-    assert "+250 ms" in text and "keeps <b>v1</b>" in text and lww_map_text
+    fig = tfig.lww_map(out)
+    text = " ".join(a.text for a in fig.layout.annotations)  # the story sits beside the map, on white
+    assert "+250 ms" in text and "keeps <b>v1</b>" in text and list(fig.data[1].text) == ["LHR", "SYD"]
     assert "silently lost" in tfig.lww_map(out).layout.title.text
     assert "keep v2" in tfig.lww_map(lww_run(250, "hlc")).layout.title.text
     rows = ntp_survey("FRA", ["AMS", "SYD"])
     fig = tfig.uncertainty_figure(rows, "FRA")
     assert list(fig.data[0].y) == [r.bound_ms for r in rows]
+    assert sorted(a.text for a in fig.layout.annotations) == ["AMS", "SYD"]
+    assert tfig._lifts([0, 100, 200, 5_000]) == [18, 40, 62, 18]  # crowded labels take turns at three heights
 
 
 def test_spacetime_app_switches_clocks_and_skew():
@@ -104,3 +107,28 @@ def test_exercise_wrong_answers_get_help():
     assert not fb.ok and "round trip" in fb.message
     fb = check("ch2.lww_threshold", "soon")
     assert not fb.ok and "number of milliseconds" in fb.message
+
+
+def test_lww_threshold_near_misses_and_the_fibre_bound_get_their_own_message():
+    from edgekit import geo
+
+    want = loss_threshold_ms()
+    assert "close" in check("ch2.lww_threshold", want + 8).message
+    assert "fibre bound" in check("ch2.lww_threshold", geo.min_rtt_ms("LHR", "SYD") / 2 + 20).message
+    assert "only Sydney's pause" in check("ch2.lww_threshold", 20).message
+
+
+def test_keeps_the_reply_facts_hold_and_wrong_picks_are_explained():
+    from edgekit.clocks import LamportClock
+    from edgekit.sim.lww import lww_run
+
+    # (b) an HLC keeps the reply however far ahead London's clock runs ...
+    assert all(lww_run(skew_ms=s, mode="hlc").lost == () for s in (0, 250, 5_000))
+    # ... (c) and so does a Lamport clock: Sydney's write comes after receiving v1's stamp.
+    london, v1 = LamportClock().tick().send()
+    sydney = LamportClock().receive(v1).tick()
+    assert sydney.time > v1
+    assert check("ch2.keeps_the_reply", {"b", "c"}).ok
+    assert "only shrink the skew" in check("ch2.keeps_the_reply", {"a", "b", "c"}).message
+    assert "never converge" in check("ch2.keeps_the_reply", {"b", "c", "d"}).message
+    assert "(c) is missing" in check("ch2.keeps_the_reply", {"b"}).message

@@ -175,3 +175,25 @@ def test_a_two_phase_set_that_changes_in_place_is_told_to_return_a_new_value():
 
     fb = check("ch4.two_phase_set", MyTwoPSet)
     assert not fb.ok and "changed the value it was called on" in fb.message
+
+
+def test_mv_context_names_last_writer_wins_thinking_and_resurrection():
+    from edgekit.crdt.experiments import mv_story
+
+    story = mv_story()
+    assert story[4].state.value == {"blue", "green"} and story[-1].state.value == {"teal", "navy"}
+    assert check("ch4.mv_context", {"TEAL", "navy"}).ok
+    assert "last-writer-wins" in check("ch4.mv_context", {"teal"}).message
+    assert "concurrent" in check("ch4.mv_context", {"navy"}).message
+    assert "will not come back" in check("ch4.mv_context", {"teal", "navy", "green"}).message
+    assert "set of values" in check("ch4.mv_context", "teal").message
+
+
+def test_dvv_figure_draws_every_step_with_its_dots_and_context():
+    from edgekit.crdt.experiments import mv_story
+    from edgekit.figures.crdt import dvv_figure
+
+    fig = dvv_figure(mv_story())
+    texts = [a.text for a in fig.layout.annotations]
+    assert any("teal · (LHR,3)" in t and "context {LHR:3, SYD:1}" in t for t in texts)
+    assert sum(1 for a in fig.layout.annotations if a.showarrow) == 3  # three syncs cross between the replicas

@@ -1,7 +1,6 @@
-"""edgekit.edge, piece by piece: hashing, the LRU store, interest bookkeeping, one sync step.
+"""edgekit.edge, piece by piece: hashing, the store, interest bookkeeping, sizes, configuration.
 
-The protocol tests drive a Site and an Upstream by hand (sans-IO, FakeContext):
-messages are delivered, lost or duplicated exactly where a test says.
+The protocol driven by hand is in test_edge_protocol.py; the whole system in test_edge_system.py.
 """
 
 from __future__ import annotations
@@ -18,19 +17,25 @@ from edgekit.edge import (
     EdgeConfig,
     Interest,
     Meter,
-    Site,
-    Store,
     SyncRequest,
     SyncResponse,
     Topology,
-    Upstream,
-    Workload,
+    placement,
     rendezvous,
-    site_ids,
     wire_bytes,
 )
-from edgekit.edge.testing import FakeContext
-from edgekit.edge.values import VALUE_TYPES
+from edgekit.edge.hashing import CACHE_KEYS, placement_table
+from edgekit.edge.lab import (
+    Workload,
+    random_faults,
+    region_cut,
+    run_edge,
+    site_ids,
+    site_isolated,
+    upstream_down,
+)
+from edgekit.edge.store import MemoryStore
+from edgekit.sim import Cut, DiskLoss, FaultModel
 
 SETTINGS = settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 KEYS = [f"k{i}" for i in range(6)]
@@ -57,6 +62,18 @@ def test_rendezvous_is_the_same_in_every_process():
     assert rendezvous("cart:42", ["r0", "r1", "r2", "r3"], 2) == ("r2", "r1")
     with pytest.raises(ValueError, match="n=0"):
         rendezvous("k", ["r0"], 0)
+    with pytest.raises(TypeError, match="replicas='r0r1'"):
+        rendezvous("k", "r0r1", 1)
+
+
+def test_the_placement_cache_is_bounded():
+    table = placement_table(3, 2)
+    for i in range(CACHE_KEYS + 10):
+        placement(f"key{i}", 3, 2)
+    assert len(table) <= CACHE_KEYS and table is placement_table(3, 2)
+    assert placement("key5", 3, 2) == tuple(int(r[1:]) for r in rendezvous("key5", ["r0", "r1", "r2"], 2))
+    with pytest.raises(ValueError, match="replicas=0"):
+        placement("k", 0, 1)
 
 
 # -- the LRU store ------------------------------------------------------------------------------
@@ -64,294 +81,97 @@ def test_rendezvous_is_the_same_in_every_process():
 
 @given(st.lists(st.tuples(st.sampled_from(KEYS), st.booleans()), max_size=40), st.integers(1, 4))
 @SETTINGS
-def test_store_never_evicts_a_pinned_key(ops, capacity):
-    store, pinned, model = Store(capacity), {}, {}
-    for key, pin in ops:
-        if pin:
-            pinned[key] = None
-        store.put(key, len(model), pinned)
+def test_store_never_evicts_a_dirty_key(ops, capacity):
+    store, model = MemoryStore(capacity), {}
+    for key, dirty in ops:
+        if dirty:
+            store.dirty[key] = store.next_seq()
+        store.put(key, len(model))
         model[key] = len(model)
-        assert all(k in store for k in pinned if k in model)
+        assert all(k in store for k in store.dirty)
         # Over capacity only for pinned keys, plus a back-off after a scan found all pinned.
-        assert len(store) <= 2 * max(capacity, len(pinned) + 1)
-    for k, v in store.data.items():
-        assert model[k] == v
+        assert len(store) <= 2 * max(capacity, len(store.dirty) + 1)
+    for k in store.keys():
+        assert model[k] == store.peek(k)
 
 
 def test_store_is_back_within_capacity_one_put_after_its_pins_clear():
-    s = Store(2)
-    pinned = {f"k{i}" for i in range(100)}
+    s = MemoryStore(2)
     for i in range(100):
-        s.put(f"k{i}", i, pinned)
+        s.dirty[f"k{i}"] = s.next_seq()
+        s.put(f"k{i}", i)
     assert len(s) == 100 and s.overflows >= 1  # every key pinned: over capacity, nothing lost
-    s.put("free", 0)  # the sync completed: nothing is pinned any more
+    s.dirty.clear()  # the sync completed: nothing is pinned any more
+    s.put("free", 0)
     assert len(s) == 2 and "free" in s
 
 
-def test_store_evicts_least_recently_used():
-    s = Store(2)
+def test_store_evicts_least_recently_used_and_a_lost_disk_forgets_everything():
+    s = MemoryStore(2)
     s.put("a", 1)
     s.put("b", 2)
     s.get("a")
     s.put("c", 3)
-    assert list(s.data) == ["a", "c"] and s.evictions == 1
+    assert list(s.keys()) == ["a", "c"] and s.evictions == 1
+    s.dirty["a"] = s.next_seq()
+    s.wipe()
+    assert len(s) == 0 and not s.dirty and s.wseq == 0
     with pytest.raises(ValueError, match="capacity=0"):
-        Store(0)
+        MemoryStore(0)
 
 
 # -- interest bookkeeping -----------------------------------------------------------------------
 
 
 def test_a_lost_response_keeps_the_interest():
-    i = Interest()
+    i = Interest(MemoryStore())
     i.wrote("a")
     i.touch("b")
     sid, keys = i.begin()
     assert keys == ["a", "b"] and not i.touched
     sid2, keys2 = i.begin()  # no response yet: the next request carries them again
     assert keys2 == ["a", "b"]
-    i.settle(sid2, keys2)
+    i.settle(sid2, dict.fromkeys(keys2, 1))
     assert not i.unacked and not i.dirty and not len(i)
 
 
 def test_a_slow_response_still_settles_what_it_covers():
     # Round trip longer than the epoch: the answer to request 1 comes after request 2 left.
-    i = Interest()
+    i = Interest(MemoryStore())
     i.wrote("a")
     sid1, keys1 = i.begin()
     i.wrote("a")  # a newer write, carried only by request 2
     sid2, keys2 = i.begin()
-    i.settle(sid1, keys1)
+    i.settle(sid1, dict.fromkeys(keys1, 1))
     assert not i.unacked and list(i.dirty) == ["a"]  # delivered, but the newer write is not
-    i.settle(sid2, keys2)
+    i.settle(sid2, dict.fromkeys(keys2, 1))
     assert not i.dirty
 
 
-# -- one sync step, by hand ---------------------------------------------------------------------
-
-
-def _pair(value_type="lww"):
-    cfg = EdgeConfig(replicas=3, n=2, value_type=value_type)
-    vt = VALUE_TYPES[value_type]
-    site = Site("LHR", "hub:FRA", cfg)
-    hub = Upstream("hub:FRA", "root:IAD", 1000.0, join=vt.join, bottom=vt.cls())
-    return site, hub, FakeContext("LHR", now=10.0), FakeContext("hub:FRA", now=10.0)
-
-
-def _sync(site, hub, sctx, hctx, *, deliver_response=True):
-    sctx.sent.clear()
-    hctx.sent.clear()
-    site.sync(sctx)
-    if not sctx.sent:
-        return None, None
-    (_, req), = sctx.sent
-    hub.on_message(hctx, "LHR", req)
-    (_, resp), = hctx.sent
-    if deliver_response:
-        site.on_message(sctx, "hub:FRA", resp)
-    return req, resp
-
-
-def _writes(site, hub, sctx, hctx, ops):
-    """Apply (where, key, is_write) steps: writes at the site or hub, reads at the site."""
-    n = 0
-    for where, key, is_write in ops:
-        n += 1
-        if where == "site":
-            site.write(sctx, key, n) if is_write else site.read(sctx, key)
-        else:
-            sctx.now += 1
-            hub.merge_entries(hctx, {key: LWWRegister().assign("other", n, sctx.now)})
-        sctx.now += 1
-
-
-STEPS = st.lists(st.tuples(st.sampled_from(["site", "hub"]), st.sampled_from(KEYS), st.booleans()),
-                 min_size=1, max_size=15)
-
-
-@given(STEPS)
-@SETTINGS
-def test_after_a_completed_sync_touched_keys_are_equal_on_both_sides(steps):
-    site, hub, sctx, hctx = _pair()
-    _writes(site, hub, sctx, hctx, steps)
-    touched = [k for w, k, _ in steps if w == "site"]
-    req, resp = _sync(site, hub, sctx, hctx)
-    for k in touched:
-        assert site.state_of(k) == hub.state_of(k)
-    assert not site.interest.dirty  # every write is safe upstream
-    # Keys the hub had not got from above are "not here yet": the site asks again after the
-    # hub's own sync with the root, and then everything is settled.
-    assert set(site.interest.touched) <= set(touched)
-    root = Upstream("root:IAD", None, 1000.0, join=VALUE_TYPES["lww"].join, bottom=LWWRegister())
-    rctx = FakeContext("root:IAD")
-    hctx.sent.clear()
-    hub.sync(hctx)
-    if hctx.sent:
-        root.on_message(rctx, "hub:FRA", hctx.sent[0][1])
-        hub.on_message(hctx, "root:IAD", rctx.sent[0][1])
-    _sync(site, hub, sctx, hctx)
-    assert not len(site.interest) and not site.interest.dirty
-    for k in touched:
-        assert site.state_of(k) == hub.state_of(k) == (root.state_of(k) or LWWRegister())
-
-
-@given(STEPS)
-@SETTINGS
-def test_duplicated_syncs_change_nothing(steps):
-    site, hub, sctx, hctx = _pair()
-    _writes(site, hub, sctx, hctx, steps)
-    req, resp = _sync(site, hub, sctx, hctx)
-    if req is None:
-        return
-    before_hub = dict(hub.store.data)
-    before_site = [dict(s.data) for s in site.stores]
-    hctx.sent.clear()
-    hub.on_message(hctx, "LHR", req)  # the request again (a duplicate or a retry)
-    (_, again), = hctx.sent
-    site.on_message(sctx, "hub:FRA", resp)  # and the response again
-    site.on_message(sctx, "hub:FRA", again)
-    assert dict(hub.store.data) == before_hub
-    assert [dict(s.data) for s in site.stores] == before_site
-    assert again.entries == resp.entries
-
-
-@given(STEPS, STEPS)
-@SETTINGS
-def test_a_skipped_epoch_only_delays(first, second):
-    site, hub, sctx, hctx = _pair()
-    _writes(site, hub, sctx, hctx, first)
-    _sync(site, hub, sctx, hctx, deliver_response=False)  # the response is lost
-    _writes(site, hub, sctx, hctx, second)
-    _sync(site, hub, sctx, hctx)  # the next epoch carries everything
-    for k in {k for w, k, _ in first + second if w == "site"}:
-        assert site.state_of(k) == hub.state_of(k)
-    assert not site.interest.dirty and not site.interest.unacked
-
-
-def test_a_write_during_a_sync_stays_dirty_until_the_next():
-    site, hub, sctx, hctx = _pair()
-    site.write(sctx, "k", 1)
-    site.sync(sctx)
-    (_, req), = sctx.sent
-    site.write(sctx, "k", 2)  # after the request left
-    hub.on_message(hctx, "LHR", req)
-    site.on_message(sctx, "hub:FRA", hctx.sent[0][1])
-    assert "k" in site.interest.dirty and site.state_of("k").value == 2
-    assert hub.state_of("k").value == 1
-    _sync(site, hub, sctx, hctx)
-    assert hub.state_of("k").value == 2 and not site.interest.dirty
-
-
-def test_missing_marker_and_bottom():
-    site, hub, sctx, hctx = _pair()
-    assert site.read(sctx, "new").state is None  # a read miss joins the interest set
-    req, resp = _sync(site, hub, sctx, hctx)
-    assert req.entries == {"new": None} and resp.entries == {"new": None}  # the hub lacks it too
-    assert "new" in site.interest.touched  # "not here yet": asked again next epoch
-    root = Upstream("root:IAD", None, 1000.0, join=VALUE_TYPES["lww"].join, bottom=LWWRegister())
-    rctx = FakeContext("root:IAD")
-    root.on_message(rctx, "hub:FRA", SyncRequest(1, {"new": None}))
-    assert rctx.sent[0][1].entries == {"new": LWWRegister()}  # the root's word: never written
-
-
-def test_a_hub_passes_through_what_it_could_not_keep():
-    # A one-key hub below two keys' worth of interest: what it fetches for the site is evicted
-    # before the site asks again. The second time it asks above at once and answers what came down.
-    vt = VALUE_TYPES["lww"]
-    site = Site("LHR", "hub:FRA", EdgeConfig(replicas=1, n=1))
-    hub = Upstream("hub:FRA", "root:IAD", 1000.0, capacity=1, join=vt.join, bottom=vt.cls())
-    sctx, hctx = FakeContext("LHR", now=10.0), FakeContext("hub:FRA", now=10.0)
-    root = {k: LWWRegister().assign("IAD", v, 1.0) for k, v in (("a", 1), ("b", 2))}
-    for k in root:
-        site.read(sctx, k)
-    req, resp = _sync(site, hub, sctx, hctx)
-    assert resp.entries == {"a": None, "b": None} and set(hub.owed) == {"a", "b"}
-    hctx.sent.clear()
-    hub.sync(hctx)
-    (_, up), = hctx.sent
-    hub.on_message(hctx, "root:IAD", SyncResponse(up.sync_id, {k: root[k] for k in up.entries}))
-    gone, = (k for k in root if k not in hub.held_keys())  # came down and was evicted at once
-    sctx.sent.clear()
-    hctx.sent.clear()
-    site.sync(sctx)
-    hub.on_message(hctx, "LHR", sctx.sent[0][1])
-    (dst, fetch), = hctx.sent  # no answer yet: the request waits for the upstream
-    assert dst == "root:IAD" and fetch.blocking and hub.passed_through == 1 and hub.busy()
-    hctx.sent.clear()
-    hub.on_message(hctx, "root:IAD", SyncResponse(fetch.sync_id, {k: root[k] for k in fetch.entries}))
-    (_, answer), = hctx.sent
-    site.on_message(sctx, "hub:FRA", answer)
-    assert {k: site.state_of(k) for k in root} == root
-    assert not len(site.interest) and not hub.owed
-    assert gone not in hub.interest.touched  # fetched just now: not again at the hub's next epoch
+def test_not_here_yet_settles_nothing_and_a_restart_rides_the_dirty_keys_again():
+    store = MemoryStore()
+    i = Interest(store)
+    i.wrote("a")
+    sid, keys = i.begin()
+    i.settle(sid, {"a": None})  # the upstream could not vouch for it
+    assert "a" in i.dirty and "a" in i.touched
+    i.begin()
+    i.forget()  # a crash: the volatile part is gone, the marks (on disk) are not
+    assert not i.unacked and list(i.touched) == ["a"] and i.dirty is store.dirty
 
 
 def test_a_late_response_does_not_bring_back_an_evicted_key():
-    i = Interest()
+    i = Interest(MemoryStore())
     i.touch("a")
     sid1, keys1 = i.begin()
     sid2, keys2 = i.begin()
-    assert i.settle(sid2, keys2) == [] and i.settle(sid1, keys1) == ["a"]  # settled already: late
-    site = Site("LHR", "hub:FRA", EdgeConfig(replicas=1, n=1, capacity=1))
-    ctx = FakeContext("LHR", now=10.0)
-    old, new = LWWRegister().assign("x", 1, 1.0), LWWRegister().assign("x", 2, 2.0)
-    site.read(ctx, "a")
-    site.sync(ctx)
-    site.sync(ctx)
-    (_, r1), (_, r2) = ctx.sent
-    site.on_message(ctx, "hub:FRA", SyncResponse(r2.sync_id, {"a": new}))
-    site.on_message(ctx, "hub:FRA", SyncResponse(r1.sync_id, {"a": old}))  # the slow one: joined
-    assert site.state_of("a") == new
-    site.write(ctx, "b", 1)  # capacity 1: "a" is clean, so it goes
-    assert site.held_keys() == ["b"]
-    site.on_message(ctx, "hub:FRA", SyncResponse(r1.sync_id, {"a": old}))  # a duplicate of it
-    assert site.held_keys() == ["b"] and not len(site.interest.unacked)  # not back as a stale copy
-
-
-def test_read_repair_fixes_a_replica_that_was_down():
-    site, hub, sctx, hctx = _pair()
-    where = site._table.get("k") or __import__("edgekit.edge.site", fromlist=["x"]).placement("k", 3, 2)
-    site.set_replica(where[0], up=False)
-    site.write(sctx, "k", 7)
-    site.set_replica(where[0], up=True)
-    assert site.stores[where[0]].peek("k") is None
-    site.read(sctx, "k")
-    assert site.repairs == 1 and site.stores[where[0]].peek("k").value == 7
-
-
-def test_a_slow_replica_is_not_merged_or_repaired():
-    site, hub, sctx, hctx = _pair()
-    site.write(sctx, "k", 1)
-    where = site._table["k"]
-    site.set_replica(where[0], slow_ms=500.0)  # answers after the 75 ms gather timer
-    site.set_replica(where[1], up=False)
-    site.write(sctx, "k", 2)  # reaches the slow one, late
-    site.set_replica(where[1], up=True)
-    out = site.read(sctx, "k")
-    assert out.latency_ms < 1.0 and out.value == 1  # first reply: the stale, fast replica
-    assert site.stores[where[1]].peek("k").value == 1 and site.repairs == 0
-    with pytest.raises(ValueError, match="index=9"):
-        site.set_replica(9)
-
-
-def test_actor_leases_never_reuse_a_dot_after_eviction():
-    cfg = EdgeConfig(replicas=1, n=1, capacity=1, value_type="gcounter")
-    site = Site("LHR", "hub:FRA", cfg)
-    ctx = FakeContext("LHR")
-    site.write(ctx, "a", 1)
-    first = site.state_of("a")
-    site.interest.dirty.clear()  # pretend a sync acknowledged it
-    site.write(ctx, "b", 2)  # evicts "a"
-    site.interest.dirty.clear()
-    assert site.state_of("a") is None
-    site.write(ctx, "a", 3)  # starts from nothing: it must act as a new actor
-    assert (first | site.state_of("a")).value == 2
+    assert i.settle(sid2, {"a": 2}) == [] and i.settle(sid1, {"a": 1}) == ["a"]  # settled already: late
 
 
 # -- messages and their size ----------------------------------------------------------------------
 
 
-@given(st.dictionaries(st.text(max_size=6), st.one_of(st.none(), st.integers(-5, 10**6)), max_size=6),
+@given(st.dictionaries(st.text(min_size=1, max_size=6), st.one_of(st.none(), st.integers(-5, 10**6)), max_size=6),
        st.integers(1, 10**6), st.booleans())
 @SETTINGS
 def test_meter_counts_exactly_the_json_bytes(entries, sid, blocking):
@@ -373,6 +193,12 @@ def test_meter_counts_exactly_the_json_bytes(entries, sid, blocking):
     ({"read_miss": "wait"}, "read_miss='wait'"),
     ({"value_type": "lwww"}, "value_type='lwww'"),
     ({"clock": "atomic"}, "clock='atomic'"),
+    ({"write_quorum": 3}, "write_quorum=3"),
+    ({"write_quorum": 0}, "write_quorum=0"),
+    ({"epoch_ms": 1e-6}, "epoch_ms=1e-06: expected at least 1 ms"),
+    ({"hub_epoch_ms": 0.5}, "hub_epoch_ms=0.5"),
+    ({"gather_ms": float("nan")}, "gather_ms=nan"),
+    ({"gather_ms": 80.0, "miss_timeout_ms": 50.0}, "miss_timeout_ms=50.0"),
 ])
 def test_bad_configuration_is_named(kwargs, match):
     with pytest.raises(ValueError, match=match):
@@ -390,8 +216,8 @@ def test_bad_topologies_are_named():
         Topology({"LHR": "hub:FRA", "root:IAD": None})
     with pytest.raises(ValueError, match="2 roots"):
         Topology({"LHR": None, "SYD": None})
-    with pytest.raises(ValueError, match="capacity=10"):
-        Upstream("root:IAD", None, 1000.0, capacity=10)
+    with pytest.raises(ValueError, match="without '/'"):
+        Topology({"LHR/r1": None})
 
 
 def test_topologies_from_geography():
@@ -445,9 +271,6 @@ def test_site_ids_are_distinct_real_pops_and_say_when_data_runs_out():
 @pytest.mark.parametrize("seed", range(6))
 def test_random_faults_on_one_continent_cut_no_region_and_run(seed):
     """Every node in Europe: a region cut would have nobody on the other side."""
-    from edgekit.edge import random_faults, run_edge
-    from edgekit.sim import Cut, FaultModel
-
     w = Workload(["LHR", "CDG", "FRA", "AMS"], keys=4, ops=60, rates=40.0, seed=seed)
     topo = Topology.tree(w.sites)
     events = random_faults(random.Random(seed), topo, w.duration_ms, count=6)
@@ -456,10 +279,48 @@ def test_random_faults_on_one_continent_cut_no_region_and_run(seed):
     assert run.lost.lost == 0 and run.client_ops > 0
 
 
-def test_random_faults_are_seeded_and_heal():
+def test_random_faults_are_seeded_heal_and_draw_replica_faults():
     tree = Topology.tree(["LHR", "CDG", "SYD", "NRT"])
-    from edgekit.edge import random_faults
-
     a = random_faults(random.Random(3), tree, 5_000.0, count=4)
     assert a == random_faults(random.Random(3), tree, 5_000.0, count=4)
     assert all(e.at_ms <= 5_000.0 for e in a) and len(a) == 8
+    cfg = EdgeConfig(write_quorum=2)
+    many = random_faults(random.Random(4), tree, 5_000.0, count=200, config=cfg)
+    kinds = {type(e).__name__ for e in many}
+    assert kinds == {"Cut", "Heal", "Crash", "Restart", "Slow", "DiskLoss"}
+    lost = [e.node for e in many if isinstance(e, DiskLoss)]
+    assert len({n.split("/")[0] for n in lost}) == len(lost) <= len(tree.sites)  # one per site
+    assert all(n.split("/")[0] in tree.sites for n in lost)
+    assert not any(isinstance(e, DiskLoss) for e in random_faults(random.Random(4), tree, 5_000.0, count=200,
+                                                                   config=EdgeConfig()))  # w = 1: no promise
+
+
+@pytest.mark.parametrize("call, match", [
+    (lambda: site_isolated("LHR", 1_000.0, 500.0), "heal_ms=500.0: expected a time >= at_ms=1000.0"),
+    (lambda: upstream_down("hub:FRA", 10.0, 5.0), "restart_ms=5.0"),
+    (lambda: region_cut("Europe", 10.0, float("nan")), "heal_ms=nan"),
+    (lambda: region_cut("Europe", -1.0, 5.0), "at_ms=-1.0"),
+    (lambda: site_isolated("", 0.0, 5.0), "site=''"),
+    (lambda: site_isolated(None, 0.0, 5.0), "site=None"),
+    (lambda: random_faults(random.Random(1), Topology.flat(["LHR"]), 100.0, count=-1), "count=-1"),
+    (lambda: random_faults(1, Topology.flat(["LHR"]), 100.0), "rng=1"),
+    (lambda: random_faults(random.Random(1), Topology.flat(["LHR"]), 100.0, kinds=("disk",)), "need config"),
+])
+def test_fault_helpers_reject_nonsense(call, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        call()
+
+
+@pytest.mark.parametrize("kwargs, match", [
+    ({"keys": 10**9}, "keys=1000000000: expected an integer in 1..1,000,000"),
+    ({"ops": 0}, "ops=0"),
+    ({"rates": float("inf")}, "rates=inf"),
+    ({"rates": float("nan")}, "rates=nan"),
+    ({"rates": "fast"}, "rates: 'fast'"),
+    ({"zipf_s": float("nan")}, "zipf_s=nan"),
+    ({"seed": 1.5}, "seed=1.5"),
+    ({"sites": ("LHR", "LHR")}, "distinct site ids"),
+])
+def test_workload_rejects_nonsense(kwargs, match):
+    with pytest.raises((ValueError, TypeError), match=match):
+        Workload(**{"sites": ("LHR", "SYD"), **kwargs})

@@ -6,11 +6,19 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from edgekit.edge import Observer, Topology, Workload, random_faults, site_isolated
-from edgekit.edge.gossip import Deltas, Digest, DigestReply, GossipConfig, GossipPeer, GossipSystem
-from edgekit.edge.harness import WireMeter
-from edgekit.edge.primary import Append, PrimaryConfig, PrimaryPoP, PrimarySystem, central_site
-from edgekit.edge.testing import FakeContext
+from edgekit.edge import Topology
+from edgekit.edge.context import FakeContext
+from edgekit.edge.lab import Observer, Workload, random_faults, site_isolated
+from edgekit.edge.lab.gossip import (
+    Deltas,
+    Digest,
+    DigestReply,
+    GossipConfig,
+    GossipPeer,
+    GossipSystem,
+)
+from edgekit.edge.lab.harness import WireMeter
+from edgekit.edge.lab.primary import Append, PrimaryConfig, PrimaryPoP, PrimarySystem, central_site
 from edgekit.edge.values import VALUE_TYPES
 from edgekit.sim import FaultModel, LinkFaults
 
@@ -83,7 +91,7 @@ def test_replica_applies_the_log_in_order_and_ignores_gaps_and_duplicates():
     obs = Observer(["LHR"], leq=vt.leq, join=vt.join)
     rep = PrimaryPoP("LHR", "FRA", ("FRA", "LHR"), PrimaryConfig(), obs, WireMeter())
     ctx = FakeContext("LHR")
-    e1, e2, e3 = (("k", vt.write(None, "FRA", i, float(i))) for i in (1, 2, 3))
+    e1, e2, e3 = (("k", vt.write(None, "FRA", i, float(i))[0]) for i in (1, 2, 3))
     rep.on_message(ctx, "FRA", Append(2, (e3,), 3))  # a gap: ignored
     assert rep.applied == 0 and rep.state_of("k") is None
     rep.on_message(ctx, "FRA", Append(0, (e1, e2), 2))

@@ -4,7 +4,7 @@ import json
 
 import pytest
 
-from edgekit.edge.compare import (
+from edgekit.edge.lab.compare import (
     SCENARIOS,
     TOPOLOGIES,
     RunRecord,
@@ -14,8 +14,8 @@ from edgekit.edge.compare import (
     run,
     upstream_of,
 )
-from edgekit.edge.propagation import follow_write
-from edgekit.edge.stepper import site_inside, sync_walkthrough
+from edgekit.edge.lab.propagation import follow_write
+from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.sim import Crash, Cut
 
 SMALL = Setup(sites=("LHR", "FRA", "IAD", "ORD", "SYD", "NRT"), rates=80.0, keys=15, ops=500, isolated="SYD")
@@ -162,13 +162,16 @@ def test_walkthrough_bad_script():
         sync_walkthrough([[("CDG", "read", "cart")]])
 
 
-def test_inside_a_site_the_stale_replica_is_repaired():
-    inside = site_inside(slow=(0, 1), slow_ms=20.0)  # the fresh replicas answer late (but in time)
-    assert inside.stale_answer and inside.repairs == 1
+def test_inside_a_site_the_client_gets_the_merge_and_the_stale_replica_is_repaired():
+    inside = site_inside(slow=(0, 1), slow_ms=20.0)  # the fresh replicas answer later, within the timer
+    assert not inside.stale_answer and inside.repairs == 1 and inside.latency_ms > 20.0
     assert sum(r.holds_key for r in inside.replicas) == 3
     assert [r.index for r in inside.replicas if r.repaired] == [2]
+    late = site_inside(slow=(0, 1), slow_ms=200.0)  # later than the first reply + 75 ms: not merged
+    assert late.stale_answer and late.repairs == 0 and 75.0 < late.latency_ms < 80.0
+    assert [r.index for r in late.replicas if r.late] == [0, 1]
     calm = site_inside()
-    assert not calm.stale_answer and calm.repairs == 1  # the merge still repairs the stale copy
+    assert not calm.stale_answer and calm.repairs == 1
 
 
 @pytest.mark.parametrize("kwargs, match", [

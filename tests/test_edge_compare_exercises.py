@@ -3,11 +3,11 @@
 import plotly.graph_objects as go
 import pytest
 
-from edgekit.edge import complications as cx
-from edgekit.edge.compare import Setup, compare
-from edgekit.edge.propagation import follow_write
-from edgekit.edge.site import placement
-from edgekit.edge.stepper import site_inside, sync_walkthrough
+from edgekit.edge.hashing import placement
+from edgekit.edge.lab import complications as cx
+from edgekit.edge.lab.compare import Setup, compare
+from edgekit.edge.lab.propagation import follow_write
+from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.edge.topology import Topology
 from edgekit.exercises import NOT_ANSWERED, ch5, check
 from edgekit.figures import edge as fe

@@ -9,17 +9,9 @@ from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
 from edgekit.clocks import PhysicalClock
-from edgekit.edge import (
-    EdgeConfig,
-    EdgeSystem,
-    Topology,
-    Workload,
-    random_faults,
-    run_edge,
-    site_isolated,
-    upstream_down,
-)
-from edgekit.edge.testing import FakeContext  # noqa: F401  (kept importable for notebooks)
+from edgekit.edge import EdgeConfig, EdgeSystem, Topology
+from edgekit.edge.lab import Workload, random_faults, run_edge, site_isolated, upstream_down
+from edgekit.edge.lab.checks import check_copies, check_touched
 from edgekit.sim import Crash, FaultModel, LinkFaults, to_jsonl
 
 SITES = ("LHR", "CDG", "FRA", "SYD", "NRT", "IAD", "GRU", "JNB")
@@ -27,13 +19,11 @@ TYPES = ("lww", "mv", "gcounter", "pncounter", "orset")
 
 
 def _converged(system: EdgeSystem) -> list:
-    """(key, site) pairs where a site's copy differs from the root's after settling."""
-    bad = []
-    for name, site in system.sites.items():
-        for key in site.held_keys():
-            if site.state_of(key) != system.root.state_of(key):
-                bad.append((key, name))
-    return bad
+    """(replica, key) where a site's copy differs from the root's after one read round per level."""
+    for _ in range(system.topology.depth):
+        system.read_round()
+    root = system.topology.root
+    return check_copies(system.site_copies(), lambda key: system.state(root, key), system.config.value_type)
 
 
 @pytest.mark.parametrize("seed", range(40))
@@ -41,36 +31,38 @@ def test_no_acknowledged_write_is_lost_under_random_faults(seed):
     rng = random.Random(seed)
     workload = Workload(SITES, keys=12, ops=700, rates=60.0, write_fraction=0.4, seed=seed)
     topo = Topology.tree(SITES) if seed % 2 else Topology.flat(SITES)
+    config = EdgeConfig(replicas=3, n=2, write_quorum=1 + seed % 2, capacity=3,
+                        hub_capacity=6 if seed % 3 else None, epoch_ms=rng.choice([50.0, 120.0]),
+                        value_type=TYPES[seed % len(TYPES)], read_miss="block" if seed % 4 == 0 else "missing",
+                        clock="hlc" if seed % 5 == 0 else "physical")
     faults = FaultModel(
         LinkFaults(loss=0.1, duplicate=0.1, reorder=0.2, reorder_ms=300.0),
-        timeline=random_faults(rng, topo, workload.duration_ms, count=4),
+        timeline=random_faults(rng, topo, workload.duration_ms, count=6, config=config),
     )
-    config = EdgeConfig(replicas=3, n=2, capacity=3, hub_capacity=6 if seed % 3 else None,
-                        epoch_ms=rng.choice([50.0, 120.0]), value_type=TYPES[seed % len(TYPES)],
-                        read_miss="block" if seed % 4 == 0 else "missing",
-                        clock="hlc" if seed % 5 == 0 else "physical")
-    system = EdgeSystem(topo, config, seed=seed, faults=faults)
+    system = EdgeSystem(topo, config, seed=seed, faults=faults, record_reads=True)
     system.drive(workload)
     system.settle()
-    lost = system.lost_writes()
-    assert lost.checked > 50
-    assert lost.lost == 0, lost
+    verdict = system.lost_writes()  # before any read round touches a copy
+    assert verdict.checked > 50
+    assert verdict.ok, verdict
     assert _converged(system) == []
+    assert check_touched(((r.split("/")[0], k) for r, k, _ in system.site_copies()), system.history) == []
 
 
 def test_counters_count_every_acknowledged_increment():
-    workload = Workload(SITES, keys=5, ops=600, rates=80.0, write_fraction=0.6, seed=2)
-    topo = Topology.tree(SITES)
-    faults = FaultModel(LinkFaults(loss=0.2, duplicate=0.2),
-                        timeline=site_isolated("SYD", 500.0, 1_500.0) + upstream_down(topo.hubs[0], 300.0, 900.0))
-    system = EdgeSystem(topo, EdgeConfig(value_type="gcounter", capacity=2, epoch_ms=80.0), seed=2,
-                        faults=faults)
-    system.drive(workload)
+    w = Workload(SITES, keys=5, ops=1_500, rates=80.0, write_fraction=0.5, seed=11)
+    faults = FaultModel(LinkFaults(loss=0.1, duplicate=0.2), timeline=site_isolated("SYD", 2_000, 6_000))
+    system = EdgeSystem(Topology.tree(SITES), EdgeConfig(capacity=2, epoch_ms=80, value_type="gcounter"),
+                        seed=11, faults=faults)
+    system.drive(w)
     system.settle()
-    acked = system.observer.acked
-    assert sum(map(len, acked.values())) > 200
-    for key, writes in acked.items():  # the oracle: one increment per acknowledged write
-        assert system.root.state_of(key).value == len(writes)
+    acked: dict = {}
+    for op in system.history:  # the oracle: one increment per acknowledged write, counted here
+        acked[op.key] = acked.get(op.key, 0) + (op.status == "ok")
+    assert sum(acked.values()) > 200
+    assert all(op.status != "info" for op in system.history)  # nothing indeterminate here
+    for key, n in acked.items():
+        assert system.state(system.topology.root, key).value == n
     assert _converged(system) == []
 
 
@@ -90,7 +82,7 @@ def test_an_isolated_site_keeps_serving_and_catches_up():
     faults = FaultModel(timeline=site_isolated("SYD", 0.0, 1_500.0))
     run = run_edge(w, EdgeConfig(epoch_ms=100), topology="flat", faults=faults, record_ops=True)
     syd = [op for op in run.ops if op.site == "SYD"]
-    assert all(op.ok and op.latency_ms < 1.0 for op in syd)  # local, inside the request
+    assert all(op.ok and op.latency_ms < 2.0 for op in syd)  # local, inside the request
     during = [op.stale_ms for op in syd if op.kind == "read" and 500 < op.time < 1_400]
     after = [op.stale_ms for op in syd if op.kind == "read" and op.time > 1_800]
     assert max(during) > 300.0 and max(after) < max(during)  # stale while cut off, then it catches up
@@ -104,7 +96,7 @@ def test_a_crashed_upstream_only_delays():
     run = run_edge(w, EdgeConfig(epoch_ms=100), topology=topo,
                    faults=FaultModel(timeline=upstream_down(hub, 200.0, 1_200.0)), seed=5)
     assert run.failed == 0 and run.lost.lost == 0
-    assert run.summary()["write_ms"]["max"] < 1.0  # writes never wait for the upstream
+    assert run.summary()["write_ms"]["max"] < 2.0  # writes never wait for the upstream
 
 
 def test_a_crashed_site_fails_its_clients_and_loses_nothing():
@@ -119,19 +111,15 @@ def test_read_miss_served_missing_or_blocking():
     topo = Topology.flat(["LHR", "SYD"], root="LHR")
     for mode in ("missing", "block"):
         system = EdgeSystem(topo, EdgeConfig(epoch_ms=500, read_miss=mode), seed=1)
-        lhr, syd = system.sites["LHR"], system.sites["SYD"]
-        lctx, sctx = system.contexts["LHR"], system.contexts["SYD"]
-        lhr.write(lctx, "k", 1)
+        system.call("LHR", "write", "k", 1)
         system.sim.run(until=1_200)  # LHR's write reaches the root
-        outcomes = []
-        system.observer.read = lambda t, s, k, out, seen=outcomes: seen.append(out)
-        syd.read(sctx, "k")
-        system.sim.run(until=3_000)
+        out = system.call("SYD", "read", "k")
         if mode == "missing":
-            assert outcomes[0].state is None and outcomes[0].latency_ms < 1.0
-            assert syd.state_of("k").value == 1  # the object appeared later
+            assert out.state is None and out.latency_ms < 1.0
+            system.sim.run(until=3_000)
+            assert system.state("SYD", "k").value == 1  # the object appeared later
         else:
-            assert outcomes[0].value == 1 and outcomes[0].latency_ms > 100.0  # a round trip to LHR
+            assert out.value == 1 and out.latency_ms > 100.0  # a round trip to LHR
 
 
 def test_hlc_keeps_a_later_write_that_a_slow_clock_would_lose():
@@ -140,14 +128,14 @@ def test_hlc_keeps_a_later_write_that_a_slow_clock_would_lose():
     for clock in ("physical", "hlc"):
         faults = FaultModel(clocks={"SYD": PhysicalClock(offset_ms=-60_000)})
         system = EdgeSystem(topo, EdgeConfig(epoch_ms=200, clock=clock), seed=1, faults=faults)
-        system.sites["LHR"].write(system.contexts["LHR"], "k", 1)
+        system.call("LHR", "write", "k", 1)
         system.sim.run(until=2_000)
-        system.sites["SYD"].read(system.contexts["SYD"], "k")
+        system.call("SYD", "read", "k")
         system.sim.run(until=4_000)
-        assert system.sites["SYD"].state_of("k").value == 1  # SYD saw LHR's write ...
-        system.sites["SYD"].write(system.contexts["SYD"], "k", 2)  # ... and then overwrote it
+        assert system.call("SYD", "read", "k").value == 1  # SYD saw LHR's write ...
+        system.call("SYD", "write", "k", 2)  # ... and then overwrote it
         system.settle()
-        values[clock] = system.root.state_of("k").value
+        values[clock] = system.state("root:LHR", "k").value
     assert values == {"physical": 1, "hlc": 2}
 
 
@@ -168,7 +156,7 @@ def test_settle_refuses_to_report_on_a_system_that_never_went_quiet():
     system = EdgeSystem(topo, EdgeConfig(epoch_ms=100), seed=1,
                         faults=FaultModel(timeline=(Crash(end + 1.0, topo.root),)))
     system.drive(w)
-    with pytest.raises(RuntimeError, match=r"settle\(\): still syncing after 200 epochs"):
+    with pytest.raises(RuntimeError, match=r"quiet\(\): still syncing after 200 epochs"):
         system.settle()
 
 
@@ -192,7 +180,8 @@ def test_summary_has_the_comparison_numbers():
 
 _SCRIPT = """
 import hashlib
-from edgekit.edge import EdgeConfig, Workload, run_edge, site_isolated
+from edgekit.edge import EdgeConfig
+from edgekit.edge.lab import Workload, run_edge, site_isolated
 from edgekit.sim import Crash, FaultModel, LinkFaults, to_jsonl
 w = Workload(("LHR", "CDG", "SYD", "NRT"), keys=20, ops=400, rates=80.0, write_fraction=0.3, seed=2)
 faults = FaultModel(LinkFaults(loss=0.1, duplicate=0.1), timeline=site_isolated("SYD", 500, 2_000))
@@ -238,5 +227,20 @@ def test_random_systems_lose_nothing_and_converge(seed, value_type, flat, capaci
                         seed=seed, faults=fm)
     system.drive(w)
     system.settle()
-    assert system.lost_writes().lost == 0
+    assert system.lost_writes().ok
     assert _converged(system) == []
+
+
+def test_a_round_closes_when_its_timer_rounds_below_the_deadline():
+    # Found by the state machine: a tick set for 605.3997740543433 fired at 605.3997740543432
+    # (now + (at - now) in floats), closed nothing and never came back: quiet() gave up.
+    cfg = EdgeConfig(replicas=1, n=1, capacity=1, epoch_ms=40.0, read_miss="block", gather_ms=50.0,
+                     miss_timeout_ms=600.0)
+    faults = FaultModel(LinkFaults(loss=0.3, duplicate=0.3, reorder=0.3, reorder_ms=300.0))
+    system = EdgeSystem(Topology.flat(("LHR", "FRA", "SYD", "NRT")), cfg, seed=0, faults=faults)
+    system.sim.run(until=4.899774054343256)
+    system.invoke("LHR", "read", "k0")
+    system.sim.run(until=system.sim.now + 16.0)
+    system.invoke("LHR", "read", "k0")
+    system.settle()
+    assert not system.busy()

@@ -140,11 +140,76 @@ def test_triangle_inequality_holds_up_to_lamberts_error(a, b, c):
 
 def test_calibration_is_physical_and_explains_every_measurement():
     cal = geo.calibration()
-    assert cal.inflation >= 1 and cal.constant_ms >= 0
+    assert cal.quantile == 0.5 and cal.inflation >= 1 and cal.constant_ms >= 0
     assert cal.n == len(geo.measurements()) == len(cal.residuals)
     assert cal.median_abs_residual_ms <= cal.rmse_ms <= cal.max_abs_residual_ms
-    # Least squares with an intercept: residuals sum to zero.
-    assert sum(r[4] for r in cal.residuals) == pytest.approx(0, abs=1e-6)
+    # The median line: about as many measurements above it as below (the least-squares line it
+    # replaced overestimated 64% of them, pulled up by a few long detours).
+    assert 0.45 <= cal.share_over <= 0.55
+
+
+@pytest.mark.parametrize("q", [0.1, 0.25, 0.5, 0.75, 0.9])
+def test_a_quantile_line_has_that_share_of_measurements_below_it(q):
+    cal = geo.calibration(q)
+    # A quantile fit with two parameters puts all but about two points on the right sides.
+    assert abs(cal.share_over - q) <= 3 / cal.n
+
+
+def test_quantile_lines_are_ordered_so_the_band_brackets_the_estimate():
+    for a, b in [("LHR", "JFK"), ("LHR", "SYD"), ("FRA", "SIN"), ("AMS", "AMS")]:
+        lo, hi = geo.rtt_range_ms(a, b)
+        line = geo.calibration().inflation * geo.min_rtt_ms(a, b) + geo.calibration().constant_ms
+        assert geo.min_rtt_ms(a, b) <= lo <= max(line, geo.min_rtt_ms(a, b)) <= hi
+    with pytest.raises(ValueError, match=r"low=0.9, high=0.1: expected 0 < low < high < 1"):
+        geo.rtt_range_ms("LHR", "JFK", 0.9, 0.1)
+    with pytest.raises(ValueError, match=r"quantile=1.5: expected a number strictly between 0 and 1"):
+        geo.calibration(1.5)
+
+
+def test_the_estimate_is_the_measurement_where_there_is_one():
+    for m in geo.measurements():
+        assert geo.estimate_rtt_ms(m.a, m.b) == pytest.approx(geo.measured_rtt_ms(m.a, m.b))
+    assert geo.estimate_rtt_ms("JFK", "CDG") == 78.33  # the least-squares line said 110
+    # No measurement: the median line. London-New York: one round trip fits a 100 ms page.
+    assert 85 < geo.estimate_rtt_ms("LHR", "JFK") < 100
+
+
+def _pinball(xs, ys, q, k, c):
+    return sum(q * (y - k * x - c) if y - k * x - c >= 0 else (q - 1) * (y - k * x - c) for x, y in zip(xs, ys, strict=True))
+
+
+def _brute_force_quantile_line(xs, ys, q):
+    """The oracle: a linear programme's optimum is at a vertex, so try every line through two
+    points, through one point with k = 1 or c = 0, and k = 1, c = 0; keep the feasible best."""
+    cands = [(1.0, 0.0)]
+    pts = list(zip(xs, ys, strict=True))
+    for i, (x1, y1) in enumerate(pts):
+        cands += [(1.0, y1 - x1), (y1 / x1, 0.0)]
+        for x2, y2 in pts[i + 1:]:
+            if x1 != x2:
+                k = (y2 - y1) / (x2 - x1)
+                cands.append((k, y1 - k * x1))
+    feasible = [(k, c) for k, c in cands if 1 <= k <= 6 and c >= 0]
+    return min(_pinball(xs, ys, q, k, c) for k, c in feasible)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.tuples(st.floats(1, 300), st.floats(1.0, 3.0), st.floats(0, 30)), min_size=2, max_size=9),
+       st.sampled_from([0.1, 0.5, 0.9]))
+def test_quantile_fit_matches_a_brute_force_linear_programme(rows, q):
+    xs = [x for x, _, _ in rows]
+    ys = [x * k + c for x, k, c in rows]
+    k, c = geo._quantile_fit(xs, ys, q)
+    assert 1 <= k <= 6 and c >= 0
+    best = _brute_force_quantile_line(xs, ys, q)
+    assert _pinball(xs, ys, q, k, c) <= best + 1e-6 * (1 + best)
+
+
+def test_the_median_line_ignores_a_far_detour_where_least_squares_would_not():
+    xs, ys = [10.0, 50.0, 100.0, 150.0, 200.0], [20.0, 84.0, 170.0, 254.0, 340.0]  # 1.7x plus 3
+    k0, c0 = geo._quantile_fit(xs, ys, 0.5)
+    k1, c1 = geo._quantile_fit(xs, ys[:-1] + [900.0], 0.5)  # one route detours over 2.5 times as far
+    assert abs(k1 * 100 + c1 - (k0 * 100 + c0)) < 5  # the median line hardly moves at 100 ms
 
 
 @settings(max_examples=100, deadline=None)

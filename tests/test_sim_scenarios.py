@@ -134,7 +134,7 @@ def test_floors_sim_and_clocks_import_no_plotting_and_clocks_nothing_above():
 
     code = (
         "import sys, edgekit.clocks; low = sorted(m for m in sys.modules if m.startswith('edgekit.') "
-        "and not m.startswith('edgekit.clocks')); "
+        "and not m.startswith(('edgekit.clocks', 'edgekit._checks'))); "  # _checks: shared validation, below all
         "import edgekit.sim, edgekit.sim.lww, edgekit.sim.ntp, edgekit.sim.workloads; "
         "heavy = [m for m in sys.modules if m.split('.')[0] in ('plotly', 'pandas', 'ipywidgets')]; "
         "print(low, heavy)"

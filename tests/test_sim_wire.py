@@ -224,3 +224,44 @@ def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
     # then the loop leaves the collector alone.
     assert frozen[0] > 0 if before == 0 else frozen[0] == before
     assert gc.get_freeze_count() == before and sim.events_run == 20_001 and len(log) == 20_002
+
+
+def test_a_link_cached_while_healthy_meets_cuts_crashes_and_pins():
+    """A send checks cuts and crashes only on links missing from the sender's cache; every
+    fault change empties the caches, and a pinned link keeps its own faults through them."""
+    from edgekit.sim import LinkFaults
+
+    class Inbox(Node):
+        def __init__(self):
+            self.got = []
+
+        def on_message(self, ctx, src, msg):
+            self.got.append(msg)
+
+    sim = Simulator(seed=1)
+    net = Network(sim, LatencyModel(rtt=lambda a, b: 10.0), FaultModel(LinkFaults(loss=1.0)), record="all")
+    a, b = Inbox(), Inbox()
+    net.add_node("a", a, place=(0.0, 0.0))
+    net.add_node("b", b, place=(1.0, 1.0))
+    net.pin_links([("a", "b")])  # perfect, whatever the default says
+    net.start()
+    send = net.context("a").send
+    send("b", 1)
+    sim.run()
+    assert "b" in net.context("a")._out  # healthy: cached
+    net.cut("a", "b")
+    assert net.context("a")._out == {}
+    send("b", 2)  # dropped at the cut, though the pinned link is perfect
+    net.heal()
+    send("b", 3)
+    sim.run()
+    net.crash("b")
+    send("b", 4)  # to a node that is down: checked on arrival
+    sim.run()
+    net.restart("b")
+    send("b", 5)
+    sim.run()
+    assert b.got == [1, 3, 5]
+    assert net.stats.drops == {"crashed": 1, "partition": 1}
+    assert [(r.kind, r.msg_id) for r in net.history if r.kind in ("deliver", "drop")] == [
+        ("deliver", 1), ("drop", 2), ("deliver", 3), ("drop", 4), ("deliver", 5)]

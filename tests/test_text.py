@@ -10,8 +10,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-import edgekit.crdt._text_runs as runs_module
-import edgekit.crdt.text as text_module
+import edgekit.crdt.text.local as text_module
+import edgekit.crdt.text.runs as runs_module
 from edgekit.crdt.text import Delete, Insert, Text, demo_two_editors, op_from_json
 
 NAMES = ("alice", "bob", "carol")
@@ -75,6 +75,15 @@ def chunks_of(n: int):
         yield
     finally:
         runs_module.MAX_RUNS = text_module.MAX_RUNS = old
+
+
+def check_chars(doc: Text, ops) -> None:
+    """Character by character (id, text, deleted, in document order), ``doc`` holds what the
+    paper's tree builds from ``ops``: run splits and merges never change an id."""
+    held = [((replica, seq + k), ch, bool(deleted)) for replica, seq, _, _, text, deleted in doc.to_json()["runs"]
+            for k, ch in enumerate(text)]
+    tree = FugueTree(ops)
+    assert held == [(node, tree.char[node], node in tree.dead) for node in tree.order()]
 
 
 def check_runs(doc: Text) -> None:
@@ -376,3 +385,115 @@ def test_two_editors_demo(seed, same_place):
     assert d.alice_after.endswith(".") and d.start.split()[-1] not in d.alice_after
     assert d.naive != d.alice_after
     assert demo_two_editors(seed, same_place) == d  # seeded: same story every time
+
+
+def test_the_text_package_has_no_import_circle():
+    """Each module of edgekit.crdt.text imports only modules below it (demo used to import text back)."""
+    import ast
+    from graphlib import TopologicalSorter
+    from pathlib import Path
+
+    folder = Path(text_module.__file__).parent
+    graph = {}
+    for path in folder.glob("*.py"):
+        tree = ast.parse(path.read_text())
+        graph[path.stem] = {node.module or alias.name for node in ast.walk(tree)
+                            if isinstance(node, ast.ImportFrom) and node.level == 1 for alias in node.names}
+    assert {"ops", "runs", "tree", "document", "codec", "demo"} <= set(graph)
+    list(TopologicalSorter(graph).static_order())  # raises CycleError on a circle
+
+
+# A typing session: each replica has a cursor and mostly types on, backspaces or deletes forward
+# there (the local fast paths), sometimes jumps; deliveries are random subsets, out of order, some twice.
+typing = st.lists(
+    st.one_of(
+        st.tuples(st.just("type"), st.integers(0, 2), st.text("abxy", min_size=1, max_size=4)),
+        st.tuples(st.sampled_from(["back", "forward"]), st.integers(0, 2), st.integers(1, 5)),
+        st.tuples(st.just("jump"), st.integers(0, 2), st.integers(0, 10**6)),
+        st.tuples(st.just("sync"), st.integers(0, 2), st.integers(0, 2)),
+    ).map(lambda step: [step] * 2 if step[0] in ("type", "back", "forward")
+          else [step, ("forward", step[1], 3)] if step[0] == "jump" else [step]),
+    max_size=50,
+).map(lambda groups: [step for group in groups for step in group])
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.sampled_from([2, 3, 64]), typing, st.randoms(use_true_random=False))
+def test_typing_sessions_converge_under_any_delivery(max_runs, steps, rnd):
+    """Concurrent replicas whose edits run the typing and erasing fast paths, between random
+    deliveries with duplicates, hold what the paper's tree says and converge."""
+    with chunks_of(max_runs):
+        docs = [Text(name) for name in NAMES]
+        models, cursors = ["", "", ""], [0, 0, 0]
+        made = [[] for _ in docs]
+        known = [[] for _ in docs]
+        for kind, i, arg in steps:
+            doc = docs[i]
+            if kind == "sync":
+                ops = rnd.sample(made[i], rnd.randint(0, len(made[i])))
+                ops += rnd.sample(ops, min(2, len(ops)))
+                rnd.shuffle(ops)
+                docs[arg].apply(ops)
+                known[arg] += ops
+                models[arg] = str(docs[arg])
+                cursors[arg] = min(cursors[arg], len(models[arg]))
+                continue
+            model, at = models[i], min(cursors[i], len(models[i]))
+            if kind == "jump":
+                cursors[i] = arg % (len(model) + 1)
+                continue
+            if kind == "type":
+                ops = doc.insert(at, arg)
+                model, at = model[:at] + arg + model[at:], at + len(arg)
+            elif kind == "back":
+                ops = []
+                for _ in range(min(arg, at)):
+                    ops += doc.delete(at - 1)
+                    model, at = model[:at - 1] + model[at:], at - 1
+            else:
+                ops = []
+                for _ in range(min(arg, len(model) - at)):
+                    ops += doc.delete(at)
+                    model = model[:at] + model[at + 1:]
+            made[i] += ops
+            known[i] += ops
+            models[i], cursors[i] = model, at
+            assert str(doc) == model
+            check_runs(doc)
+            check_chars(doc, [op for op in known[i] if op not in doc.buffered])
+        everything = [op for ops in made for op in ops]
+        for doc in docs:
+            ops = everything + rnd.sample(everything, min(5, len(everything)))
+            rnd.shuffle(ops)
+            doc.apply(ops)
+            assert not doc.buffered
+            check_runs(doc)
+        assert len({str(doc) for doc in docs}) == 1
+        assert str(docs[0]) == FugueTree(everything).text()
+        assert Text.from_json(docs[0].to_json()).to_json() == docs[0].to_json()
+        assert str(Text.load(docs[1].save())) == str(docs[0])
+
+
+def test_fast_edits_keep_every_id_and_the_check_sees_one_that_slips(monkeypatch):
+    doc = Text("a")
+    ops = doc.insert(0, "abc") + doc.insert(3, "def")  # typing on
+    ops += doc.delete(5) + doc.delete(4)  # backspaces over what was just typed
+    ops += doc.delete(1) + doc.delete(1)  # a delete inside the run, then forward
+    ops += doc.insert(1, "X") + doc.delete(1) + doc.delete(0)  # typed, erased, erased on
+    assert str(doc) == "d" and len(doc._list.runs()) < 8
+    check_chars(doc, ops)
+    check_runs(doc)
+    real = Text._erase
+
+    def slips(self, index):  # the mutation: a forward delete leaves the next run's first id behind
+        out = real(self, index)
+        if out and self._rest is not None and index == self._end:
+            self._rest.seq -= 1
+        return out
+
+    monkeypatch.setattr(Text, "_erase", slips)
+    doc = Text("a")
+    ops = doc.insert(0, "abcdef") + doc.delete(1) + doc.delete(1)
+    assert str(doc) == "adef"
+    with pytest.raises(AssertionError):
+        check_chars(doc, ops)

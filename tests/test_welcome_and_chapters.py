@@ -23,15 +23,17 @@ def test_setup_check_updates_numbers_and_figure():
 
 def test_every_notebook_is_on_the_chapter_map_and_in_the_readme():
     on_disk = sorted(p.name for p in (ROOT / "notebooks").glob("*.ipynb"))
-    mapped = [c.notebook for c in chapters.CHAPTERS]
+    mapped = [c.notebook for c in chapters.CHAPTERS + chapters.APPENDICES]
     assert set(on_disk) <= set(mapped), f"notebooks missing from edgekit.chapters: {set(on_disk) - set(mapped)}"
     readme = (ROOT / "README.md").read_text()
-    for c in chapters.CHAPTERS:
+    for c in chapters.CHAPTERS + chapters.APPENDICES:
         assert f"`{c.notebook}`" in readme, f"README's chapter map lacks {c.notebook}"
 
 
 def test_chapter_lookup_names_bad_input():
     assert chapters.chapter("00-welcome.ipynb").number == 0
+    assert chapters.chapter("A1-text-crdt-performance.ipynb").number == "A1"
+    assert "on your own" in chapters.markdown_table()
     with pytest.raises(ValueError, match="notebook='99-nope.ipynb'"):
         chapters.chapter("99-nope.ipynb")
 

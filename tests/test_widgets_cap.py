@@ -75,15 +75,37 @@ def test_pbs_app_curve_and_numbers():
     app = PbsApp()
     ts, ps = app.curve
     assert ps == sorted(ps) and abs(ps[0] - 0.439) < 0.03  # lnkd-disk, N=3, R=W=1
-    assert list(app.figure.data[0].y) == ps
+    curve = next(t for t in app.figure.data if t.name.startswith("PBS"))
+    assert list(curve.y) == ps
+    # The four WARS legs behind the curve are drawn too: on disks the write leg is the slow one.
+    legs = {t.name[0]: t for t in app.figure.data if t.name[:2] in ("W:", "A:", "R:", "S:")}
+    assert sorted(legs) == ["A", "R", "S", "W"] and legs["W"].x[len(legs["W"].x) // 2] > legs["A"].x[50]
+    assert "median leg: W / A / R / S" in app.output.value and "95% band" in app.output.value
     app.latency.value = "lnkd-ssd"
-    assert app.figure.data[0].y[0] > 0.95
+    assert next(t for t in app.figure.data if t.name.startswith("PBS")).y[0] > 0.95
     app.r.value = 2
     app.w.value = 2
-    assert set(app.figure.data[0].y) == {1.0} and "always consistent" in app.output.value
+    assert set(next(t for t in app.figure.data if t.name.startswith("PBS")).y) == {1.0}
+    assert "always consistent" in app.output.value
     app.r.value = 4
     assert "r=4" in app.last_error and "Cannot show this" in app.output.value
-    assert app.figure.data[0].y[0] == 1.0  # the last good picture stays
+    assert next(t for t in app.figure.data if t.name.startswith("PBS")).y[0] == 1.0  # the last good picture stays
+
+
+def test_pbs_app_single_replica_shows_its_curve():
+    """N = R = W = 1 is valid (one replica, always consistent): the widget draws it. Before the
+    fix pbs_consistency(1, 1, 1) raised a TypeError and the app showed an error instead."""
+    app = PbsApp(n=1, r=1, w_=1)
+    assert app.last_error is None, app.last_error
+    ts, ps = app.curve
+    assert len(ps) == len(ts) == 101 and set(ps) == {1.0}
+    curve = next(t for t in app.figure.data if t.name.startswith("PBS:"))
+    assert list(curve.y) == list(ps) and "N=1 R=1 W=1" in curve.name
+    assert "always consistent" in app.output.value
+    app.n.value, app.r.value, app.w.value = 3, 1, 1
+    app.n.value = 1  # back to one replica through the controls
+    curve = next(t for t in app.figure.data if t.name.startswith("PBS:"))
+    assert app.last_error is None and set(curve.y) == {1.0}
 
 
 def test_figures_build():

@@ -2,7 +2,7 @@
 
 import pytest
 
-from edgekit.edge import compare as cmp
+from edgekit.edge.lab import compare as cmp
 from edgekit.widgets.edge import DesignComparison, SiteInspector, SyncStepper
 
 SMALL = cmp.Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=80.0, keys=10, ops=300, isolated="SYD")
@@ -33,9 +33,11 @@ def test_site_inspector_redraws_and_explains_bad_choices():
     assert app.last_error is None
     colours_before = list(app.figure.data[0].marker.color)
     app.slow.value = (0, 1)
+    assert not app.inside.stale_answer and "the merge" in app.figure.layout.title.text
+    assert list(app.figure.data[0].marker.color) == colours_before  # the same replicas hold it
+    app.slow_ms.value = 200.0  # later than the first reply + the gather timer
     assert app.inside.stale_answer and "stale" in app.output.value
     assert "stale" in app.figure.layout.title.text
-    assert list(app.figure.data[0].marker.color) == colours_before  # the same replicas hold it
 
     app.replicas.value = 3
     app.n.value = 5

@@ -24,17 +24,23 @@ from __future__ import annotations
 import math
 from string import ascii_uppercase
 
+from .._checks import brief
 from .history import Operation, interval, is_open, label, precedes, validate_history
-from .linearizability import LinearizabilityResult, search
-from .models import Model, get_model
+from .models import Model, validated
+from .search import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATES, Budget, BudgetExhausted, search
 
 __all__ = ["minimal_counterexample", "explain", "letters"]
 
 MAX_LISTED = 12  # beyond this an explanation stops listing operations one by one
 
 
-def minimal_counterexample(history: list[Operation], model: str | Model) -> list[Operation]:
+def minimal_counterexample(history: list[Operation], model: str | Model, *,
+                           max_states: int | None = DEFAULT_MAX_STATES,
+                           max_seconds: float | None = DEFAULT_MAX_SECONDS) -> list[Operation]:
     """A 1-minimal set of operations that cannot be ordered in the context of the rest, in call order.
+
+    Every search it runs is charged to one budget of ``max_states`` and ``max_seconds``; when
+    it runs out the answer is unknown and ``BudgetExhausted`` says why.
 
     >>> w1 = Operation("a", 0, 1, ("write", 1))
     >>> w2 = Operation("b", 2, 3, ("write", 2))
@@ -44,13 +50,14 @@ def minimal_counterexample(history: list[Operation], model: str | Model) -> list
 
     (``write 1`` is context: it could only have happened before ``write 2``.)
     """
-    model = get_model(model)
-    ops = sorted(validate_history(history), key=lambda op: op.call)
-    if search(ops, model)[0]:
+    budget = Budget(max_states, max_seconds)
+    model, ops = validated(history, model)
+    ops = sorted(ops, key=lambda op: op.call)
+    if search(ops, model, budget=budget)[0]:
         raise ValueError("history: it is linearizable, so there is no counterexample to find")
 
     def fails(core: list[int]) -> bool:
-        return not search([ops[k] for k in core], model, _context(ops, core, model))[0]
+        return not search([ops[k] for k in core], model, _context(ops, core, model), budget)[0]
 
     # The shortest failing prefix: prefix(lo) can be ordered, prefix(hi) cannot.
     lo, hi = 0, len(ops)
@@ -96,6 +103,7 @@ def _context(ops: list[Operation], core: list[int], model: Model) -> list[Operat
 
 def letters(ops: list[Operation]) -> dict[int, str]:
     """Short names A, B, C ... (A1, B1 ... after Z) keyed by ``id(op)``."""
+    ops = validate_history(ops, "ops")
     names = {}
     for k, op in enumerate(ops):
         letter = ascii_uppercase[k % 26]
@@ -116,10 +124,19 @@ def _constraints(ops: list[Operation], name: dict[int, str]) -> list[str]:
     return lines
 
 
-def explain(result: LinearizabilityResult) -> str:
-    """The verdict of ``check_linearizable`` in plain words."""
+def explain(result) -> str:
+    """The verdict of ``check_linearizable`` (a ``LinearizabilityResult``) in plain words.
+
+    Shrinking the counterexample and finding the orders without each of its operations spend
+    the budget the check was given (the result's ``max_states`` and ``max_seconds``).
+    """
+    if not all(hasattr(result, a) for a in ("ok", "model", "history", "failed_ops", "counterexample")):
+        raise TypeError(f"result={brief(result)}: expected what check_linearizable returns")
     model = result.model
     n = len(result.history)
+    if result.ok is None:
+        where = "" if result.failed_part is None else f" (at key {brief(result.failed_part)})"
+        return f"Unknown under model '{model.name}'{where}: {result.reason}"
     if result.ok:
         parts = f" in {len(result.witness)} independent parts" if len(result.witness) > 1 else ""
         return (
@@ -130,17 +147,26 @@ def explain(result: LinearizabilityResult) -> str:
     core = result.counterexample
     context = [op for op in result.failed_ops if all(op is not c for c in core)]
     name = letters(core)
-    where = "" if result.failed_part is None else f", key {result.failed_part!r}"
-    lines = [
-        f"Not linearizable under model '{model.name}'{where}.",
-        f"These {len(core)} of the {n} operations cannot be put in any one order that respects real time "
-        f"and the model's rules, even if every other operation took effect at whatever moment inside "
-        f"its own interval would help most (or not at all):",
-    ]
+    where = "" if result.failed_part is None else f", key {brief(result.failed_part)}"
+    lines = [f"Not linearizable under model '{model.name}'{where}."]
+    if len(core) == 1:
+        op = core[0]
+        lines.append(f"No state that any order of the operations can reach lets this one happen "
+                     f"({'no operation produces the value it returned' if op.input[0] in ('read', 'get') else 'the model never allows it'}):")
+        lines.append(f"  {label(op)}  ({interval(op)})")
+        return "\n".join(lines)
+    if result.counterexample_is_minimal:
+        lines.append(f"These {len(core)} of the {n} operations cannot be put in any one order that respects real "
+                     f"time and the model's rules, even if every other operation took effect at whatever moment "
+                     f"inside its own interval would help most (or not at all):")
+    else:
+        lines.append(f"These {len(core)} of the {n} operations cannot be put in any one order that respects real "
+                     f"time and the model's rules (the search for a smaller set ran out of budget):")
     for op in core[:MAX_LISTED]:
         lines.append(f"  {name[id(op)]}  {label(op)}  ({interval(op)})")
     if len(core) > MAX_LISTED:
         lines.append(f"  ... and {len(core) - MAX_LISTED} more")
+    if len(core) > MAX_LISTED or not result.counterexample_is_minimal:
         return "\n".join(lines)
     rules = _constraints(core, name)
     if rules:
@@ -148,10 +174,15 @@ def explain(result: LinearizabilityResult) -> str:
     else:
         lines.append("They all overlap in time, so real time allows any order; the model's rules forbid every one.")
     lines.append("Leave any one out (it joins the others) and an order exists:")
+    budget = Budget(result.max_states, result.max_seconds)
     for op in core:
         rest = [o for o in core if o is not op]
         helpers = context + [op]
-        _, order, _ = search(rest, model, helpers)
+        try:
+            _, order, _ = search(rest, model, helpers, budget)
+        except BudgetExhausted:
+            lines.append(f"  without {name[id(op)]}: (the search for that order ran out of budget)")
+            continue
         lines.append(f"  without {name[id(op)]}: " + _order_words(order, rest, helpers, name))
     return "\n".join(lines)
 

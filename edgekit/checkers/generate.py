@@ -14,13 +14,22 @@ from __future__ import annotations
 import math
 import random
 
-from .history import UNKNOWN, Operation
-from .models import get_model
+from .._checks import brief, check_int
+from .history import UNKNOWN, Operation, validate_history
+from .models import MODELS, get_model
 
 __all__ = ["random_history", "corrupt"]
 
 VALUES = (0, 1, 2, 3)
 KEYS = ("a", "b")
+
+
+MAX_CLIENTS, MAX_OPS = 1_000, 1_000_000
+
+
+def _rng(rng) -> None:
+    if not isinstance(rng, random.Random):
+        raise TypeError(f"rng={brief(rng)}: expected a seeded random.Random, e.g. random.Random(1)")
 
 
 def _random_input(rng: random.Random, model: str) -> tuple:
@@ -51,7 +60,15 @@ def random_history(
     >>> check_linearizable(random_history(random.Random(1)), "cas-register").ok
     True
     """
+    _rng(rng)
+    if not isinstance(model, str) or model not in MODELS:
+        raise ValueError(f"model={brief(model)}: expected one of {sorted(MODELS)} (the generator knows their inputs)")
     m = get_model(model)
+    check_int(clients, "clients", 1, MAX_CLIENTS)
+    check_int(ops, "ops", 0, MAX_OPS)
+    for name, p in (("p_pending", p_pending), ("p_unknown", p_unknown)):
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p <= 1:
+            raise ValueError(f"{name}={brief(p)}: expected a probability in [0, 1]")
     free_at = [rng.randint(0, 3) for _ in range(clients)]
     alive = list(range(clients))
     planned = []  # (point, call, ret, client, input, pending, unknown)
@@ -98,7 +115,9 @@ def _output(state, inp: tuple):
 
 def corrupt(rng: random.Random, history: list[Operation], changes: int = 1) -> list[Operation]:
     """``history`` with up to ``changes`` completed reads or cas answers altered."""
-    out = list(history)
+    _rng(rng)
+    check_int(changes, "changes", 0, MAX_OPS)
+    out = validate_history(history)
     candidates = [i for i, op in enumerate(out) if op.output is not UNKNOWN and op.input[0] in ("read", "get", "cas")]
     for i in rng.sample(candidates, min(changes, len(candidates))):
         op = out[i]

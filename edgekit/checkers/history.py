@@ -16,6 +16,8 @@ from dataclasses import dataclass
 from numbers import Real
 from typing import Any
 
+from .._checks import brief, check_items
+
 __all__ = ["UNKNOWN", "Operation", "is_open", "precedes", "validate_history", "describe"]
 
 
@@ -57,17 +59,17 @@ class Operation:
     def __post_init__(self) -> None:
         for name in ("call", "ret"):
             t = getattr(self, name)
-            if isinstance(t, bool) or not isinstance(t, Real) or math.isnan(t):
-                raise TypeError(f"{name}={t!r}: expected a number (a time in ms)")
-        if not math.isfinite(self.call):
-            raise ValueError(f"call={self.call!r}: expected a finite time")
+            if isinstance(t, bool) or not isinstance(t, Real) or t != t:
+                raise TypeError(f"{name}={brief(t)}: expected a number (a time in ms)")
+            if not (-1e300 < t < 1e300 or (name == "ret" and t == math.inf)):
+                raise ValueError(f"{name}={brief(t)}: expected a finite time" + (" (or inf: never)" if name == "ret" else ""))
         if self.ret < self.call:
             raise ValueError(
-                f"ret={self.ret!r}: expected ret >= call={self.call!r} (an operation returns after it is called)"
+                f"ret={brief(self.ret)}: expected ret >= call={brief(self.call)} (an operation returns after it is called)"
             )
         if not isinstance(self.input, tuple) or len(self.input) != 2 or not isinstance(self.input[0], str):
             raise ValueError(
-                f"input={self.input!r}: expected a pair (kind, argument) such as ('read', None) or ('write', 3)"
+                f"input={brief(self.input)}: expected a pair (kind, argument) such as ('read', None) or ('write', 3)"
             )
 
     @property
@@ -89,6 +91,7 @@ def is_open(op: Operation) -> bool:
     >>> is_open(Operation("a", 0, 1, ("write", 1)))
     False
     """
+    _op(op, "op")
     return op.ret == math.inf or op.output is UNKNOWN
 
 
@@ -98,18 +101,19 @@ def precedes(a: Operation, b: Operation) -> bool:
     >>> precedes(Operation(1, 0, 1, ("write", 1)), Operation(2, 1, 2, ("read", None), 1))
     False
     """
+    _op(a, "a"), _op(b, "b")
     return a.ret < b.call and not is_open(a)
 
 
-def validate_history(history: Any) -> list[Operation]:
+def _op(op, name: str) -> Operation:
+    if not isinstance(op, Operation):
+        raise TypeError(f"{name}={brief(op)}: expected an Operation")
+    return op
+
+
+def validate_history(history: Any, name: str = "history") -> list[Operation]:
     """The history as a list, or a ``TypeError`` naming the first item that is not an Operation."""
-    if isinstance(history, (str, bytes)) or not hasattr(history, "__iter__"):
-        raise TypeError(f"history={history!r}: expected a list of Operation")
-    ops = list(history)
-    for i, op in enumerate(ops):
-        if not isinstance(op, Operation):
-            raise TypeError(f"history[{i}]={op!r}: expected an Operation")
-    return ops
+    return check_items(history, name, Operation, "a list of Operation")
 
 
 def _fmt_time(t: float) -> str:
@@ -122,23 +126,24 @@ def describe(op: Operation) -> str:
     >>> describe(Operation(1, 0, 1, ("cas", (1, 2)), False))
     'cas 1->2 failed'
     """
+    _op(op, "op")
     kind, arg = op.input
     out = op.output
     unknown = out is UNKNOWN or op.pending
     if kind in ("read", "get"):
-        key = "" if arg is None else f" {arg!r}"
-        return f"{kind}{key} -> " + ("?" if unknown else repr(out))
+        key = "" if arg is None else f" {brief(arg)}"
+        return f"{kind}{key} -> " + ("?" if unknown else brief(out))
     if kind == "cas" and isinstance(arg, tuple) and len(arg) == 2:
         verdict = "?" if unknown else ("ok" if out else "failed")
-        return f"cas {arg[0]!r}->{arg[1]!r} {verdict}"
+        return f"cas {brief(arg[0])}->{brief(arg[1])} {verdict}"
     if kind in ("put", "append") and isinstance(arg, tuple) and len(arg) == 2:
-        return f"{kind} {arg[0]!r} {arg[1]!r}" + (" ?" if unknown else "")
-    return f"{kind} {arg!r}" + (" ?" if unknown else "")
+        return f"{kind} {brief(arg[0])} {brief(arg[1])}" + (" ?" if unknown else "")
+    return f"{kind} {brief(arg)}" + (" ?" if unknown else "")
 
 
 def label(op: Operation) -> str:
     """``describe`` with the client: ``'client 2: read -> 3'``."""
-    return f"client {op.client}: {describe(op)}"
+    return f"client {brief(op.client) if not isinstance(op.client, str) else op.client}: {describe(op)}"
 
 
 def interval(op: Operation) -> str:

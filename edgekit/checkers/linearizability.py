@@ -4,179 +4,65 @@ A history is *linearizable* (Herlihy & Wing 1990) when each operation can be
 assigned a single point between its call and its return such that, taken in
 the order of those points, the operations follow the model's sequential rules.
 
-The search is Wing & Gong's (1993) as refined by Lowe ("Testing for
-linearizability", 2017, the algorithm he calls WGL), which is also what the
-Go checker porcupine runs:
+The search (``search.py``) is Wing & Gong's (1993) as refined by Lowe
+("Testing for linearizability", 2017, the algorithm he calls WGL), which is
+also what the Go checker porcupine runs. Operations that never returned, or
+whose outcome is ``UNKNOWN``, may take effect at any point after their call
+or not at all, so their return sits at the end of time and the search
+succeeds once every *completed* operation is linearized. A model's
+``partition`` splits the history into independent parts (one per key for
+``"kv"``), each searched on its own.
 
-* Walk the calls and returns in time order. At a call, try to linearize that
-  operation now (the model must accept its output in the current state); at
-  a return whose operation is not linearized yet, it is too late for it, so
-  undo the latest choice and try the next candidate (backtrack). The events
-  live in a doubly linked list so that a linearized operation's call and
-  return are lifted out, and put back when backtracking, in O(1).
-* Memoisation: a (set of linearized operations, model state) pair reached
-  once need not be explored again. The set is a bitset held in a Python int,
-  so states must be hashable.
-
-Operations that never returned, or whose outcome is ``UNKNOWN``, may take
-effect at any point after their call or not at all, so their return sits at
-the end of time and the search succeeds once every *completed* operation is
-linearized. A model's ``partition`` splits the history into independent parts
-(one per key for ``"kv"``), each searched on its own.
+Deciding linearizability is NP-complete (Gibbons & Korach 1997), so a check
+runs on a budget of search states and seconds. When it runs out, the verdict
+is a third one, *unknown*: ``ok is None``, and ``reason`` says which limit
+stopped it. A real checker does the same (Knossos and porcupine take a
+timeout and answer ``:unknown``).
 """
 
 from __future__ import annotations
 
-import math
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .history import Operation, is_open, validate_history
-from .models import Model, get_model
+from .._checks import brief
+from .explain import explain, minimal_counterexample
+from .history import Operation
+from .models import Model, validated
+from .search import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATES, Budget, BudgetExhausted, search
 
 __all__ = ["LinearizabilityResult", "check_linearizable", "search"]
 
 
-def search(
-    ops: list[Operation], model: Model, env: list[Operation] = ()
-) -> tuple[bool, list[int], int]:
-    """Wing-Gong-Lowe search of one part: (linearizable?, a witness order, states explored).
-
-    The witness lists indices into ``ops`` in linearization order; operations that
-    may never have taken effect and were not needed are left out. ``env`` are
-    operations that may take effect at any one moment within their own interval,
-    or never: the explainer uses them to stand for "everything else that
-    happened". Indices ``>= len(ops)`` in the witness are such operations
-    (``env[index - len(ops)]``).
-
-    >>> from edgekit.checkers.models import REGISTER
-    >>> w = Operation(1, 0, 10, ("write", 1))
-    >>> r = Operation(2, 5, 6, ("read", None), 1)
-    >>> search([w, r], REGISTER)[:2]
-    (True, [0, 1])
-    """
-    n, m = len(ops), len(env)
-    opened = [is_open(op) for op in ops] + [True] * m  # environment operations are optional
-    everything = list(ops) + list(env)
-    events = sorted(
-        [(op.call, 0, i) for i, op in enumerate(everything)]
-        + [(math.inf if opened[i] else op.ret, 1, i) for i, op in enumerate(everything)]
-    )
-    # Entries: 0 is the head sentinel, then the events in time order, then the tail.
-    # At equal times calls come first, so touching intervals count as concurrent.
-    size = len(events)
-    head, tail = 0, size + 1
-    nxt = list(range(1, size + 2)) + [tail]
-    prv = [0] + list(range(0, size + 1))
-    op_of = [-1] * (size + 2)
-    is_call = [False] * (size + 2)
-    match = [0] * (size + 2)
-    call_entry = [0] * (n + m)
-    for pos, (_, kind, i) in enumerate(events, start=1):
-        op_of[pos] = i
-        if kind == 0:
-            is_call[pos] = True
-            call_entry[i] = pos
-        else:
-            match[call_entry[i]] = pos
-
-    calls = [op.call for op in everything]
-    # The last moment each operation may act: only environment operations need the check,
-    # the list order already keeps the others inside their intervals.
-    last = [math.inf] * n + [math.inf if is_open(x) else x.ret for x in env]
-    bit = [1 << i for i in range(n + m)]
-    core_mask = (1 << n) - 1
-    live_masks: dict[float, int] = {}  # floor -> operations that can still act
-    inputs = [op.input for op in everything]
-    outputs = [op.output for op in everything]
-    step = model.step
-    remaining = opened.count(False)  # completed operations still to linearize
-    state = model.init
-    done = 0  # bitset of linearized operations
-    # (done, state) pairs already explored. With environment operations, whose
-    # availability depends on how late the last linearization point was, the key
-    # also holds that floor, and forgets those whose interval has closed.
-    seen: set[tuple] = set()
-    floor = -math.inf  # the latest call linearized so far: no later point can be earlier
-    stack: list[tuple[int, object, float]] = []  # (call entry, state and floor before it)
-    e = nxt[head]
-    while remaining:
-        if is_call[e]:
-            i = op_of[e]
-            if m and last[i] < floor:  # an environment operation whose interval has closed
-                e = nxt[e]
-                continue
-            ok, new_state = step(state, inputs[i], outputs[i])
-            # An open operation that would leave the state as it is can simply never
-            # take effect: linearizing it would only add obligations, never remove any.
-            if ok and not (opened[i] and new_state == state):
-                bits = done | bit[i]
-                if m:
-                    new_floor = floor if calls[i] <= floor else calls[i]
-                    live = live_masks.get(new_floor)
-                    if live is None:
-                        live = core_mask
-                        for j in range(n, n + m):
-                            if last[j] >= new_floor:
-                                live |= bit[j]
-                        live_masks[new_floor] = live
-                    key = (bits & live, new_state, new_floor)
-                else:
-                    new_floor, key = floor, (bits, new_state)
-                if key not in seen:
-                    seen.add(key)
-                    stack.append((e, state, floor))
-                    state, done, floor = new_state, bits, new_floor
-                    if not opened[i]:
-                        remaining -= 1
-                    # Lift the call and its return out of the list.
-                    r = match[e]
-                    p, q = prv[e], nxt[e]
-                    nxt[p], prv[q] = q, p
-                    p, q = prv[r], nxt[r]
-                    nxt[p], prv[q] = q, p
-                    e = nxt[head]
-                    continue
-            e = nxt[e]
-        else:
-            # A return whose operation is not linearized yet: undo the latest choice.
-            if not stack:
-                return False, [], len(seen)
-            e, state, floor = stack.pop()
-            i = op_of[e]
-            done ^= bit[i]
-            if not opened[i]:
-                remaining += 1
-            r = match[e]
-            p, q = prv[r], nxt[r]
-            nxt[p], prv[q] = r, r
-            p, q = prv[e], nxt[e]
-            nxt[p], prv[q] = e, e
-            e = nxt[e]
-    return True, [op_of[entry] for entry, _, _ in stack], len(seen)
-
-
 @dataclass(eq=False)
 class LinearizabilityResult:
-    """The verdict of ``check_linearizable``; ``str(result)`` explains it in plain words."""
+    """The verdict of ``check_linearizable``; ``str(result)`` explains it in plain words.
 
-    ok: bool
+    ``ok`` is True (linearizable), False (not), or None (unknown: the budget ran out first;
+    ``reason`` says why). ``bool(result)`` is True only for a proven True.
+    """
+
+    ok: bool | None
     model: Model
     history: list[Operation]
     witness: dict[Hashable, list[Operation]] = field(repr=False)
     """For each part (``None`` when the model has no partition), a valid order found."""
     failed_part: Hashable = None
-    """The key (for a partitioned model) whose operations cannot be ordered."""
+    """The key (for a partitioned model) whose operations cannot be ordered, or were not decided."""
     failed_ops: list[Operation] = field(default_factory=list, repr=False)
     states_explored: int = 0
+    reason: str = ""
+    """Why the verdict is unknown (empty when it is known)."""
+    max_states: int | None = field(default=DEFAULT_MAX_STATES, repr=False)
+    max_seconds: float | None = field(default=DEFAULT_MAX_SECONDS, repr=False)
 
     def __bool__(self) -> bool:
-        return self.ok
+        return self.ok is True
 
     @property
     def linearization(self) -> list[Operation] | None:
-        """The witness order for an unpartitioned model (``None`` when not linearizable)."""
+        """The witness order for an unpartitioned model (``None`` when not proven linearizable)."""
         if not self.ok:
             return None
         if len(self.witness) == 1:
@@ -184,49 +70,66 @@ class LinearizabilityResult:
         return [op for ops in self.witness.values() for op in ops]  # per part, in part order
 
     @cached_property
-    def counterexample(self) -> list[Operation]:
-        """A smallest set of operations that cannot be ordered (empty when ok); see ``minimal_counterexample``."""
-        if self.ok:
-            return []
-        from .explain import minimal_counterexample
+    def _shrunk(self) -> tuple[list[Operation], bool]:
+        if self.ok is not False:
+            return [], True
+        try:
+            return minimal_counterexample(self.failed_ops, self.model, max_states=self.max_states,
+                                          max_seconds=self.max_seconds), True
+        except BudgetExhausted:  # the failing part itself is a counterexample, just not a small one
+            return list(self.failed_ops), False
 
-        return minimal_counterexample(self.failed_ops, self.model)
+    @property
+    def counterexample(self) -> list[Operation]:
+        """A smallest set of operations that cannot be ordered (empty unless ``ok`` is False); see
+        ``minimal_counterexample``. If shrinking runs out of budget: the whole part that failed."""
+        return self._shrunk[0]
+
+    @property
+    def counterexample_is_minimal(self) -> bool:
+        """False when the budget ran out while shrinking, so ``counterexample`` is the failed part."""
+        return self._shrunk[1]
 
     def explain(self) -> str:
         """The verdict in plain words, naming the operations that cannot be ordered."""
-        from .explain import explain
-
         return explain(self)
 
     def __str__(self) -> str:
         return self.explain()
 
 
-def check_linearizable(history: list[Operation], model: str | Model = "cas-register") -> LinearizabilityResult:
+def check_linearizable(history: list[Operation], model: str | Model = "cas-register", *,
+                       max_states: int | None = DEFAULT_MAX_STATES,
+                       max_seconds: float | None = DEFAULT_MAX_SECONDS) -> LinearizabilityResult:
     """Is ``history`` linearizable under ``model`` (``'register'``, ``'cas-register'``, ``'kv'`` or a Model)?
+
+    ``max_states`` and ``max_seconds`` bound the search (over all parts); past them the answer
+    is unknown (``ok is None``) with the ``reason``.
 
     >>> ops = [Operation("a", 0, 1, ("write", 1)), Operation("b", 2, 3, ("read", None), None)]
     >>> check_linearizable(ops, "register").ok
     False
+    >>> writes = [Operation(i, 0, 1, ("write", i)) for i in range(16)]
+    >>> reads = [Operation("r", 2, 3, ("read", None), 3), Operation("r", 4, 5, ("read", None), 5)]
+    >>> res = check_linearizable(writes + reads, "register", max_states=1000)
+    >>> res.ok, res.reason[:42]
+    (None, 'the search stopped before deciding: it exp')
     """
-    model = get_model(model)
-    ops = validate_history(history)
-    if model.validate is not None:
-        for op in ops:
-            model.validate(op)
+    budget = Budget(max_states, max_seconds)
+    model, ops = validated(history, model)
     parts = model.partition(ops) if model.partition is not None else {None: ops}
     witness: dict[Hashable, list[Operation]] = {}
-    explored = 0
+    limits = dict(max_states=max_states, max_seconds=max_seconds)
     for key, part in parts.items():
         try:
-            ok, order, n_states = search(part, model)
+            ok, order, _ = search(part, model, budget=budget)
+        except BudgetExhausted as out:
+            return LinearizabilityResult(None, model, ops, witness, key, part, budget.used, out.reason, **limits)
         except TypeError as err:
             if "unhashable" in str(err):
-                raise TypeError(f"model={model.name!r}: states must be hashable ({err})") from err
+                raise TypeError(f"model={brief(model.name)}: states must be hashable ({err})") from err
             raise
-        explored += n_states
         if not ok:
-            return LinearizabilityResult(False, model, ops, witness, key, part, explored)
+            return LinearizabilityResult(False, model, ops, witness, key, part, budget.used, **limits)
         witness[key] = [part[i] for i in order]
-    return LinearizabilityResult(True, model, ops, witness, states_explored=explored)
-
+    return LinearizabilityResult(True, model, ops, witness, states_explored=budget.used, **limits)

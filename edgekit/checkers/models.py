@@ -17,9 +17,10 @@ from collections.abc import Callable, Hashable
 from dataclasses import dataclass
 from typing import Any
 
-from .history import UNKNOWN, Operation
+from .._checks import brief
+from .history import UNKNOWN, Operation, validate_history
 
-__all__ = ["Model", "REGISTER", "CAS_REGISTER", "KV", "MODELS", "get_model"]
+__all__ = ["Model", "REGISTER", "CAS_REGISTER", "KV", "MODELS", "get_model", "validated"]
 
 
 @dataclass(frozen=True)
@@ -40,9 +41,22 @@ class Model:
     """Optional hint: True when an operation with this (input, output) never changes the state.
     Only used to keep explanations fast; leaving it out changes no verdict."""
 
+    def __post_init__(self) -> None:
+        if not isinstance(self.name, str):
+            raise TypeError(f"name={brief(self.name)}: expected the model's name, a str")
+        if not callable(self.step):
+            raise TypeError(f"step={brief(self.step)}: expected a function (state, input, output) -> (ok, new state)")
+        for hook in ("partition", "validate", "read_only"):
+            if getattr(self, hook) is not None and not callable(getattr(self, hook)):
+                raise TypeError(f"{hook}={brief(getattr(self, hook))}: expected a function or None")
+        try:
+            hash(self.init)
+        except TypeError:
+            raise TypeError(f"init={brief(self.init)}: expected a hashable state (the search memoises states)") from None
+
 
 def _bad(op: Operation, expected: str) -> ValueError:
-    return ValueError(f"input={op.input!r} (client {op.client!r}): expected {expected}")
+    return ValueError(f"input={brief(op.input)} (client {brief(op.client)}): expected {expected}")
 
 
 # --- register: read and write ---------------------------------------------------------
@@ -85,7 +99,7 @@ def _validate_cas(op: Operation) -> None:
             raise _bad(op, "('cas', (old, new)) with a pair (old, new)")
         if not (op.output is UNKNOWN or op.pending or isinstance(op.output, bool)):
             raise ValueError(
-                f"output={op.output!r} (client {op.client!r}, cas): expected True, False or UNKNOWN"
+                f"output={brief(op.output)} (client {brief(op.client)}, cas): expected True, False or UNKNOWN"
             )
     elif kind not in ("read", "write"):
         raise _bad(op, "('read', None), ('write', value) or ('cas', (old, new)) for model 'cas-register'")
@@ -123,7 +137,7 @@ def _validate_kv(op: Operation) -> None:
             raise _bad(op, "('get', key) with a string key")
         if not (op.output is UNKNOWN or op.pending or isinstance(op.output, str)):
             raise ValueError(
-                f"output={op.output!r} (client {op.client!r}, get): expected a string or UNKNOWN"
+                f"output={brief(op.output)} (client {brief(op.client)}, get): expected a string or UNKNOWN"
             )
     elif kind in ("put", "append"):
         if not (isinstance(arg, tuple) and len(arg) == 2 and all(isinstance(x, str) for x in arg)):
@@ -154,4 +168,15 @@ def get_model(model: str | Model) -> Model:
         return model
     if isinstance(model, str) and model in MODELS:
         return MODELS[model]
-    raise ValueError(f"model={model!r}: expected one of {sorted(MODELS)} or an edgekit.checkers.Model")
+    raise ValueError(f"model={brief(model)}: expected one of {sorted(MODELS)} or an edgekit.checkers.Model")
+
+
+def validated(history, model: str | Model) -> tuple[Model, list[Operation]]:
+    """The model and the history as a list, every operation checked against the model, so that
+    a malformed one is a ValueError naming it rather than a crash deep in a search."""
+    model = get_model(model)
+    ops = validate_history(history)
+    if model.validate is not None:
+        for op in ops:
+            model.validate(op)
+    return model, ops

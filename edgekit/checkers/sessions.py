@@ -17,7 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from .history import Operation, describe, is_open, precedes, validate_history
-from .staleness import Sources, is_read, key_of
+from .staleness import Sources, is_read, key_of, surely_before
 
 __all__ = ["SessionViolation", "read_your_writes", "monotonic_reads", "session_violations"]
 
@@ -77,7 +77,7 @@ def _older(sources: Sources, later: Operation, earlier: Operation) -> bool:
     if initial_earlier or not cands_earlier or any(is_open(c) for c in cands_earlier):
         return False
     end = sources.newest_source_end(later)
-    return end is not None and end < min(c.call for c in cands_earlier)
+    return end is not None and surely_before(end, min(c.call for c in cands_earlier))
 
 
 def monotonic_reads(history: list[Operation]) -> list[SessionViolation]:

@@ -31,6 +31,15 @@ from .history import Operation, is_open, precedes, validate_history
 __all__ = ["ReadStaleness", "StalenessSummary", "staleness", "staleness_summary"]
 
 
+def surely_before(end: float, start: float) -> bool:
+    """An interval that ended at ``end`` lies wholly before one that started at ``start``.
+
+    Strictly: intervals that merely touch (``end == start``) are concurrent, as in ``precedes``,
+    so either operation may have taken effect first.
+    """
+    return end < start
+
+
 def key_of(op: Operation):
     """The key an operation touches: ``None`` for a single register."""
     kind, arg = op.input
@@ -110,7 +119,7 @@ class Sources:
         end = self.newest_source_end(read)
         if end is None:  # a value nobody wrote: not a matter of staleness
             return []
-        return [w for w in self.definite.get(key, []) if end < w.call and w.ret < read.call]
+        return [w for w in self.definite.get(key, []) if surely_before(end, w.call) and w.ret < read.call]
 
 
 @dataclass(frozen=True)

@@ -27,16 +27,30 @@ from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from functools import cached_property
 
-__all__ = ["Dot", "VersionVector", "CausalContext", "check_replica", "dot_from_json"]
+from .._checks import brief
+
+__all__ = ["Dot", "VersionVector", "CausalContext", "check_replica", "check_count", "dot_from_json", "MAX_COUNT"]
+
+MAX_COUNT = 2**53 - 1
+"""The largest count on the wire: every JSON reader (a JavaScript one included) keeps it exact."""
 
 
 def check_replica(replica) -> str:
     """Validate a replica id: a non-empty string (JSON object keys are strings)."""
     if not isinstance(replica, str):
-        raise TypeError(f"replica={replica!r}: expected a non-empty string such as 'A'")
+        raise TypeError(f"replica={brief(replica)}: expected a non-empty string such as 'A'")
     if not replica:
         raise ValueError("replica='': expected a non-empty string such as 'A'")
     return replica
+
+
+def check_count(n, name: str = "n", low: int = 0) -> int:
+    """A count on the wire: an integer from ``low`` to ``MAX_COUNT`` (not a bool, not a float)."""
+    if isinstance(n, bool) or not isinstance(n, int):
+        raise TypeError(f"{name}={brief(n)}: expected an integer from {low} to 2**53 - 1")
+    if not low <= n <= MAX_COUNT:
+        raise ValueError(f"{name}={brief(n)}: expected an integer from {low} to 2**53 - 1")
+    return n
 
 
 @dataclass(frozen=True, order=True)
@@ -49,6 +63,11 @@ class Dot:
 
     replica: str
     counter: int
+
+    def __post_init__(self) -> None:
+        if type(self.replica) is not str or type(self.counter) is not int or self.counter < 1:
+            check_replica(self.replica)
+            check_count(self.counter, "counter", low=1)
 
     def __repr__(self) -> str:
         return f"Dot({self.replica!r}, {self.counter})"
@@ -67,6 +86,11 @@ class VersionVector:
 
     @classmethod
     def of(cls, counters: dict[str, int]) -> VersionVector:
+        if not isinstance(counters, dict):
+            raise TypeError(f"counters={brief(counters)}: expected a dict of replica -> counter")
+        for r, n in counters.items():
+            if type(n) is not int:
+                check_count(n, f"counters[{brief(r)}]")
         return cls(tuple(sorted((r, n) for r, n in counters.items() if n > 0)))
 
     @cached_property
@@ -85,6 +109,7 @@ class VersionVector:
 
     def merge(self, other: VersionVector) -> VersionVector:
         """Entry-wise maximum: the union of the two sets of dots."""
+        _same(self, other)
         merged = dict(self._map)
         for r, n in other.entries:
             if n > merged.get(r, 0):
@@ -109,11 +134,9 @@ class VersionVector:
     @classmethod
     def from_json(cls, d) -> VersionVector:
         if not isinstance(d, dict):
-            raise TypeError(f"version vector={d!r}: expected a dict of replica -> counter")
+            raise TypeError(f"version vector={brief(d)}: expected a dict of replica -> counter")
         for r, n in d.items():
-            check_replica(r)
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(f"counter {r!r}={n!r}: expected a non-negative integer")
+            check_count(n, f"version vector[{brief(check_replica(r))}]")
         return cls.of(d)
 
 
@@ -136,6 +159,11 @@ class CausalContext:
 
     @classmethod
     def from_dots(cls, dots: Iterable[Dot]) -> CausalContext:
+        if isinstance(dots, (str, bytes)) or not isinstance(dots, Iterable):
+            raise TypeError(f"dots={brief(dots)}: expected an iterable of Dot")
+        dots = list(dots)
+        for d in dots:
+            _dot(d, "dots")
         return cls._compact({}, set(dots))
 
     @staticmethod
@@ -174,10 +202,12 @@ class CausalContext:
         return Dot(replica, self.max_counter(replica) + 1)
 
     def add(self, dot: Dot) -> CausalContext:
+        _dot(dot, "dot")
         return CausalContext._compact(dict(self.vv.entries), set(self.cloud) | {dot})
 
     def merge(self, other: CausalContext) -> CausalContext:
         """The union of the two sets of dots, compacted."""
+        _same(self, other)
         if other == self:
             return self
         return CausalContext._compact(dict(self.vv.merge(other.vv).entries), set(self.cloud) | other.cloud)
@@ -194,15 +224,27 @@ class CausalContext:
     @classmethod
     def from_json(cls, d) -> CausalContext:
         if not isinstance(d, dict) or set(d) != {"vv", "cloud"}:
-            raise TypeError(f"causal context={d!r}: expected a dict with keys 'vv' and 'cloud'")
+            raise TypeError(f"causal context={brief(d)}: expected a dict with keys 'vv' and 'cloud'")
         vv = VersionVector.from_json(d["vv"])
-        return cls._compact(dict(vv.entries), {dot_from_json(x) for x in d["cloud"]})
+        if not isinstance(d["cloud"], list):
+            raise TypeError(f"causal context cloud={brief(d['cloud'])}: expected a list of [replica, counter]")
+        return cls._compact(dict(vv.entries), {dot_from_json(x, "causal context dot") for x in d["cloud"]})
 
 
-def dot_from_json(x) -> Dot:
-    """A dot from its JSON form ``[replica, counter]``."""
-    if not (isinstance(x, list) and len(x) == 2 and isinstance(x[1], int) and not isinstance(x[1], bool)):
-        raise TypeError(f"dot={x!r}: expected [replica, counter]")
-    if x[1] < 1:
-        raise ValueError(f"dot={x!r}: expected a counter of at least 1")
+def _dot(d, name: str) -> Dot:
+    if not isinstance(d, Dot):
+        raise TypeError(f"{name}: {brief(d)} is not a Dot; expected Dot(replica, counter)")
+    return d
+
+
+def _same(a, other) -> None:
+    if type(other) is not type(a):
+        raise TypeError(f"other={brief(other)}: cannot merge a {type(a).__name__} with a {type(other).__name__}")
+
+
+def dot_from_json(x, name: str = "dot") -> Dot:
+    """A dot from its JSON form ``[replica, counter]``: a replica id and a counter from 1."""
+    if not (isinstance(x, list) and len(x) == 2):
+        raise TypeError(f"{name}={brief(x)}: expected [replica, counter]")
+    check_count(x[1], f"{name}={brief(x)}: its counter", low=1)
     return Dot(check_replica(x[0]), x[1])

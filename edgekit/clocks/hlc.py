@@ -28,12 +28,15 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .._checks import brief
+from .dvv import check_count
+
 __all__ = ["HLC"]
 
 
 def _pt(pt) -> float:
-    if isinstance(pt, bool) or not isinstance(pt, (int, float)) or not math.isfinite(pt):
-        raise TypeError(f"pt={pt!r}: expected a physical clock reading (a finite number of ms)")
+    if isinstance(pt, bool) or not isinstance(pt, (int, float)) or not -1e300 < pt < 1e300:
+        raise TypeError(f"pt={brief(pt)}: expected a physical clock reading (a finite number of ms)")
     return pt
 
 
@@ -43,6 +46,14 @@ class HLC:
 
     l: float = 0  # noqa: E741 - the paper's name
     c: int = 0
+
+    def __post_init__(self) -> None:
+        # -inf is allowed: the "before every reading" start that simulations use.
+        if isinstance(self.l, bool) or not isinstance(self.l, (int, float)):
+            raise TypeError(f"l={brief(self.l)}: expected a clock reading in ms (a number)")
+        if not self.l < math.inf:
+            raise ValueError(f"l={brief(self.l)}: expected a clock reading in ms (not NaN or inf)")
+        check_count(self.c, "c")
 
     def tick(self, pt: float) -> HLC:
         """A send or local event when the physical clock reads ``pt``."""
@@ -56,7 +67,7 @@ class HLC:
     def receive(self, msg: HLC, pt: float) -> HLC:
         """A message stamped ``msg`` arrives when the physical clock reads ``pt``."""
         if not isinstance(msg, HLC):
-            raise TypeError(f"msg={msg!r}: expected the HLC the message carries")
+            raise TypeError(f"msg={brief(msg)}: expected the HLC the message carries")
         _pt(pt)
         l_new = max(self.l, msg.l, pt)
         if l_new == self.l and l_new == msg.l:
@@ -75,8 +86,10 @@ class HLC:
         >>> HLC(1_700, 3).pack()
         111411203
         """
-        if int(self.l) != self.l or not 0 <= self.c < (1 << counter_bits):
-            raise ValueError(f"{self!r}: pack needs an integer l and 0 <= c < 2**{counter_bits}")
+        if isinstance(counter_bits, bool) or not isinstance(counter_bits, int) or not 1 <= counter_bits <= 64:
+            raise ValueError(f"counter_bits={brief(counter_bits)}: expected an int from 1 to 64")
+        if not math.isfinite(self.l) or int(self.l) != self.l or not 0 <= self.c < (1 << counter_bits):
+            raise ValueError(f"{brief(self)}: pack needs an integer l and 0 <= c < 2**{counter_bits}")
         return (int(self.l) << counter_bits) | self.c
 
     def __str__(self) -> str:

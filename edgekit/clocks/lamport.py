@@ -18,13 +18,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief
+from .dvv import check_count
+
 __all__ = ["LamportClock", "lamport_key"]
-
-
-def _check_count(name: str, n) -> int:
-    if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-        raise TypeError(f"{name}={n!r}: expected an integer >= 0")
-    return n
 
 
 @dataclass(frozen=True, order=True)
@@ -34,7 +31,7 @@ class LamportClock:
     time: int = 0
 
     def __post_init__(self) -> None:
-        _check_count("time", self.time)
+        check_count(self.time, "time")
 
     def tick(self) -> LamportClock:
         """A local event: add one."""
@@ -47,7 +44,7 @@ class LamportClock:
 
     def receive(self, timestamp: int) -> LamportClock:
         """A message stamped ``timestamp`` arrives: ``max(own, timestamp) + 1``."""
-        _check_count("timestamp", timestamp)
+        check_count(timestamp, "timestamp")
         return LamportClock(max(self.time, timestamp) + 1)
 
 
@@ -57,4 +54,6 @@ def lamport_key(time: int, node) -> tuple:
     >>> sorted([lamport_key(3, "B"), lamport_key(3, "A"), lamport_key(1, "C")])
     [(1, 'C'), (3, 'A'), (3, 'B')]
     """
+    if isinstance(node, bool) or not isinstance(node, (str, int)):
+        raise TypeError(f"node={brief(node)}: expected a node id, a str or an int")
     return (time, str(node))

@@ -18,13 +18,23 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass, replace
 
+from .._checks import brief
+
 __all__ = ["PhysicalClock", "NtpSample", "ntp_sample", "ntp_error_bound_ms", "synchronise"]
 
 
 def _finite(name: str, value) -> float:
-    if isinstance(value, bool) or not isinstance(value, (int, float)) or not math.isfinite(value):
-        raise TypeError(f"{name}={value!r}: expected a finite number")
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name}={brief(value)}: expected a finite number")
+    if not (isinstance(value, float) or value.bit_length() <= 1023) or not math.isfinite(value):
+        raise ValueError(f"{name}={brief(value)}: expected a finite number")
     return float(value)
+
+
+def _clock(name: str, c) -> PhysicalClock:
+    if not isinstance(c, PhysicalClock):
+        raise TypeError(f"{name}={brief(c)}: expected a PhysicalClock")
+    return c
 
 
 @dataclass(frozen=True)
@@ -44,14 +54,16 @@ class PhysicalClock:
     def __post_init__(self) -> None:
         _finite("offset_ms", self.offset_ms)
         if abs(_finite("drift_ppm", self.drift_ppm)) >= 1e6:
-            raise ValueError(f"drift_ppm={self.drift_ppm!r}: expected |drift| < 1e6 (a clock must move forward)")
+            raise ValueError(f"drift_ppm={brief(self.drift_ppm)}: expected |drift| < 1e6 (a clock must move forward)")
 
     def read(self, true_ms: float) -> float:
         """The clock's reading at true time ``true_ms``."""
+        true_ms = _finite("true_ms", true_ms)
         return true_ms + self.offset_ms + self.drift_ppm * 1e-6 * true_ms
 
     def error(self, true_ms: float) -> float:
         """How far ahead of true time the clock is at ``true_ms`` (negative: behind)."""
+        true_ms = _finite("true_ms", true_ms)
         return self.read(true_ms) - true_ms
 
     def adjusted(self, by_ms: float) -> PhysicalClock:
@@ -85,7 +97,7 @@ def ntp_error_bound_ms(rtt_ms: float) -> float:
     """
     rtt = _finite("rtt_ms", rtt_ms)
     if rtt < 0:
-        raise ValueError(f"rtt_ms={rtt_ms!r}: expected a round-trip time >= 0")
+        raise ValueError(f"rtt_ms={brief(rtt_ms)}: expected a round-trip time >= 0")
     return rtt / 2
 
 
@@ -103,9 +115,10 @@ def ntp_sample(
     >>> s.offset_ms, s.delay_ms, s.error_ms, s.bound_ms   # asymmetry of 20 ms: 10 ms wrong
     (20.0, 40.0, 10.0, 20.0)
     """
+    _clock("client", client), _clock("server", server), _finite("true_ms", true_ms)
     for name, v in (("out_ms", out_ms), ("back_ms", back_ms), ("server_ms", server_ms)):
         if _finite(name, v) < 0:
-            raise ValueError(f"{name}={v!r}: expected a delay >= 0")
+            raise ValueError(f"{name}={brief(v)}: expected a delay >= 0")
     t1 = client.read(true_ms)
     t2 = server.read(true_ms + out_ms)
     t3 = server.read(true_ms + out_ms + server_ms)
@@ -129,4 +142,5 @@ def synchronise(
     >>> c.offset_ms   # symmetric paths: exact
     0.0
     """
+    _clock("client", client)
     return client.adjusted(ntp_sample(client, server, true_ms, out_ms, back_ms).offset_ms)

@@ -26,6 +26,9 @@ from __future__ import annotations
 
 from collections.abc import Hashable, Mapping
 
+from .._checks import brief
+from .dvv import check_count
+
 __all__ = ["VectorClock", "happens_before", "concurrent"]
 
 
@@ -35,10 +38,12 @@ class VectorClock:
     __slots__ = ("_v", "_hash")
 
     def __init__(self, entries: Mapping[Hashable, int] | None = None) -> None:
+        if entries is not None and not isinstance(entries, Mapping):
+            raise TypeError(f"entries={brief(entries)}: expected a mapping of node -> count such as "
+                            "{'A': 2} (for a list of pairs, pass dict(pairs))")
         v = {}
         for node, n in (entries or {}).items():
-            if isinstance(n, bool) or not isinstance(n, int) or n < 0:
-                raise ValueError(f"entry {node!r}={n!r}: expected an integer >= 0")
+            check_count(n, f"entries[{brief(node)}]")
             if n:
                 v[node] = n  # zero entries are implicit: VectorClock({'A': 0}) == VectorClock()
         self._v = v
@@ -59,6 +64,8 @@ class VectorClock:
 
     def tick(self, node: Hashable) -> VectorClock:
         """A local event or a send at ``node``: its entry grows by one."""
+        if not isinstance(node, Hashable):
+            raise TypeError(f"node={brief(node)}: expected a node id such as 'A' or 3")
         v = dict(self._v)
         v[node] = v.get(node, 0) + 1
         return VectorClock._of(v)
@@ -66,7 +73,7 @@ class VectorClock:
     def merge(self, other: VectorClock) -> VectorClock:
         """The entry-wise maximum (what a receiver knows after reading a message)."""
         if not isinstance(other, VectorClock):
-            raise TypeError(f"other={other!r}: expected a VectorClock")
+            raise TypeError(f"other={brief(other)}: expected a VectorClock")
         v = dict(self._v)
         for node, n in other._v.items():
             if n > v.get(node, 0):
@@ -108,24 +115,34 @@ class VectorClock:
         return "[" + " ".join(f"{k}:{n}" for k, n in self.items()) + "]"
 
     def to_json(self) -> dict:
-        return {str(k): n for k, n in self.items()}
+        """``{node: count}`` with node ids as strings (JSON keys), so 1 and "1" cannot both be nodes."""
+        out = {str(k): n for k, n in self.items()}
+        if len(out) < len(self._v):
+            same = sorted({str(k) for k in self._v if sum(str(j) == str(k) for j in self._v) > 1})
+            raise ValueError(f"{self!r}: nodes that differ only in type (written as {same}) "
+                             "would become one JSON key; expected distinct names")
+        return out
 
     @classmethod
     def from_json(cls, d) -> VectorClock:
         if not isinstance(d, dict):
-            raise TypeError(f"vector clock={d!r}: expected a dict of node -> count")
+            raise TypeError(f"vector clock={brief(d)}: expected a dict of node -> count")
+        for node, n in d.items():
+            if not isinstance(node, str):
+                raise TypeError(f"vector clock key {brief(node)}: expected a string (JSON keys are strings)")
+            check_count(n, f"vector clock[{brief(node)}]")
         return cls(d)
 
 
 def happens_before(a: VectorClock, b: VectorClock) -> bool:
     """Whether the event stamped ``a`` happened before the event stamped ``b``."""
     if not isinstance(a, VectorClock) or not isinstance(b, VectorClock):
-        raise TypeError(f"happens_before({a!r}, {b!r}): expected two VectorClocks")
+        raise TypeError(f"happens_before(a={brief(a)}, b={brief(b)}): expected two VectorClocks")
     return a < b
 
 
 def concurrent(a: VectorClock, b: VectorClock) -> bool:
     """Neither happened before the other (and they are not the same event)."""
     if not isinstance(a, VectorClock) or not isinstance(b, VectorClock):
-        raise TypeError(f"concurrent({a!r}, {b!r}): expected two VectorClocks")
+        raise TypeError(f"concurrent(a={brief(a)}, b={brief(b)}): expected two VectorClocks")
     return not a <= b and not b <= a

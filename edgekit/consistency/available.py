@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief
 from .replica import Replica
 
 __all__ = ["Available", "AvailableReplica"]
@@ -56,12 +57,13 @@ class Available:
     """Store spec: every site serves locally and gossips its state every ``anti_entropy_ms``."""
 
     anti_entropy_ms: float = 200.0
+    design = "local write (AP, last writer wins)"  # the kit's vocabulary (edgekit.coordination.DESIGNS)
     name = "available"
 
     def __post_init__(self) -> None:
         a = self.anti_entropy_ms
         if isinstance(a, bool) or not isinstance(a, (int, float)) or not 0 < a < float("inf"):
-            raise ValueError(f"anti_entropy_ms={a!r}: expected a finite period in ms > 0")
+            raise ValueError(f"anti_entropy_ms={brief(a)}: expected a finite period in ms > 0")
 
     def build(self, sites: list[str], **kw) -> list[Replica]:
         return [AvailableReplica(sites, self.anti_entropy_ms, **kw) for _ in sites]

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief
 from .pbs import _check_nrw
 from .replica import EMPTY, Replica, Round
 
@@ -62,6 +63,7 @@ class Dynamo:
     w: int = 1
     holders: tuple | None = None
     read_repair: bool = True
+    design = "leaderless N/R/W"  # the kit's vocabulary (edgekit.coordination.DESIGNS)
     name = "dynamo"
 
     def __post_init__(self) -> None:
@@ -69,13 +71,13 @@ class Dynamo:
         if self.holders is not None:
             object.__setattr__(self, "holders", tuple(self.holders))
             if len(self.holders) != self.n:
-                raise ValueError(f"holders={self.holders!r}: expected n={self.n} sites")
+                raise ValueError(f"holders={brief(self.holders)}: expected n={brief(self.n)} sites")
 
     def build(self, sites: list[str], **kw) -> list[Replica]:
         if self.n > len(sites):
-            raise ValueError(f"n={self.n}: expected at most {len(sites)} (the run has {len(sites)} sites)")
+            raise ValueError(f"n={brief(self.n)}: expected at most {len(sites)} (the run has {len(sites)} sites)")
         holders = self.holders or tuple(sites[: self.n])
         for h in holders:
             if h not in sites:
-                raise ValueError(f"holders: {h!r} is not one of the run's sites {sites}")
+                raise ValueError(f"holders: {brief(h)} is not one of the run's sites {sites}")
         return [DynamoReplica(sites, holders, self.r, self.w, self.read_repair, **kw) for _ in sites]

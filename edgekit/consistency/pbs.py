@@ -26,6 +26,8 @@ from functools import lru_cache
 from operator import add, sub
 from typing import Any
 
+from .._checks import brief, check_seed
+
 __all__ = [
     "Pareto",
     "Exponential",
@@ -36,6 +38,7 @@ __all__ = [
     "t_visibility",
     "closed_form_consistency",
     "staleness_thresholds",
+    "leg_samples",
 ]
 
 
@@ -45,6 +48,10 @@ class Pareto:
 
     xm: float
     alpha: float
+
+    def __post_init__(self) -> None:
+        _positive_number("xm", self.xm)
+        _positive_number("alpha", self.alpha)
 
     def samples(self, rng: random.Random, k: int) -> list[float]:
         u = rng.random
@@ -61,6 +68,9 @@ class Exponential:
     """Exponential with ``rate`` per ms (mean ``1 / rate`` ms)."""
 
     rate: float
+
+    def __post_init__(self) -> None:
+        _positive_number("rate", self.rate)
 
     def samples(self, rng: random.Random, k: int) -> list[float]:
         u = rng.random
@@ -79,6 +89,14 @@ class Mixture:
     p: float
     first: Any
     second: Any
+
+    def __post_init__(self) -> None:
+        if isinstance(self.p, bool) or not isinstance(self.p, (int, float)):
+            raise TypeError(f"p={brief(self.p)}: expected a probability in [0, 1]")
+        if not 0 <= self.p <= 1:
+            raise ValueError(f"p={brief(self.p)}: expected a probability in [0, 1]")
+        for name in ("first", "second"):
+            _leg(name, getattr(self, name))
 
     def samples(self, rng: random.Random, k: int) -> list[float]:
         u, p = rng.random, self.p
@@ -104,7 +122,35 @@ def _draw(leg: Any, rng: random.Random, k: int) -> list[float]:
     """``k`` samples from a leg: a distribution with ``samples(rng, k)`` or a callable ``rng -> ms``."""
     if hasattr(leg, "samples"):
         return leg.samples(rng, k)
-    return [float(leg(rng)) for _ in range(k)]
+    out = []
+    for _ in range(k):
+        x = leg(rng)
+        if isinstance(x, bool) or not isinstance(x, (int, float)):
+            raise TypeError(f"latency leg {brief(leg)} returned {brief(x)}: expected a number of ms")
+        out.append(float(x))
+    return out
+
+
+def _checked(leg_name: str, xs: list[float]) -> list[float]:
+    """Latency samples are finite and >= 0: one NaN would silently reorder every sort after it."""
+    if xs and not (math.isfinite(sum(xs)) and min(xs) >= 0):
+        bad = next((x for x in xs if not 0 <= x < math.inf), max(xs))  # or a sum that overflowed
+        raise ValueError(f"latency.{leg_name}: a sample of {brief(bad)} ms; expected finite latencies >= 0")
+    return xs
+
+
+def _positive_number(name: str, v: Any) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TypeError(f"{name}={brief(v)}: expected a finite number > 0")
+    if not 0 < v < math.inf:
+        raise ValueError(f"{name}={brief(v)}: expected a finite number > 0")
+    return v
+
+
+def _leg(name: str, part: Any) -> Any:
+    if not (hasattr(part, "samples") or callable(part)):
+        raise TypeError(f"{name}={brief(part)}: expected a distribution or a callable rng -> ms")
+    return part
 
 
 @dataclass(frozen=True)
@@ -128,15 +174,19 @@ LATENCY_MODELS: dict[str, WARS] = {
 
 def _int(name: str, value: Any, low: int, high: int | None = None, what: str = "") -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise TypeError(f"{name}={value!r}: expected an int")
+        raise TypeError(f"{name}={brief(value)}: expected an int")
     if value < low or (high is not None and value > high):
         bound = f"between {low} and {high}" if high is not None else f">= {low}"
-        raise ValueError(f"{name}={value!r}: expected an int {bound}{what}")
+        raise ValueError(f"{name}={brief(value)}: expected an int {bound}{what}")
     return value
 
 
+MAX_N = 64  # replicas: Dynamo-style stores use 3 to 5
+MAX_SAMPLES = 2_000_000  # n * trials: each is four floats per leg, a few hundred MB at most
+
+
 def _check_nrw(n: Any, r: Any, w: Any) -> None:
-    _int("n", n, 1)
+    _int("n", n, 1, MAX_N)
     _int("r", r, 1, n, f" (a read cannot wait for more than n={n} replicas)")
     _int("w", w, 1, n, f" (a write cannot wait for more than n={n} replicas)")
 
@@ -144,15 +194,13 @@ def _check_nrw(n: Any, r: Any, w: Any) -> None:
 def _model(latency: Any) -> WARS:
     if isinstance(latency, str):
         if latency not in LATENCY_MODELS:
-            raise ValueError(f"latency={latency!r}: expected one of {sorted(LATENCY_MODELS)} or a WARS model")
+            raise ValueError(f"latency={brief(latency)}: expected one of {sorted(LATENCY_MODELS)} or a WARS model")
         return LATENCY_MODELS[latency]
     if all(hasattr(latency, leg) for leg in "wars"):
         for leg in "wars":
-            part = getattr(latency, leg)
-            if not (hasattr(part, "samples") or callable(part)):
-                raise TypeError(f"latency.{leg}={part!r}: expected a distribution or a callable rng -> ms")
+            _leg(f"latency.{leg}", getattr(latency, leg))
         return latency
-    raise TypeError(f"latency={latency!r}: expected a model name or an object with legs w, a, r, s")
+    raise TypeError(f"latency={brief(latency)}: expected a model name or an object with legs w, a, r, s")
 
 
 def staleness_thresholds(
@@ -167,13 +215,13 @@ def staleness_thresholds(
     """
     _check_nrw(n, r, w)
     model = _model(latency)
-    _int("trials", trials, 1)
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed={seed!r}: expected an int")
+    _int("trials", trials, 1, MAX_SAMPLES // n, f" (n * trials is at most {MAX_SAMPLES:,} samples per leg)")
+    check_seed(seed)
     try:
-        return _thresholds(n, r, w, model, trials, seed, bool(propagate))
+        hash(model)
     except TypeError:  # a model with unhashable legs: compute without the cache
         return _thresholds.__wrapped__(n, r, w, model, trials, seed, bool(propagate))
+    return _thresholds(n, r, w, model, trials, seed, bool(propagate))
 
 
 @lru_cache(maxsize=8)
@@ -181,10 +229,12 @@ def _thresholds(n: int, r: int, w: int, model: Any, trials: int, seed: int, prop
     rng = random.Random(seed)
     # Column-wise: one list of ``trials`` samples per leg and replica, combined with map/zip,
     # so the per-trial work runs in C (min/max/sorted) rather than in a Python loop body.
-    legs = {leg: [_draw(getattr(model, leg), rng, trials) for _ in range(n)] for leg in "wars"}
+    legs = {leg: [_checked(leg, _draw(getattr(model, leg), rng, trials)) for _ in range(n)] for leg in "wars"}
     acked = [list(map(add, W, A)) for W, A in zip(legs["w"], legs["a"], strict=True)]
     answered = [list(map(add, R, S)) for R, S in zip(legs["r"], legs["s"], strict=True)]
-    if w == 1:
+    if n == 1:  # map(min, *lists) needs two lists or more
+        commit = list(acked[0])
+    elif w == 1:
         commit = list(map(min, *acked))
     elif w == n:
         commit = list(map(max, *acked))
@@ -194,7 +244,9 @@ def _thresholds(n: int, r: int, w: int, model: Any, trials: int, seed: int, prop
         # Replica i has the write when the read request reaches it at commit + t + R[i],
         # that is when t >= W[i] - R[i] - commit: its "lead".
         lead = [list(map(sub, W, R)) for W, R in zip(legs["w"], legs["r"], strict=True)]
-        if r == n:
+        if n == 1:
+            first = list(lead[0])
+        elif r == n:
             first = list(map(min, *lead))
         elif r == 1:  # (answer time, lead) pairs: the smallest pair is the first to answer
             first = [pair[1] for pair in map(min, *(zip(a, ld, strict=True) for a, ld in zip(answered, lead, strict=True)))]
@@ -211,8 +263,8 @@ def _thresholds(n: int, r: int, w: int, model: Any, trials: int, seed: int, prop
 
 
 def _check_t(t: Any) -> float:
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not (0 <= t < math.inf):
-        raise ValueError(f"t_ms={t!r}: expected a finite time in ms >= 0")
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not (0 <= t < 1e300):
+        raise ValueError(f"t_ms={brief(t)}: expected a finite time in ms >= 0")
     return float(t)
 
 
@@ -250,7 +302,7 @@ def t_visibility(
     0.0
     """
     if isinstance(p, bool) or not isinstance(p, (int, float)) or not (0 < p <= 1):
-        raise ValueError(f"p={p!r}: expected a probability in (0, 1]")
+        raise ValueError(f"p={brief(p)}: expected a probability in (0, 1]")
     th = staleness_thresholds(n, r, w, latency, trials, seed)
     need = math.ceil(p * trials - 1e-9)
     return max(0.0, th[need - 1])
@@ -267,5 +319,18 @@ def closed_form_consistency(n: int, r: int, w: int, k: int = 1) -> float:
     1.0
     """
     _check_nrw(n, r, w)
-    _int("k", k, 1)
+    _int("k", k, 1, 10**9)
     return 1.0 - (math.comb(n - w, r) / math.comb(n, r)) ** k
+
+
+def leg_samples(latency: Any = "lnkd-ssd", k: int = 2_000, seed: int = 0) -> dict[str, list[float]]:
+    """``k`` sorted samples of each WARS leg (``"w"``, ``"a"``, ``"r"``, ``"s"``): what a curve is made of.
+
+    >>> legs = leg_samples("lnkd-disk", k=500)
+    >>> sorted(legs), legs["w"][250] > legs["a"][250]   # on disks the write leg is the slow one
+    (['a', 'r', 's', 'w'], True)
+    """
+    model = _model(latency)
+    _int("k", k, 1, MAX_SAMPLES)
+    rng = random.Random(check_seed(seed))
+    return {leg: sorted(_draw(getattr(model, leg), rng, k)) for leg in "wars"}

@@ -1,12 +1,21 @@
-"""A single primary with synchronous replication: every operation goes through one site.
+"""A single primary: every operation goes through one site, in the kit's three flavours.
 
-The primary orders every write (tag = its own version counter), sends it to
-the backups and commits it only when they have all acknowledged (``acks="all"``,
-classic synchronous replication) or a majority of replicas hold it
-(``acks="majority"``). Reads are answered by the primary from committed
-state, so every operation takes effect at one place at one instant:
-linearizable, and unavailable wherever the primary cannot be reached.
-Other replicas only forward their clients' operations to the primary.
+The primary orders every write (tag = its own version counter) and sends it to
+the backups. How long it waits before it answers names the design (the kit's
+vocabulary, ``edgekit.coordination.DESIGNS``):
+
+- ``acks="all"``: the **synchronous primary**, committing once every backup has it;
+- ``acks="majority"``: a **majority quorum led by the primary**, committing once a
+  majority of replicas hold it, as Raft and Multi-Paxos do in the normal case (no
+  elections here: the primary is fixed, so it is unavailable when cut off);
+- ``acks="none"``: the **asynchronous primary**, answering at once and replicating
+  afterwards (a primary that crashed before the backups heard would lose the write;
+  this model keeps data on "disk", so only a cut shows it).
+
+Reads are answered by the primary from its own state, so with a reachable primary
+every operation takes effect at one place at one instant: linearizable, and
+unavailable wherever the primary cannot be reached. Other replicas only forward
+their clients' operations to the primary.
 
 >>> from edgekit.consistency import run_store
 >>> res = run_store("primary", ["IAD", "LHR", "NRT"], seed=1)
@@ -18,11 +27,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief
 from .replica import Replica, Round
 
 __all__ = ["Primary", "PrimaryReplica"]
 
-ACKS = ("all", "majority")
+ACKS = ("all", "majority", "none")
+DESIGN = {"all": "synchronous primary", "majority": "majority quorum (led by the primary)",
+          "none": "asynchronous primary"}
 
 
 class PrimaryReplica(Replica):
@@ -33,7 +45,7 @@ class PrimaryReplica(Replica):
         self.primary = primary
         self.backups = tuple(p for p in self.peers if p != primary)
         # The primary holds the write itself, so a majority needs one fewer backup ack.
-        self.need = len(self.backups) if acks == "all" else self.majority - 1
+        self.need = {"all": len(self.backups), "majority": self.majority - 1, "none": 0}[acks]
         self.version = 0
 
     def _forward(self, op, key, value):
@@ -52,6 +64,8 @@ class PrimaryReplica(Replica):
         tag = (self.version, self.primary)
         if self.need:
             yield Round(self.backups, self.need, ("put", key, tag, value))
+        elif self.backups:  # asynchronous: replicate, but do not wait for anyone
+            self.send_all(self.backups, ("put", key, tag, value))
         self.apply(key, tag, value)  # the commit point
         return tag
 
@@ -66,10 +80,15 @@ class Primary:
 
     def __post_init__(self) -> None:
         if self.acks not in ACKS:
-            raise ValueError(f"acks={self.acks!r}: expected one of {ACKS}")
+            raise ValueError(f"acks={brief(self.acks)}: expected one of {ACKS}")
+
+    @property
+    def design(self) -> str:
+        """This store's name in the kit's vocabulary."""
+        return DESIGN[self.acks]
 
     def build(self, sites: list[str], **kw) -> list[Replica]:
         primary = sites[0] if self.primary is None else self.primary
         if primary not in sites:
-            raise ValueError(f"primary={primary!r}: expected one of the run's sites {sites}")
+            raise ValueError(f"primary={brief(primary)}: expected one of the run's sites {sites}")
         return [PrimaryReplica(sites, primary, self.acks, **kw) for _ in sites]

@@ -46,6 +46,7 @@ class QuorumReplica(Replica):
 class Quorum:
     """Store spec: every site is a replica; reads and writes wait for a majority."""
 
+    design = "majority quorum (leaderless, ABD)"  # the kit's vocabulary (edgekit.coordination.DESIGNS)
     name = "quorum"
 
     def build(self, sites: list[str], **kw) -> list[Replica]:

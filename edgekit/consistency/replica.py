@@ -28,6 +28,7 @@ from collections.abc import Callable, Hashable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import brief
 from ..sim.node import Node
 
 __all__ = ["Round", "Replica", "ZERO", "EMPTY"]
@@ -47,7 +48,7 @@ class Round:
 
     def __post_init__(self) -> None:
         if not 1 <= self.need <= len(self.targets):
-            raise ValueError(f"need={self.need!r}: expected between 1 and {len(self.targets)} (the targets)")
+            raise ValueError(f"need={brief(self.need)}: expected between 1 and {len(self.targets)} (the targets)")
 
 
 class _Pending:

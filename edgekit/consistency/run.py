@@ -18,7 +18,9 @@ import statistics
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from ..sim import FaultModel, LatencyModel, Network, Simulator
+from .._checks import brief
+from ..checkers.search import DEFAULT_MAX_SECONDS, DEFAULT_MAX_STATES
+from ..sim import Crash, Cut, FaultModel, Heal, LatencyModel, Network, Restart, Simulator
 from .available import Available
 from .dynamo import Dynamo
 from .primary import Primary
@@ -33,31 +35,34 @@ STORES = {"primary": Primary, "quorum": Quorum, "abd": Quorum, "dynamo": Dynamo,
 DEFAULT_LATENCY = LatencyModel(jitter="exponential", jitter_ms=0.5)
 
 
-def store_spec(kind):
+def store_spec(kind, name: str = "kind"):
     """A store spec from a name in ``STORES`` or a spec value such as ``Dynamo(n=3, r=1, w=1)``."""
     if isinstance(kind, str):
         if kind not in STORES:
-            raise ValueError(f"kind={kind!r}: expected one of {sorted(STORES)} or a store spec such as Dynamo(3, 1, 1)")
+            raise ValueError(f"{name}={brief(kind)}: expected one of {sorted(STORES)} or a store spec such as Dynamo(3, 1, 1)")
         return STORES[kind]()
     if isinstance(kind, (Primary, Quorum, Dynamo, Available)):
         return kind
-    raise TypeError(f"kind={kind!r}: expected a store name or a spec (Primary, Quorum, Dynamo, Available)")
+    raise TypeError(f"{name}={brief(kind)}: expected a store name or a spec (Primary, Quorum, Dynamo, Available)")
 
 
-def _check_sites(sites) -> tuple[str, ...]:
+def _check_sites(sites, name: str = "sites") -> tuple[str, ...]:
     from .. import geo
 
-    if isinstance(sites, str) or not hasattr(sites, "__iter__"):
-        raise TypeError(f"sites={sites!r}: expected a list of PoP codes such as ['IAD', 'LHR']")
+    if isinstance(sites, (str, bytes, dict)) or not hasattr(sites, "__iter__"):
+        raise TypeError(f"{name}={brief(sites)}: expected a list of PoP codes such as ['IAD', 'LHR']")
     out = tuple(sites)
     if not out:
-        raise ValueError("sites=[]: expected at least one PoP code")
+        raise ValueError(f"{name}=[]: expected at least one PoP code")
     for s in out:
         if not isinstance(s, str):
-            raise TypeError(f"sites: {s!r} is not a PoP code (a string such as 'LHR')")
-        geo.place(s)  # a clear error for an unknown code
+            raise TypeError(f"{name}: {brief(s)} is not a PoP code (a string such as 'LHR')")
+        try:
+            geo.place(s)
+        except ValueError as exc:
+            raise ValueError(f"{name}: {exc}") from None
     if len(set(out)) != len(out):
-        raise ValueError(f"sites={list(out)!r}: expected each PoP once")
+        raise ValueError(f"{name}={brief(list(out))}: expected each PoP once")
     return out
 
 
@@ -67,8 +72,14 @@ def _faults(faults) -> FaultModel:
     if isinstance(faults, FaultModel):
         return faults
     if isinstance(faults, (list, tuple)):
-        return FaultModel(timeline=tuple(faults))
-    raise TypeError(f"faults={faults!r}: expected a FaultModel, a list of Cut/Heal/Crash/Restart, or None")
+        for ev in faults:
+            if not isinstance(ev, (Cut, Heal, Crash, Restart)):
+                raise TypeError(f"faults: {brief(ev)} is not a Cut, Heal, Crash or Restart")
+        try:
+            return FaultModel(timeline=tuple(faults))
+        except (TypeError, ValueError) as exc:
+            raise type(exc)(f"faults: {exc}") from None
+    raise TypeError(f"faults={brief(faults)}: expected a FaultModel, a list of Cut/Heal/Crash/Restart, or None")
 
 
 @dataclass(frozen=True)
@@ -110,11 +121,11 @@ class RunResult:
                 out.append(Operation(o.client, o.call, o.ret if o.ok else math.inf, inp, None))
         return out
 
-    def check(self):
-        """``edgekit.checkers.check_linearizable`` of the history."""
+    def check(self, *, max_states: int | None = DEFAULT_MAX_STATES, max_seconds: float | None = DEFAULT_MAX_SECONDS):
+        """``edgekit.checkers.check_linearizable`` of the history, on that budget (past it: unknown)."""
         from ..checkers import check_linearizable
 
-        return check_linearizable(self.history, self.model)
+        return check_linearizable(self.history, self.model, max_states=max_states, max_seconds=max_seconds)
 
     @property
     def primary(self) -> str | None:
@@ -147,9 +158,15 @@ def run_store(kind, sites, faults=None, workload: Workload | None = None, seed: 
     """Run a store (``"primary"``, ``"quorum"``, ``"dynamo"``, ``"available"`` or a spec) at ``sites``."""
     spec = store_spec(kind)
     sites = _check_sites(sites)
+    if isinstance(settle_ms, bool) or not isinstance(settle_ms, (int, float)):
+        raise TypeError(f"settle_ms={brief(settle_ms)}: expected a time in ms >= 0")
+    if not 0 <= settle_ms <= 3_600_000:
+        raise ValueError(f"settle_ms={brief(settle_ms)}: expected a time in ms from 0 to an hour")
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise TypeError(f"seed={brief(seed)}: expected an int")
     wl = Workload() if workload is None else workload
     if not isinstance(wl, Workload):
-        raise TypeError(f"workload={workload!r}: expected a Workload")
+        raise TypeError(f"workload={brief(workload)}: expected a Workload")
     fm = _faults(faults)
     sim = Simulator(seed=seed)
     net = Network(sim, latency=DEFAULT_LATENCY if latency is None else latency, faults=fm, record="ops")

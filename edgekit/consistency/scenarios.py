@@ -12,10 +12,11 @@ import math
 import statistics
 from dataclasses import dataclass
 
+from .._checks import brief
 from ..sim import FaultModel
 from ..sim.faults import EVERYONE, Cut, Heal, transatlantic_cut
 from .dynamo import Dynamo
-from .run import RunResult, run_store
+from .run import RunResult, _check_sites, run_store, store_spec
 from .staleness import consistency_by_lag
 from .workload import Workload
 
@@ -49,17 +50,20 @@ PRESETS = {
 
 def cap_faults(cut="transatlantic cut", sites=WORLD) -> FaultModel:
     """A preset name from ``PRESETS``, or a group of PoPs cut off from the rest (``CUT_MS``-``HEAL_MS``)."""
+    sites = _check_sites(sites)
     if isinstance(cut, str):
         if cut not in PRESETS:
-            raise ValueError(f"cut={cut!r}: expected one of {list(PRESETS)} or a group of PoPs")
+            raise ValueError(f"cut={brief(cut)}: expected one of {list(PRESETS)} or a group of PoPs")
         return FaultModel(timeline=PRESETS[cut]())
+    if not isinstance(cut, (list, tuple, set, frozenset)) or not all(isinstance(c, str) for c in cut):
+        raise TypeError(f"cut={brief(cut)}: expected a preset name or a list of PoP codes such as ['LHR', 'FRA']")
     group = tuple(cut)
     rest = tuple(s for s in sites if s not in group)
     unknown = [s for s in group if s not in sites]
     if unknown:
-        raise ValueError(f"cut={list(group)!r}: {unknown} not among the run's sites {list(sites)}")
+        raise ValueError(f"cut={brief(list(group))}: {unknown} not among the run's sites {list(sites)}")
     if not group or not rest:
-        raise ValueError(f"cut={list(group)!r}: expected a group with PoPs on both sides of the cut")
+        raise ValueError(f"cut={brief(list(group))}: expected a group with PoPs on both sides of the cut")
     return FaultModel(timeline=(Cut(CUT_MS, group, rest), Heal(HEAL_MS, group, rest)))
 
 
@@ -99,6 +103,7 @@ class CapComparison:
 def cap_compare(cut="transatlantic cut", sites=WORLD, cp="quorum", ap="available",
                 workload: Workload = CAP_WORKLOAD, seed: int = 0) -> CapComparison:
     """Run ``cp`` and ``ap`` at ``sites`` under the same cut, workload and seed."""
+    store_spec(cp, "cp"), store_spec(ap, "ap")
     fm = cap_faults(cut, sites)
     return CapComparison(run_store(cp, sites, fm, workload, seed), run_store(ap, sites, fm, workload, seed), fm)
 
@@ -134,8 +139,17 @@ def _typical_ms(res: RunResult, op: str) -> float:
 def pacelc_sweep(configs, sites=WORLD, holders=None, workload: Workload | None = None,
                  seed: int = 0) -> list[PacelcPoint]:
     """Run a Dynamo store for each ``(n, r, w)`` in ``configs``; replicas on the first N ``holders``."""
-    holders = tuple(sites if holders is None else holders)
+    sites = _check_sites(sites)
+    holders = sites if holders is None else _check_sites(holders, "holders")
+    if workload is not None and not isinstance(workload, Workload):
+        raise TypeError(f"workload={brief(workload)}: expected a Workload or None")
     wl = workload or Workload(duration_ms=3_000.0, think_ms=60.0, read_fraction=0.7)
+    if isinstance(configs, (str, bytes, dict)) or not hasattr(configs, "__iter__"):
+        raise TypeError(f"configs={brief(configs)}: expected a list of (n, r, w) such as [(3, 1, 1)]")
+    configs = list(configs)
+    for c in configs:
+        if not (isinstance(c, tuple) and len(c) == 3):
+            raise TypeError(f"configs: {brief(c)} is not an (n, r, w) triple")
     out = []
     for n, r, w in configs:
         res = run_store(Dynamo(n, r, w, holders=holders[:n]), sites, None, wl, seed)
@@ -151,7 +165,14 @@ def binned_consistency(runs, edges) -> list[tuple[float, float, int]]:
     A read counts in the bin of the time between the most recent write that
     had completed when it was called and its call: PBS's ``t``.
     """
-    runs = [runs] if isinstance(runs, RunResult) else list(runs)
+    runs = [runs] if isinstance(runs, RunResult) else runs
+    if not isinstance(runs, (list, tuple)) or not all(isinstance(r, RunResult) for r in runs):
+        raise TypeError(f"runs={brief(runs)}: expected a RunResult or a list of them")
+    if not isinstance(edges, (list, tuple, range)) or len(edges) < 2 or any(
+            isinstance(e, bool) or not isinstance(e, (int, float)) or not -1e300 < e < 1e300 for e in edges):
+        raise TypeError(f"edges={brief(edges)}: expected a list of at least two finite bin edges in ms")
+    if list(edges) != sorted(edges):
+        raise ValueError(f"edges={brief(edges)}: expected increasing bin edges")
     pairs = [p for r in runs for p in consistency_by_lag(r.ops)]
     out = []
     for lo, hi in zip(edges[:-1], edges[1:], strict=True):

@@ -21,6 +21,8 @@ import math
 import statistics
 from dataclasses import dataclass, replace
 
+from .._checks import brief, check_items
+
 __all__ = ["OpRecord", "SiteStats", "read_staleness", "site_stats", "consistency_by_lag"]
 
 
@@ -50,6 +52,10 @@ class OpRecord:
         return self.versions_behind > 0
 
 
+def _records(ops, name: str = "ops") -> tuple[OpRecord, ...]:
+    return tuple(check_items(ops, name, OpRecord, "a list of OpRecord (a RunResult's .ops)"))
+
+
 def _writes_by_key(ops) -> dict:
     """key -> completed writes sorted by return time, as (ret, tag)."""
     out: dict = {}
@@ -70,6 +76,7 @@ def read_staleness(ops) -> tuple[OpRecord, ...]:
     >>> late.versions_behind, late.time_behind_ms
     (1, 40.0)
     """
+    ops = _records(ops)
     writes = _writes_by_key(ops)
     out = []
     for o in ops:
@@ -91,6 +98,7 @@ def consistency_by_lag(ops) -> list[tuple[float, bool]]:
     >>> consistency_by_lag([w, r])
     [(40.0, True)]
     """
+    ops = _records(ops)
     writes = _writes_by_key(ops)
     out = []
     for o in ops:
@@ -136,6 +144,9 @@ class SiteStats:
 
 def site_stats(sites, ops) -> dict[str, SiteStats]:
     """Per-PoP availability, latency and staleness."""
+    ops = _records(ops)
+    if isinstance(sites, str) or not isinstance(sites, (list, tuple)) or not all(isinstance(x, str) for x in sites):
+        raise TypeError(f"sites={brief(sites)}: expected a list of PoP codes such as ['IAD', 'LHR']")
     out = {}
     for s in sites:
         mine = [o for o in ops if o.site == s]

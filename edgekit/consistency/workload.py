@@ -15,15 +15,20 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .._checks import brief
 from ..sim.node import Node
 
 __all__ = ["Workload", "Client"]
 
 
-def _positive(name: str, v, allow_zero: bool = False) -> float:
-    bad = isinstance(v, bool) or not isinstance(v, (int, float)) or not math.isfinite(v)
-    if bad or v < 0 or (v == 0 and not allow_zero):
-        raise ValueError(f"{name}={v!r}: expected a finite number {'>= 0' if allow_zero else '> 0'}")
+MAX_OPS_PER_CLIENT = 100_000  # duration_ms / think_ms: a run is seconds of simulated time, not days
+
+
+def _positive(name: str, v) -> float:
+    if isinstance(v, bool) or not isinstance(v, (int, float)):
+        raise TypeError(f"{name}={brief(v)}: expected a finite number > 0")
+    if not 0 < v < 1e300:
+        raise ValueError(f"{name}={brief(v)}: expected a finite number > 0")
     return float(v)
 
 
@@ -36,16 +41,30 @@ class Workload:
     think_ms: float = 150.0
     timeout_ms: float = 1_000.0
     keys: int = 1
+    # A scripted run instead of a random one: ``(site, at_ms, "read" or "write")`` entries; each
+    # client then issues only its own entries, at those times (skipped if still busy).
+    script: tuple = ()
 
     def __post_init__(self) -> None:
+        object.__setattr__(self, "script", tuple(tuple(e) for e in self.script))
+        for e in self.script:
+            ok = len(e) == 3 and isinstance(e[0], str) and e[2] in ("read", "write")
+            if not ok or isinstance(e[1], bool) or not isinstance(e[1], (int, float)) or not 0 <= e[1] < math.inf:
+                raise ValueError(f"script entry {e!r}: expected (site, at_ms >= 0, 'read' or 'write')")
         _positive("duration_ms", self.duration_ms)
-        _positive("think_ms", self.think_ms, allow_zero=True)
+        # think_ms = 0 with a replica at the client's own site would issue operations without
+        # end at one instant of simulated time.
+        _positive("think_ms", self.think_ms)
         _positive("timeout_ms", self.timeout_ms)
+        if self.duration_ms / self.think_ms > MAX_OPS_PER_CLIENT:
+            raise ValueError(f"duration_ms={self.duration_ms:g}, think_ms={self.think_ms:g}: each client would issue "
+                             f"about {self.duration_ms / self.think_ms:,.0f} operations; expected at most "
+                             f"{MAX_OPS_PER_CLIENT:,} (a shorter run or a longer think time)")
         rf = self.read_fraction
         if isinstance(rf, bool) or not isinstance(rf, (int, float)) or not 0 <= rf <= 1:
-            raise ValueError(f"read_fraction={rf!r}: expected a probability in [0, 1]")
-        if isinstance(self.keys, bool) or not isinstance(self.keys, int) or self.keys < 1:
-            raise ValueError(f"keys={self.keys!r}: expected an int >= 1")
+            raise ValueError(f"read_fraction={brief(rf)}: expected a probability in [0, 1]")
+        if isinstance(self.keys, bool) or not isinstance(self.keys, int) or not 1 <= self.keys <= 1_000_000:
+            raise ValueError(f"keys={brief(self.keys)}: expected an int from 1 to 1,000,000")
 
 
 class Client(Node):
@@ -61,29 +80,38 @@ class Client(Node):
     def client_id(self) -> str:
         return self.site if self.generation == 1 else f"{self.site}#{self.generation}"
 
+    def on_start(self, ctx) -> None:
+        if not self.wl.script:
+            return self._pause(ctx)
+        for i, (site, at, _) in enumerate(self.wl.script):
+            if site == self.site:
+                ctx.set_timer(at, ("script", i))
+
     def _pause(self, ctx) -> None:
+        if self.wl.script:
+            return  # a scripted client waits for its next entry
         think = self.wl.think_ms
         ctx.set_timer(ctx.rng.expovariate(1.0 / think) if think else 0.0, "next")
-
-    def on_start(self, ctx) -> None:
-        self._pause(ctx)
 
     def on_timer(self, ctx, tag) -> None:
         if tag == "next":
             self._issue(ctx)
+        elif isinstance(tag, tuple) and tag[0] == "script":
+            if self.current is None:
+                self._issue(ctx, self.wl.script[tag[1]][2])
         elif self.current is not None and tag == ("timeout", self.current[0]):
             ctx.record("timeout", client=self.client_id, id=self.current[0])
             self.current = None
             self.generation += 1
             self._pause(ctx)
 
-    def _issue(self, ctx) -> None:
+    def _issue(self, ctx, scripted: str | None = None) -> None:
         if ctx.now >= self.wl.duration_ms:
             return
         rng = ctx.rng
         self.n += 1
         key = f"k{rng.randrange(self.wl.keys)}"
-        if rng.random() < self.wl.read_fraction:
+        if (scripted or ("read" if rng.random() < self.wl.read_fraction else "write")) == "read":
             op, value = "read", None
         else:
             op, value = "write", f"{self.site.lower()}{self.n}"

@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import random
 
-__all__ = ["schedule", "replay", "simulate"]
+__all__ = ["simulate"]
 
 
-def schedule(rng: random.Random, replicas: int, n_ops: int, size: int, drop: float, duplicate: float) -> list[tuple]:
+def _schedule(rng: random.Random, replicas: int, n_ops: int, size: int, drop: float, duplicate: float) -> list[tuple]:
     """A random history: ops, sends, and deliveries in a random order (some dropped or repeated)."""
     events: list[tuple] = []
     in_flight: list[int] = []
@@ -39,7 +39,7 @@ def schedule(rng: random.Random, replicas: int, n_ops: int, size: int, drop: flo
     return events
 
 
-def replay(source, events: list[tuple], deltas: bool) -> list:
+def _replay(source, events: list[tuple], deltas: bool) -> list:
     """Run ``events``; return every replica's state after the final anti-entropy round."""
 
     def join(a, b):  # None: a replica that has no state yet (no bottom was given)
@@ -102,15 +102,17 @@ def _describe(events: list[tuple], ops) -> str:
     return "; ".join(words) or "no operations"
 
 
-def simulate(source, deltas: bool, seed: int, trials: int, drop: float, duplicate: float, show):
-    """``trials`` seeded histories; the first that does not converge, shrunk and explained."""
-    from .laws import LawResult
+def simulate(source, deltas: bool, seed: int, trials: int, drop: float, duplicate: float,
+             show) -> tuple[bool, int, str, tuple]:
+    """``trials`` seeded histories; the first that does not converge, shrunk and explained.
 
+    Returns ``(ok, trials run, message, example states)``, which ``laws.convergent`` reports.
+    """
     rng = random.Random(f"convergent:{seed}")
 
     def fails(events):
         try:
-            reps = replay(source, events, deltas)
+            reps = _replay(source, events, deltas)
         except Exception as exc:  # a learner's op or merge may raise anything: say which
             return f"convergence run raised {type(exc).__name__}: {exc}", ()
         for i in range(1, len(reps)):
@@ -122,7 +124,7 @@ def simulate(source, deltas: bool, seed: int, trials: int, drop: float, duplicat
         return None, ()
 
     for t in range(trials):
-        events = schedule(rng, source.replicas, len(source.ops), 2 + t * 24 // max(trials, 1), drop, duplicate)
+        events = _schedule(rng, source.replicas, len(source.ops), 2 + t * 24 // max(trials, 1), drop, duplicate)
         message, example = fails(events)
         if message is None:
             continue
@@ -135,7 +137,6 @@ def simulate(source, deltas: bool, seed: int, trials: int, drop: float, duplicat
                 if m is not None:
                     events, message, example, changed = smaller, m, ex, True
                     break
-        return LawResult("convergent", False, t + 1, message, example)
+        return False, t + 1, message, example
     kind = "deltas" if deltas else "states"
-    return LawResult("convergent", True, trials,
-                     f"convergent: {trials} histories with lost, repeated and reordered {kind} all converged")
+    return True, trials, f"convergent: {trials} histories with lost, repeated and reordered {kind} all converged", ()

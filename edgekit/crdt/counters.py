@@ -18,7 +18,8 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
-from .base import StateCRDT, check_amount, check_replica
+from .._checks import brief
+from .base import StateCRDT, check_amount, check_count, check_replica
 
 __all__ = ["GCounter", "PNCounter"]
 
@@ -37,6 +38,11 @@ class GCounter(StateCRDT):
 
     @classmethod
     def of(cls, counts: dict[str, int]) -> GCounter:
+        if not isinstance(counts, dict):
+            raise TypeError(f"counts={brief(counts)}: expected a dict of replica -> count")
+        for r, n in counts.items():
+            if type(n) is not int:
+                check_count(n, f"counts[{brief(r)}]")
         return cls(tuple(sorted((r, n) for r, n in counts.items() if n > 0)))
 
     @cached_property
@@ -55,7 +61,7 @@ class GCounter(StateCRDT):
         """Only the entry ``increment`` changes."""
         check_replica(replica)
         check_amount(n)
-        return GCounter.of({replica: self.get(replica) + n})
+        return GCounter.of({replica: check_count(self.get(replica) + n, f"count of {replica!r} after adding {n}")})
 
     def increment(self, replica: str, n: int = 1) -> GCounter:
         """Add ``n`` on behalf of ``replica``."""
@@ -80,7 +86,7 @@ class GCounter(StateCRDT):
     def _from_json(cls, d: dict) -> GCounter:
         counts = d.get("counts")
         if not isinstance(counts, dict):
-            raise TypeError(f"counts={counts!r}: expected a dict of replica -> count")
+            raise TypeError(f"counts={brief(counts)}: expected a dict of replica -> count")
         for r, n in counts.items():
             check_replica(r)
             check_amount(n, f"counts[{r!r}]")

@@ -7,6 +7,13 @@ never seen; an entry the other side has seen but no longer holds was
 removed there, and stays removed (Almeida, Shoker, Baquero 2018, "causal
 CRDTs"). A subclass is a frozen dataclass with fields ``entries`` and
 ``context``.
+
+Replica ids are trusted: a dot names one event of one replica, so two
+writers that share an id (or a crafted state that reuses a dot with another
+payload) make states that no single system could reach, and the laws no
+longer hold between them. ``from_json`` checks what one state can check
+(each dot once, counters from 1, every dot in the context); that ids are
+unique across writers is the deployment's promise.
 """
 
 from __future__ import annotations
@@ -14,14 +21,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from functools import cached_property
 
-from edgekit.clocks.dvv import CausalContext, Dot
+from edgekit.clocks.dvv import CausalContext, Dot, dot_from_json
 
-from .base import StateCRDT, check_element, check_replica, from_plain, to_plain
+from .._checks import brief
+from .base import StateCRDT, check_element, from_plain, to_plain
 
-__all__ = ["DotStore", "join_dotted", "leq_dotted"]
+__all__ = ["DotStore"]
 
 
-def join_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], cb: CausalContext):
+def _join_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], cb: CausalContext):
     """Join two (dot -> payload, context) pairs: keep a dot that both hold, or that one holds
     and the other has never seen; a dot seen by the other but gone there was removed."""
     out = {d: p for d, p in a.items() if d in b or d not in cb}
@@ -29,7 +37,7 @@ def join_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], c
     return out, ca.merge(cb)
 
 
-def leq_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], cb: CausalContext) -> bool:
+def _leq_dotted(a: dict[Dot, object], ca: CausalContext, b: dict[Dot, object], cb: CausalContext) -> bool:
     """``(a, ca) <= (b, cb)``: b has seen every dot a has, and b keeps a dot only if a does
     or a never saw it."""
     return ca <= cb and all(d in a for d in b if d in ca)
@@ -40,18 +48,21 @@ def _rows(entries: Iterable[tuple[Dot, object]]) -> list:
 
 
 def _parse(rows, context: CausalContext) -> list[tuple[Dot, object]]:
-    """Entries ``[[replica, counter, payload], ...]`` whose dots the context has seen."""
+    """Entries ``[[replica, counter, payload], ...]``: each dot once, a counter from 1, and seen
+    by the context (otherwise merging with the bottom value would change the state)."""
     if not isinstance(rows, list):
-        raise TypeError(f"entries={rows!r}: expected a list of [replica, counter, payload]")
-    out = []
+        raise TypeError(f"entries={brief(rows)}: expected a list of [replica, counter, payload]")
+    out: dict[Dot, object] = {}
     for row in rows:
         if not (isinstance(row, list) and len(row) == 3):
-            raise TypeError(f"entry={row!r}: expected [replica, counter, payload]")
-        dot = Dot(check_replica(row[0]), row[1])
+            raise TypeError(f"entry={brief(row)}: expected [replica, counter, payload]")
+        dot = dot_from_json(row[:2], "entry dot")
+        if dot in out:
+            raise ValueError(f"entry={brief(row)}: dot {dot} tags two entries; expected one entry per dot")
         if dot not in context:
-            raise ValueError(f"entry={row!r}: its dot is not in the causal context")
-        out.append((dot, check_element(from_plain(row[2]))))
-    return out
+            raise ValueError(f"entry={brief(row)}: its dot is not in the causal context")
+        out[dot] = check_element(from_plain(row[2], "entry payload"), "entry payload")
+    return list(out.items())
 
 
 class DotStore(StateCRDT):
@@ -67,11 +78,11 @@ class DotStore(StateCRDT):
     def _join(self, other):
         if other is self:
             return self
-        entries, context = join_dotted(self._map, self.context, other._map, other.context)
+        entries, context = _join_dotted(self._map, self.context, other._map, other.context)
         return type(self)(frozenset(entries.items()), context)
 
     def _leq(self, other) -> bool:
-        return leq_dotted(self._map, self.context, other._map, other.context)
+        return _leq_dotted(self._map, self.context, other._map, other.context)
 
     def _json(self) -> dict:
         return {"entries": _rows(self.entries), "context": self.context.to_json()}

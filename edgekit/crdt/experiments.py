@@ -6,6 +6,8 @@
   sketches, and the merged estimate is compared with the truth.
 - ``wire_sizes``: bytes of JSON for a whole state against a delta, as the
   number of replicas (counters) or elements (sets) grows.
+- ``mv_story``: a multi-value register at two PoPs, step by step, with the dotted
+  version vectors (dots and causal context) that decide what each write replaces.
 """
 
 from __future__ import annotations
@@ -14,13 +16,15 @@ import json
 import random
 from dataclasses import dataclass
 
+from .._checks import brief, check_int
+from .base import StateCRDT
 from .counters import GCounter
 from .orset import ORSet
 from .registers import MVRegister
 from .sets import LWWElementSet, TwoPSet
 from .sketches import BloomFilter, CountMinSketch, HyperLogLog
 
-__all__ = ["SHOPPING", "compare_sets", "SketchPoint", "sketch_accuracy", "WireSize", "wire_sizes", "wire_bytes"]
+__all__ = ["MVStep", "mv_story", "SHOPPING", "compare_sets", "SketchPoint", "sketch_accuracy", "WireSize", "wire_sizes", "wire_bytes"]
 
 # (step, replica, element, real time ms). Replica B's clock runs 1000 ms ahead of real time,
 # so the LWW-element-set ranks B's removes above A's later adds.
@@ -39,6 +43,26 @@ SHOPPING = (
 CLOCK_OFFSET_MS = {"A": 0, "B": 1000}
 
 
+def _sizes(name: str, sizes, high: int) -> None:
+    if isinstance(sizes, (str, bytes, dict)) or not hasattr(sizes, "__iter__"):
+        raise TypeError(f"{name}={brief(sizes)}: expected a list of ints such as (10, 100)")
+    for i, n in enumerate(sizes):
+        check_int(n, f"{name}[{i}]", 1, high)
+
+
+def _steps(history) -> None:
+    """Each step ``("sync",)`` or ``(op, replica, element, ms)`` with op "add" or "remove"."""
+    if isinstance(history, (str, bytes, dict)) or not hasattr(history, "__iter__"):
+        raise TypeError(f"history={brief(history)}: expected a list of steps like ('add', 'A', 'milk', 100)")
+    for step in history:
+        ok = isinstance(step, tuple) and (step == ("sync",) or (
+            len(step) == 4 and step[0] in ("add", "remove") and step[1] in ("A", "B")
+            and not isinstance(step[3], bool) and isinstance(step[3], (int, float)) and -1e12 < step[3] < 1e12))
+        if not ok:
+            raise ValueError(f"history step {brief(step)}: expected ('sync',) or ('add' or 'remove', "
+                             "'A' or 'B', element, ms)")
+
+
 def compare_sets(history=SHOPPING, clock_offset_ms=None) -> dict[str, list[dict[str, frozenset]]]:
     """Each set type's values at both replicas after every step of ``history``.
 
@@ -47,6 +71,12 @@ def compare_sets(history=SHOPPING, clock_offset_ms=None) -> dict[str, list[dict[
     (['eggs', 'milk'], [], [])
     """
     offsets = CLOCK_OFFSET_MS if clock_offset_ms is None else clock_offset_ms
+    if not isinstance(offsets, dict) or not all(
+            isinstance(r, str) and not isinstance(t, bool) and isinstance(t, (int, float)) and -1e12 < t < 1e12
+            for r, t in offsets.items()):
+        raise TypeError(f"clock_offset_ms={brief(clock_offset_ms)}: expected a dict replica -> offset in ms, "
+                        "such as {'B': 1000}")
+    _steps(history)
     mutate = {
         "ORSet": lambda s, op, r, x, t: s.add(r, x) if op == "add" else s.remove(x),
         "TwoPSet": lambda s, op, r, x, t: s.add(x) if op == "add" else s.remove(x),
@@ -88,6 +118,12 @@ def sketch_accuracy(sizes=(100, 300, 1000, 3000, 10000), seed: int = 0, p: int =
     >>> sorted({pt.sketch for pt in pts})
     ['Bloom filter', 'Count-min', 'HyperLogLog']
     """
+    _sizes("sizes", sizes, 100_000)
+    check_int(seed, "seed", -2**63, 2**63)
+    check_int(replicas, "replicas", 1, 16)
+    check_int(p, "p", 4, 16)
+    check_int(bloom_m, "bloom_m", 8, 1 << 24)
+    check_int(cms_width, "cms_width", 2, 1 << 16)
     rng = random.Random(seed)
     out = []
     for n in sizes:
@@ -118,6 +154,8 @@ def sketch_accuracy(sizes=(100, 300, 1000, 3000, 10000), seed: int = 0, p: int =
 
 def wire_bytes(x) -> int:
     """Bytes on the wire: the length of the JSON text of ``x.to_json()``."""
+    if not isinstance(x, StateCRDT):
+        raise TypeError(f"x={brief(x)}: expected a CRDT value such as GCounter()")
     return len(json.dumps(x.to_json()))
 
 
@@ -136,6 +174,8 @@ def wire_sizes(counts=(1, 2, 5, 10, 20, 50), seed: int = 0) -> list[WireSize]:
     >>> all(r.delta_bytes * 5 < r.state_bytes for r in rows)
     True
     """
+    _sizes("counts", counts, 1_000)
+    check_int(seed, "seed", -2**63, 2**63)
     rng = random.Random(seed)
     out = []
     for n in counts:
@@ -152,3 +192,37 @@ def wire_sizes(counts=(1, 2, 5, 10, 20, 50), seed: int = 0) -> list[WireSize]:
             r = r.assign(f"pop-{i:03d}", rng.randint(0, 9))
         out.append(WireSize("MVRegister", n, wire_bytes(r), wire_bytes(r.assign_delta("pop-000", 42))))
     return out
+
+
+@dataclass(frozen=True)
+class MVStep:
+    """One step of ``mv_story``: what happened, at which replica, and the register it left there."""
+
+    replica: str
+    what: str
+    state: MVRegister
+    came_from: tuple[int, ...] = ()  # indices of earlier steps merged in (a sync arrow each)
+
+
+def mv_story() -> tuple[MVStep, ...]:
+    """London and Sydney write one key concurrently; a client resolves the siblings with the context it
+    read while Sydney writes again. Each write's dot and context decide what it replaces.
+
+    >>> sorted(mv_story()[-1].state.value)
+    ['navy', 'teal']
+    """
+    red = MVRegister().assign("LHR", "red")
+    blue, green = red.assign("LHR", "blue"), red.assign("SYD", "green")  # concurrent: neither saw the other
+    both = blue | green
+    teal = both.assign("LHR", "teal", context=both.context)  # a client read both, then wrote teal
+    navy = green.assign("SYD", "navy")  # Sydney, not yet synced, overwrites green only
+    return (
+        MVStep("LHR", "write red", red),
+        MVStep("SYD", "sync", red, (0,)),
+        MVStep("LHR", "write blue", blue, (0,)),
+        MVStep("SYD", "write green", green, (1,)),
+        MVStep("LHR", "sync: siblings", both, (2, 3)),
+        MVStep("LHR", "read both, write teal", teal, (4,)),
+        MVStep("SYD", "write navy", navy, (3,)),
+        MVStep("LHR", "sync", teal | navy, (5, 6)),
+    )

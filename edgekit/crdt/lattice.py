@@ -12,7 +12,8 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from .base import sort_key
+from .._checks import brief, check_int
+from .base import StateCRDT, sort_key
 from .counters import GCounter, PNCounter
 from .orset import ORSet
 from .registers import LWWRegister, MVRegister
@@ -21,9 +22,23 @@ from .sets import GSet, TwoPSet
 __all__ = ["Hasse", "join_closure", "hasse", "describe"]
 
 
+MAX_NODES = 256  # a Hasse diagram is for looking at: its edges take nodes**3 comparisons
+
+
+def _state(s):
+    if not isinstance(s, StateCRDT):
+        raise TypeError(f"states: {brief(s)} is not a CRDT value; expected values such as GSet().add('x')")
+    return s
+
+
 def join_closure(states: Iterable, limit: int = 32) -> tuple[list, bool]:
     """``states`` and every join of them, in discovery order; ``False`` if cut off at ``limit``."""
-    nodes = list(dict.fromkeys(states))
+    check_int(limit, "limit", 1, MAX_NODES)
+    if isinstance(states, (str, bytes, dict)) or not hasattr(states, "__iter__"):
+        raise TypeError(f"states={brief(states)}: expected a list of CRDT values of one type")
+    nodes = list(dict.fromkeys(_state(s) for s in states))
+    if len({type(s) for s in nodes}) > 1:
+        raise TypeError(f"states: {sorted({type(s).__name__ for s in nodes})}: expected values of one CRDT type")
     known = set(nodes)
     i = 0
     while i < len(nodes):
@@ -105,5 +120,5 @@ def describe(x) -> str:
         return "{" + ",".join(tagged) + "} seen " + (_ctx(x.context) or "nothing")
     if isinstance(x, LWWRegister):
         return "never written" if x.timestamp is None else f"{x.payload!r} @{x.timestamp} by {x.replica}"
-    text = str(x.to_json() if hasattr(x, "to_json") else x)
+    text = str(x.to_json()) if isinstance(x, StateCRDT) else brief(x)
     return text if len(text) <= 60 else text[:57] + "..."

@@ -28,6 +28,7 @@ import random
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from .._checks import brief, check_int
 from .convergence import simulate
 
 __all__ = ["LawResult", "Report", "check", "commutative", "associative", "idempotent",
@@ -86,7 +87,12 @@ class Report:
 
 def show(x, limit: int = 160) -> str:
     """A short description of a state: its repr, and its ``.value`` when it has one."""
-    text = repr(x)
+    if isinstance(limit, bool) or not isinstance(limit, int) or limit < 10:
+        raise ValueError(f"limit={brief(limit)}: expected an int >= 10 (characters)")
+    try:
+        text = repr(x)
+    except (RecursionError, ValueError):  # nested thousands deep, or an int too long to print
+        text = brief(x)
     if len(text) > limit:
         text = text[: limit - 3] + "..."
     value = getattr(x, "value", None)
@@ -102,6 +108,20 @@ def _short(v) -> str:
         except TypeError:
             pass
     return repr(v)
+
+
+MAX_TRIALS = 100_000  # trials per law: 200 is the default, a million would run for hours
+MAX_REPLICAS = 32
+
+
+def _settings(seed, trials, replicas, merge=None, leq=None) -> None:
+    """Check the knobs every law takes, before any trial runs."""
+    check_int(trials, "trials", 1, MAX_TRIALS)
+    check_int(replicas, "replicas", 1, MAX_REPLICAS)
+    check_int(seed, "seed", -2**63, 2**63)
+    for name, f in (("merge", merge), ("leq", leq)):
+        if f is not None and not callable(f):
+            raise TypeError(f"{name}={brief(f)}: expected a function (a, b) -> value, or None for the type's own")
 
 
 def _merger(merge: Callable | None) -> Callable:
@@ -121,9 +141,9 @@ class _Source:
         if states is None and ops is None:
             raise ValueError("states=None and ops=None: expected a function rng -> state, or a list of ops")
         if ops is not None and (not isinstance(ops, Sequence) or not ops or not all(map(callable, ops))):
-            raise TypeError(f"ops={ops!r}: expected a non-empty list of functions (state, replica, rng) -> state")
+            raise TypeError(f"ops={brief(ops)}: expected a non-empty list of functions (state, replica, rng) -> state")
         if states is not None and not callable(states):
-            raise TypeError(f"states={states!r}: expected a function rng -> state")
+            raise TypeError(f"states={brief(states)}: expected a function rng -> state")
         if states is None and bottom is None:
             raise ValueError("bottom=None: with ops, expected the starting state of every replica, e.g. bottom=MyType()")
         self.states, self.ops, self.bottom, self.merge = states, ops, bottom, merge
@@ -245,6 +265,7 @@ def _has_eq(source: _Source, seed: int) -> LawResult | None:
 
 def _law(name: str, states=None, *, ops=None, bottom=None, merge=None, leq=None, seed: int = 0,
          trials: int = 200, replicas: int = 3) -> LawResult:
+    _settings(seed, trials, replicas, merge, leq)
     source = _Source(states, ops, bottom, _merger(merge), replicas)
     arity, prop = _laws(_merger(merge), _order(leq))[name]
     if name == "monotonic" and leq is None:
@@ -282,21 +303,24 @@ def convergent(states=None, *, ops=None, bottom=None, merge=None, deltas: bool =
     on the way: random delivery order, drops, duplicates. With ``deltas=True`` the ops return
     deltas, which are joined in and sent instead of whole states."""
     for name, p in (("drop", drop), ("duplicate", duplicate)):
-        if not 0 <= p < 1:
-            raise ValueError(f"{name}={p!r}: expected a probability in [0, 1)")
+        if isinstance(p, bool) or not isinstance(p, (int, float)) or not 0 <= p < 1:
+            raise ValueError(f"{name}={brief(p)}: expected a probability in [0, 1)")
     if states is not None and ops is None:
         def fresh(s, r, rng):
             return states(rng) if s is None else _merger(merge)(s, states(rng))
 
         fresh.__name__ = "a new state merged in"
         ops = [fresh]
+    _settings(seed, trials, replicas, merge)
     source = _Source(states, ops, bottom, _merger(merge), replicas)
-    return simulate(source, deltas, seed, trials, drop, duplicate, show)
+    ok, runs, message, example = simulate(source, deltas, seed, trials, drop, duplicate, show)
+    return LawResult("convergent", ok, runs, message, example)
 
 
 def check(states=None, *, ops=None, bottom=None, merge=None, leq=None, seed: int = 0,
           trials: int = 200, replicas: int = 3) -> Report:
     """Every law: commutative, associative, idempotent, monotonic, convergent."""
+    _settings(seed, trials, replicas, merge, leq)
     kw = dict(ops=ops, bottom=bottom, merge=merge, seed=seed, trials=trials, replicas=replicas)
     bad_eq = _has_eq(_Source(states, ops, bottom, _merger(merge), replicas), seed)
     if bad_eq is not None:
@@ -313,6 +337,13 @@ def every_merge_order(states: Sequence, merge: Callable | None = None, duplicate
     >>> len(set(map(frozenset, every_merge_order([{1, 2}, {2, 3}], merge=set.union))))
     1
     """
+    if isinstance(states, (str, bytes, dict)) or not hasattr(states, "__iter__"):
+        raise TypeError(f"states={brief(states)}: expected a list of states")
+    states = list(states)
+    if not 1 <= len(states) <= 7:
+        raise ValueError(f"states: {len(states)} of them; expected 1 to 7 (n states have n! orders)")
+    if merge is not None and not callable(merge):
+        raise TypeError(f"merge={brief(merge)}: expected a function (a, b) -> value, or None")
     merge = _merger(merge)
     seqs = [list(states)] + ([list(states) + [s] for s in states] if duplicate else [])
     out = []
@@ -320,6 +351,9 @@ def every_merge_order(states: Sequence, merge: Callable | None = None, duplicate
         for order in itertools.permutations(seq):
             acc = order[0]
             for s in order[1:]:
-                acc = merge(acc, s)
+                try:
+                    acc = merge(acc, s)
+                except (TypeError, ValueError) as exc:
+                    raise type(exc)(f"states: merge({brief(acc)}, {brief(s)}) raised: {exc}") from None
             out.append(acc)
     return out

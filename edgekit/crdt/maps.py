@@ -21,6 +21,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .._checks import brief
 from .base import StateCRDT, check_replica
 from .orset import ORSet
 
@@ -29,7 +30,7 @@ __all__ = ["ORMap"]
 
 def _check_key(key) -> str:
     if not isinstance(key, str):
-        raise TypeError(f"key={key!r}: expected a string (JSON object keys are strings)")
+        raise TypeError(f"key={brief(key)}: expected a string (JSON object keys are strings)")
     return key
 
 
@@ -58,6 +59,7 @@ class ORMap(StateCRDT):
 
     def get(self, key: str, default=None):
         """The CRDT under ``key``, or ``default`` when the key is absent."""
+        _check_key(key)
         return self._map[key] if key in self.keys.value else default
 
     def put_delta(self, replica: str, key: str, value: StateCRDT) -> ORMap:
@@ -65,7 +67,7 @@ class ORMap(StateCRDT):
         check_replica(replica)
         _check_key(key)
         if not isinstance(value, StateCRDT):
-            raise TypeError(f"value={value!r}: expected a CRDT value such as GCounter()")
+            raise TypeError(f"value={brief(value)}: expected a CRDT value such as GCounter()")
         return ORMap(self.keys.add_delta(replica, key), ((key, value),))
 
     def put(self, replica: str, key: str, value: StateCRDT) -> ORMap:
@@ -79,6 +81,10 @@ class ORMap(StateCRDT):
         >>> ORMap().update("A", "n", lambda c: c.increment("A", 5), GCounter()).value
         {'n': 5}
         """
+        if not callable(fn):
+            raise TypeError(f"fn={brief(fn)}: expected a function CRDT -> CRDT, such as lambda c: c.increment('A')")
+        if not isinstance(bottom, StateCRDT):
+            raise TypeError(f"bottom={brief(bottom)}: expected a CRDT value such as GCounter()")
         current = self._map.get(_check_key(key), bottom)
         return self.put(replica, key, fn(current))
 
@@ -112,14 +118,19 @@ class ORMap(StateCRDT):
     def _from_json(cls, d: dict) -> ORMap:
         from . import TYPES  # the registry of every CRDT type, by name
 
-        keys = ORSet._from_json(d.get("keys") or {})
+        if not isinstance(d.get("keys"), dict):
+            raise TypeError(f"keys={brief(d.get('keys'))}: expected the key set's json (entries and context)")
+        keys = ORSet._from_json(d["keys"])
         values = d.get("values")
         if not isinstance(values, dict):
-            raise TypeError(f"values={values!r}: expected a dict of key -> CRDT json")
+            raise TypeError(f"values={brief(values)}: expected a dict of key -> CRDT json")
         out = {}
         for k, v in values.items():
             kind = v.get("type") if isinstance(v, dict) else None
-            if kind not in TYPES:
-                raise ValueError(f"values[{k!r}] type={kind!r}: expected one of {sorted(TYPES)}")
+            if not isinstance(kind, str) or kind not in TYPES:
+                raise ValueError(f"values[{brief(k)}] type={brief(kind)}: expected one of {sorted(TYPES)}")
             out[k] = TYPES[kind].from_json(v)
+        for _, k in keys.entries:
+            if not isinstance(k, str) or k not in out:
+                raise ValueError(f"keys: key {brief(k)} has no entry in values; expected a string key with a value")
         return cls(keys, tuple(sorted(out.items())))

@@ -18,6 +18,7 @@ from dataclasses import dataclass
 
 from edgekit.clocks.dvv import CausalContext, Dot
 
+from .._checks import brief
 from .base import (
     StateCRDT,
     check_element,
@@ -61,7 +62,7 @@ class LWWRegister(StateCRDT):
         """The new write alone (for a register the state is as small as a delta)."""
         check_replica(replica)
         check_timestamp(timestamp)
-        to_plain(value, "value")  # fail now, not when it goes on the wire
+        check_element(value, "value")  # hashable (== and hash follow the state) and JSON: fail now
         return LWWRegister(value, timestamp, replica)
 
     def assign(self, replica: str, value, timestamp) -> LWWRegister:
@@ -83,7 +84,7 @@ class LWWRegister(StateCRDT):
     def _from_json(cls, d: dict) -> LWWRegister:
         if "timestamp" not in d:
             return cls()
-        return cls().assign(d.get("replica"), from_plain(d.get("value")), d.get("timestamp"))
+        return cls().assign(d.get("replica"), from_plain(d.get("value"), "value"), d.get("timestamp"))
 
 
 @dataclass(frozen=True)
@@ -110,7 +111,7 @@ class MVRegister(DotStore):
         check_replica(replica)
         check_element(value, "value")
         if context is not None and not isinstance(context, CausalContext):
-            raise TypeError(f"context={context!r}: expected a CausalContext from a read's .context")
+            raise TypeError(f"context={brief(context)}: expected a CausalContext from a read's .context")
         dot = self.context.next_dot(replica)
         seen = self.context if context is None else context
         overwritten = {d for d in self._map if d in seen}

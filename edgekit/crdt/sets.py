@@ -17,6 +17,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from functools import cached_property
 
+from .._checks import brief
 from .base import (
     StateCRDT,
     check_element,
@@ -32,8 +33,8 @@ __all__ = ["GSet", "TwoPSet", "LWWElementSet"]
 
 def _elements(items, name: str) -> frozenset:
     if not isinstance(items, list):
-        raise TypeError(f"{name}={items!r}: expected a list of elements")
-    return frozenset(check_element(from_plain(x)) for x in items)
+        raise TypeError(f"{name}={brief(items)}: expected a list of elements")
+    return frozenset(check_element(from_plain(x, name), name) for x in items)
 
 
 def _sorted_plain(s: frozenset) -> list:
@@ -179,8 +180,13 @@ class LWWElementSet(StateCRDT):
     def _from_json(cls, d: dict) -> LWWElementSet:
         rows = d.get("entries")
         if not isinstance(rows, list):
-            raise TypeError(f"entries={rows!r}: expected a list of [element, timestamp, replica, present]")
+            raise TypeError(f"entries={brief(rows)}: expected a list of [element, timestamp, replica, present]")
         s = cls()
-        for x, t, r, p in rows:
-            s = s | s._write(r, from_plain(x), t, bool(p))
+        for row in rows:
+            if not (isinstance(row, list) and len(row) == 4):
+                raise TypeError(f"entry={brief(row)}: expected [element, timestamp, replica, present]")
+            x, t, r, present = row
+            if not isinstance(present, bool):
+                raise TypeError(f"entry={brief(row)}: present={brief(present)}: expected true or false")
+            s = s | s._write(r, from_plain(x), t, present)
         return s

@@ -25,13 +25,18 @@ import math
 from dataclasses import dataclass, field
 from functools import cached_property
 
-from .base import StateCRDT, check_amount, check_replica, to_plain
+from .._checks import brief, check_int
+from .base import StateCRDT, check_amount, check_count, check_replica, to_plain
 
-__all__ = ["BloomFilter", "HyperLogLog", "CountMinSketch", "hash64"]
+__all__ = ["BloomFilter", "HyperLogLog", "CountMinSketch", "hash64", "MAX_CELLS"]
+
+MAX_CELLS = 1 << 20  # counters in one count-min matrix: 8 MB of references, far past any teaching use
 
 
 def hash64(x, salt: int = 0) -> int:
     """A 64-bit hash of a JSON-able value, identical in every process."""
+    if isinstance(salt, bool) or not isinstance(salt, int) or not 0 <= salt < 1 << 64:
+        raise TypeError(f"salt={brief(salt)}: expected an int from 0 to 2**64 - 1")
     if isinstance(x, str):  # fast paths for the common cases; the prefix keeps "1" and 1 apart
         data = b"s" + x.encode()
     elif isinstance(x, int) and not isinstance(x, bool):
@@ -41,12 +46,19 @@ def hash64(x, salt: int = 0) -> int:
     return int.from_bytes(hashlib.blake2b(data, digest_size=8, salt=salt.to_bytes(8, "little")).digest(), "big")
 
 
-def _positive(name: str, v, low: int = 1, high: int = 1 << 24) -> int:
-    if isinstance(v, bool) or not isinstance(v, int):
-        raise TypeError(f"{name}={v!r}: expected an integer")
-    if not low <= v <= high:
-        raise ValueError(f"{name}={v}: expected an integer from {low} to {high}")
-    return v
+def _b64(name: str, text, size: int) -> bytes:
+    """Base64 ``text`` that decodes to exactly ``size`` bytes (what ``to_json`` writes)."""
+    if not isinstance(text, str) or len(text) != 4 * ((size + 2) // 3):
+        raise ValueError(f"{name}={brief(text)}: expected base64 text of {size} bytes")
+    try:
+        return base64.b64decode(text, validate=True)
+    except ValueError:
+        raise ValueError(f"{name}={brief(text)}: expected base64 text of {size} bytes") from None
+
+
+def _iterable(name: str, xs) -> None:
+    if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
+        raise TypeError(f"{name}={brief(xs)}: expected an iterable of elements, such as a list")
 
 
 def _same_shape(a, b, names: tuple[str, ...]) -> None:
@@ -69,8 +81,12 @@ class BloomFilter(StateCRDT):
     bits: int = 0
 
     def __post_init__(self):
-        _positive("m", self.m, 8)
-        _positive("k", self.k, 1, 64)
+        check_int(self.m, "m", 8, 1 << 24)
+        check_int(self.k, "k", 1, 64)
+        if isinstance(self.bits, bool) or not isinstance(self.bits, int):
+            raise TypeError(f"bits={brief(self.bits)}: expected an int whose bit i is position i")
+        if self.bits < 0 or self.bits >> self.m:
+            raise ValueError(f"bits: {self.bits.bit_length()} bits set or negative; expected positions 0 to m-1={self.m - 1}")
 
     def positions(self, x) -> list[int]:
         # Double hashing (Kirsch & Mitzenmacher 2006): k positions from two hashes.
@@ -85,6 +101,7 @@ class BloomFilter(StateCRDT):
 
     def add_all(self, xs) -> BloomFilter:
         """Add every element of ``xs`` (one new value instead of one per element)."""
+        _iterable("xs", xs)
         bits = self.bits
         for x in xs:
             for p in self.positions(x):
@@ -120,8 +137,9 @@ class BloomFilter(StateCRDT):
 
     @classmethod
     def _from_json(cls, d: dict) -> BloomFilter:
-        bits = int.from_bytes(base64.b64decode(d.get("bits", "")), "little")
-        return cls(d.get("m"), d.get("k"), bits)
+        m = check_int(d.get("m"), "m", 8, 1 << 24)
+        raw = _b64("bits", d.get("bits"), (m + 7) // 8)
+        return cls(m, d.get("k"), int.from_bytes(raw, "little"))
 
 
 @dataclass(frozen=True)
@@ -138,17 +156,22 @@ class HyperLogLog(StateCRDT):
     registers: bytes = field(default=b"", repr=False)
 
     def __post_init__(self):
-        _positive("p", self.p, 4, 16)
+        check_int(self.p, "p", 4, 16)
+        if not isinstance(self.registers, bytes):
+            raise TypeError(f"registers={brief(self.registers)}: expected bytes, one register each")
         if not self.registers:
             object.__setattr__(self, "registers", bytes(1 << self.p))
         elif len(self.registers) != 1 << self.p:
             raise ValueError(f"registers: {len(self.registers)} bytes, expected 2**p = {1 << self.p}")
+        elif max(self.registers) > 65 - self.p:  # a rank counts bits of a (64 - p)-bit hash tail
+            raise ValueError(f"registers: a rank of {max(self.registers)}; expected at most 65 - p = {65 - self.p}")
 
     def add(self, x) -> HyperLogLog:
         return self.add_all([x])
 
     def add_all(self, xs) -> HyperLogLog:
         """Add every element of ``xs``: each sets its register to at least its hash's rank."""
+        _iterable("xs", xs)
         regs = bytearray(self.registers)
         tail = 64 - self.p
         for x in xs:
@@ -183,7 +206,8 @@ class HyperLogLog(StateCRDT):
 
     @classmethod
     def _from_json(cls, d: dict) -> HyperLogLog:
-        return cls(d.get("p"), base64.b64decode(d.get("registers", "")))
+        p = check_int(d.get("p"), "p", 4, 16)
+        return cls(p, _b64("registers", d.get("registers"), 1 << p))
 
 
 @dataclass(frozen=True)
@@ -201,8 +225,10 @@ class CountMinSketch(StateCRDT):
     rows: tuple[tuple[str, tuple[int, ...]], ...] = ()  # replica -> depth*width cells, sorted
 
     def __post_init__(self):
-        _positive("width", self.width, 2)
-        _positive("depth", self.depth, 1, 32)
+        check_int(self.width, "width", 2, MAX_CELLS)
+        check_int(self.depth, "depth", 1, 32)
+        if self.width * self.depth > MAX_CELLS:
+            raise ValueError(f"width={brief(self.width)}, depth={brief(self.depth)}: expected width*depth <= {MAX_CELLS} cells")
 
     @cached_property
     def _map(self) -> dict[str, tuple[int, ...]]:
@@ -218,7 +244,7 @@ class CountMinSketch(StateCRDT):
         check_amount(n)
         mine = list(self._map.get(replica) or [0] * (self.width * self.depth))
         for c in self.cells(x):
-            mine[c] += n
+            mine[c] = check_count(mine[c] + n, f"cell count of {replica!r} after adding {n}")
         return CountMinSketch(self.width, self.depth, tuple(sorted({**self._map, replica: tuple(mine)}.items())))
 
     def estimate(self, x) -> int:
@@ -251,11 +277,13 @@ class CountMinSketch(StateCRDT):
     def _from_json(cls, d: dict) -> CountMinSketch:
         rows = d.get("rows")
         if not isinstance(rows, dict):
-            raise TypeError(f"rows={rows!r}: expected a dict of replica -> cells")
+            raise TypeError(f"rows={brief(rows)}: expected a dict of replica -> cells")
         s = cls(d.get("width"), d.get("depth"))
+        if len(rows) * s.width * s.depth > MAX_CELLS * 4:
+            raise ValueError(f"rows: {len(rows)} replicas of {s.width * s.depth} cells; expected at most {MAX_CELLS * 4} cells")
         for r, cells in rows.items():
             if not isinstance(cells, list) or len(cells) != s.width * s.depth:
-                raise ValueError(f"rows[{r!r}]: expected a list of width*depth = {s.width * s.depth} counts")
+                raise ValueError(f"rows[{brief(r)}]: expected a list of width*depth = {s.width * s.depth} counts")
             for c in cells:
                 check_amount(c, f"rows[{r!r}] cell")
         return cls(s.width, s.depth, tuple(sorted((check_replica(r), tuple(c)) for r, c in rows.items())))

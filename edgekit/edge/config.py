@@ -13,9 +13,10 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
-__all__ = ["EdgeConfig", "READ_MISS", "CLOCKS"]
+__all__ = ["EdgeConfig", "READ_MISS", "CLOCKS", "MIN_EPOCH_MS"]
 
 READ_MISS = ("missing", "block")
+MIN_EPOCH_MS = 1.0
 CLOCKS = ("physical", "hlc")
 
 
@@ -28,18 +29,22 @@ def _positive(name: str, v, *, integer: bool = False, what: str = "") -> None:
 
 @dataclass(frozen=True)
 class EdgeConfig:
-    """How every site, hub and the root behave in one run (times in ms, sizes in keys)."""
+    """How every site, hub and the root behave in one run (times in ms, sizes in keys).
 
-    replicas: int = 3  # storage processes per site
-    n: int = 2  # copies of each key inside a site (rendezvous hashing picks them)
-    capacity: int | None = 10_000  # keys per replica before LRU eviction (None: unbounded)
-    hub_capacity: int | None = None  # keys per hub (the root is always unbounded)
-    epoch_ms: float = 1_000.0  # how often a site pulls
-    hub_epoch_ms: float | None = None  # how often a hub pulls (None: same as sites)
-    gather_ms: float = 75.0  # how long a front end waits for the rest of the replies
-    replica_rtt_ms: float = 0.5  # request + reply between front end and replica, same PoP
+    In-site latency is the network's: ``LatencyModel.local_ms`` one way between a front end and
+    its replicas (0.25 ms by default).
+    """
+
+    replicas: int = 3  # storage processes per cluster (site, hub or root)
+    n: int = 2  # copies of each key inside a cluster (rendezvous hashing picks them)
+    write_quorum: int = 1  # replicas that must store a write (or a child's sync) before it counts
+    capacity: int | None = 10_000  # keys per site replica before LRU eviction (None: unbounded)
+    hub_capacity: int | None = None  # keys per hub replica (the root is always unbounded)
+    epoch_ms: float = 1_000.0  # how often a site replica pulls
+    hub_epoch_ms: float | None = None  # how often a hub replica pulls (None: same as sites)
+    gather_ms: float = 75.0  # how long a front end waits for more replies after the first
     read_miss: str = "missing"  # "missing": serve the miss; "block": fetch from upstream first
-    miss_timeout_ms: float = 1_000.0  # how long a blocking read waits for its upstream
+    miss_timeout_ms: float = 1_000.0  # how long a front end waits for an answer that may never come
     value_type: str = "lww"  # see edgekit.edge.values.VALUE_TYPES
     clock: str = "physical"  # LWW timestamps: the node's physical clock, or a hybrid logical clock
 
@@ -57,8 +62,20 @@ class EdgeConfig:
         _positive("epoch_ms", self.epoch_ms, what=" (the time between two syncs)")
         if self.hub_epoch_ms is not None:
             _positive("hub_epoch_ms", self.hub_epoch_ms, what=" (the time between two hub syncs)")
-        for name in ("gather_ms", "replica_rtt_ms", "miss_timeout_ms"):
+        if (isinstance(self.write_quorum, bool) or not isinstance(self.write_quorum, int)
+                or not 1 <= self.write_quorum <= self.n):
+            raise ValueError(f"write_quorum={self.write_quorum!r}: expected an integer in 1..n={self.n} "
+                             "(replicas that must store a write before it is acknowledged)")
+        for name in ("epoch_ms", "hub_epoch_ms"):
+            v = getattr(self, name)
+            if v is not None and v < MIN_EPOCH_MS:
+                raise ValueError(f"{name}={v!r}: expected at least {MIN_EPOCH_MS:g} ms (the talk's epochs "
+                                 "are a second to a minute; shorter ones would only flood the simulator)")
+        for name in ("gather_ms", "miss_timeout_ms"):
             _positive(name, getattr(self, name))
+        if self.miss_timeout_ms < self.gather_ms:
+            raise ValueError(f"miss_timeout_ms={self.miss_timeout_ms!r}: expected at least gather_ms="
+                             f"{self.gather_ms!r} (a front end waits that long for a first reply)")
         if self.read_miss not in READ_MISS:
             raise ValueError(f"read_miss={self.read_miss!r}: expected one of {READ_MISS}")
         if self.clock not in CLOCKS:

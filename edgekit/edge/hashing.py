@@ -20,17 +20,21 @@ from __future__ import annotations
 from collections.abc import Sequence
 from hashlib import blake2b
 
-__all__ = ["rendezvous", "score", "placement"]
+__all__ = ["rendezvous", "score", "placement", "placement_table", "CACHE_KEYS"]
 
 
 def score(key: str, replica: str) -> int:
     """The weight of ``replica`` for ``key``: 64 bits of blake2b over both names."""
+    if not isinstance(key, str) or not isinstance(replica, str):
+        raise TypeError(f"key={key!r}, replica={replica!r}: expected two strings")
     h = blake2b(f"{key}\x00{replica}".encode(), digest_size=8)
     return int.from_bytes(h.digest(), "big")
 
 
 def rendezvous(key: str, replicas: Sequence[str], n: int) -> tuple[str, ...]:
     """The ``n`` replicas with the highest scores for ``key``, best first."""
+    if isinstance(replicas, str) or not isinstance(replicas, Sequence):
+        raise TypeError(f"replicas={replicas!r}: expected a list of replica names")
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(replicas):
         raise ValueError(f"n={n!r}: expected an integer between 1 and {len(replicas)} (the replicas)")
     ranked = sorted(replicas, key=lambda r: (score(key, r), r), reverse=True)
@@ -38,21 +42,37 @@ def rendezvous(key: str, replicas: Sequence[str], n: int) -> tuple[str, ...]:
 
 
 _PLACEMENTS: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
+CACHE_KEYS = 1 << 18  # placements remembered per (replicas, n); a full table starts again empty
 
 
 def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
     """Indices of the ``n`` replicas (of ``r0 .. r{replicas-1}``) that hold ``key``, best first.
 
-    Replica names are local to a site, so one table serves every site (and is cached).
+    Replica names are local to a site, so one table serves every site. The table is a cache
+    bounded by ``CACHE_KEYS`` keys: a run over more keys recomputes some (the answer never changes).
 
     >>> placement("cart:42", 4, 2)
     (2, 1)
     """
     table = _PLACEMENTS.get((replicas, n))
     if table is None:
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
+            raise ValueError(f"replicas={replicas!r}: expected a positive integer")
+        if not isinstance(key, str):
+            raise TypeError(f"key={key!r}: expected a string")
         table = _PLACEMENTS[(replicas, n)] = {}
     idx = table.get(key)
     if idx is None:
+        if not isinstance(key, str):
+            raise TypeError(f"key={key!r}: expected a string")
+        if len(table) >= CACHE_KEYS:
+            table.clear()  # in place: a site holding the table keeps using the same object
         names = [f"r{i}" for i in range(replicas)]
         idx = table[key] = tuple(int(r[1:]) for r in rendezvous(key, names, n))
     return idx
+
+
+def placement_table(replicas: int, n: int) -> dict:
+    """The (bounded) cache ``placement`` fills for ``(replicas, n)``: ``table.get(key)`` is the hot path."""
+    placement("", replicas, n)  # checks the arguments and makes the table
+    return _PLACEMENTS[(replicas, n)]

@@ -1,287 +1,230 @@
-"""A site: one PoP's replicas, serving reads and writes locally inside the request.
+"""A site's front end: serves a PoP's clients from the key's replicas, inside the request.
 
-Inside a PoP there are ``replicas`` storage processes. Each key lives on
-``n`` of them, chosen by rendezvous hashing that every instance computes for
-itself (``edgekit.edge.hashing``): no ownership table. A client request
-scatters to the key's ``n`` replicas and gathers their CRDTs:
+Inside a PoP there are ``replicas`` storage processes (``edgekit.edge.replica``),
+each its own node on the in-site network. A key lives on ``n`` of them, chosen
+by rendezvous hashing that every instance computes for itself: no ownership
+table. The front end scatters each client request to the key's ``n`` replicas
+and gathers their CRDTs (``edgekit.edge.gather``: first reply, then
+``gather_ms``):
 
-- the client is answered with the **first reply** (a read miss if that
-  replica lacks the key);
-- the front end keeps gathering for ``gather_ms`` (50-100 ms in the talk)
-  and merges every reply that came in time;
-- **read repair**: every replica whose reply differs from that merge gets a
-  one-object sync (the merged value).
+- **read**: the client gets the merge of the replies that came in time (a miss
+  if none holds the key). The key's first replica (its *lead*) takes the read's
+  interest, so that one sync per key brings it up to date (it passes what came
+  down to the key's other replicas); if the lead did not answer, the first
+  replica that did takes it. With ``read_miss="block"`` a miss waits for a one-key
+  sync with the upstream and the client gets what that sync brought.
+- **read repair**: every replica whose reply differs from the merge gets the
+  merge (``Repair``), as in the talk.
+- **write**: the front end applies the write with the value type's mutator
+  (``edgekit.edge.values``) and stores the result on the key's replicas
+  (``Put``), each of which joins it into what it holds and answers its state;
+  the client gets the merge of those answers. The write is acknowledged once
+  ``write_quorum`` replicas stored it (within the gather timer), and fails
+  otherwise; a failed write that was sent may still have been stored somewhere:
+  its outcome says ``maybe``. An LWW write on the physical clock replaces
+  whatever is there, so it goes straight to the replicas (one round trip). Every
+  other write is a read-modify-write: the front end first gathers the key like
+  a read and applies the write to the merge (an HLC stamp must beat the value it
+  overwrites; a new dot must see the siblings it replaces).
+- **a write that must see the key first**: MV registers, counters and OR-Sets
+  (``reads_first``) do not write blind. If no replica holds the key, the front
+  end fetches it from upstream first (as a blocking read does); if the upstream
+  cannot answer within ``miss_timeout_ms`` the write fails, unapplied. An LWW
+  write replaces whatever is there and never waits.
 
-A read miss (the first reply lacks the key) is served as missing with
-``read_miss="missing"``: the key joins the interest set and the object
-appears after a sync. With ``read_miss="block"`` the front end waits for the
-other replies and, if none has the key, for a blocking one-key sync with its
-upstream (or ``miss_timeout_ms``): a better answer, at the price of a round trip.
+Actor ids. Counters, MV registers and OR-Sets mint a dot or a counter entry for
+the acting replica, and reusing one loses writes. The front end acts as
+``"<site>.<k>"`` (an *actor lease*) and keeps, per key, the last state it
+wrote with it; it joins that state into the base of its next write, so the next
+dot is fresh even when the replicas it heard from are behind. A new lease (a new
+``k``) is taken only on the first write to a key since the front end started,
+or when the lease table (as many keys as a replica holds) forgot the key. The
+lease table is memory: a crash loses it, and ``k`` keeps counting up (a real
+front end would use a boot id).
 
-A write is applied to the merge of the gathered replies with the value
-type's mutator (``edgekit.edge.values``) and the result goes to all ``n``
-replicas; the write is acknowledged with the first reply. Then the key joins
-the site's interest set and is *dirty* until a completed sync covers it
-(``edgekit.edge.sync``).
+The front end's interface is sans-IO: ``read(ctx, key, reply)`` and
+``write(ctx, key, arg, reply)`` return at once and call ``reply(outcome)``
+exactly once, later (an ``edgekit.edge.messages.Outcome``). A crash fails the
+requests in flight (a write that was sent says ``maybe``).
 
-How the simulation treats the inside of a PoP: the replicas are objects of
-this one node and a request reaches them by direct calls. Each reply's
-latency is drawn (``replica_rtt_ms`` times a uniform factor in [0.5, 1.5],
-plus any slowness a fault gave the replica) and charged to the client, but
-the state is read and written at the instant of the request: at well under a
-millisecond inside one building this changes nothing the talk is about, and
-it keeps a client operation one simulator event. A replica can be down
-(it answers nothing and misses writes) or slow (its reply comes after
-``gather_ms``: not merged, not repaired) via ``set_replica``.
-
-Actor ids. Counters, MV registers and OR-Sets mint a dot or a counter entry
-for the acting replica, and reusing one loses writes. The site acts as
-``"<site>.<k>"`` and takes a fresh ``k`` (an *actor lease*) whenever it
-cannot be sure its gathered state holds every dot it minted before: on the
-first write to a key, after any of the key's replicas evicted it, and when
-not all ``n`` replicas answered in time. LWW registers need no lease: the
-site id only breaks timestamp ties.
-
->>> from edgekit.edge.config import EdgeConfig
->>> from edgekit.edge.testing import FakeContext
->>> site = Site("LHR", "hub:FRA", EdgeConfig(replicas=3, n=2))
->>> ctx = FakeContext("LHR", now=5.0)
->>> site.write(ctx, "cart", 1).value, site.read(ctx, "cart").value
-(1, 1)
->>> site.sync(ctx); ctx.sent[0][1].entries["cart"].value
-1
-1
+>>> from edgekit.edge import EdgeSystem, Topology
+>>> system = EdgeSystem(Topology.flat(["LHR"], root="FRA"))
+>>> w = system.call("LHR", "write", "cart", 1); r = system.call("LHR", "read", "cart")
+>>> (w.ok, w.value, r.value, round(r.latency_ms, 2))     # in-site: a round trip of 0.5 ms
+(True, 1, 1, 0.5)
 """
 
 from __future__ import annotations
 
 import math
+from collections import OrderedDict
 
 from edgekit.clocks.hlc import HLC
 
 from .config import EdgeConfig
-from .hashing import _PLACEMENTS, placement
-from .messages import SyncRequest
-from .observe import NO_OBSERVER, Outcome
-from .store import Store
-from .sync import Meter, SyncNode
+from .gather import FETCH, GATHER, PUT, FrontEnd, Round
+from .messages import Fill, Get, Got, Outcome, Put, Repair, Stored, SyncResponse
+from .sync import Meter
 from .values import VALUE_TYPES
 
-__all__ = ["Site", "Outcome", "placement"]
+__all__ = ["Site", "READ", "WRITE"]
 
-class Site(SyncNode):
-    """A PoP: replicas with LRU stores, local reads and writes, pull sync with its upstream."""
+READ, WRITE = "read", "write"
 
-    def __init__(self, node_id: str, upstream: str | None, config: EdgeConfig, *,
-                 meter: Meter | None = None, observer=None) -> None:
-        if not isinstance(config, EdgeConfig):
-            raise TypeError(f"config={config!r}: expected an EdgeConfig")
-        super().__init__(node_id, upstream, config.epoch_ms, meter)
-        self.config = config
+
+class _Op(Round):
+    """A client operation in flight."""
+
+    __slots__ = ("kind", "key", "arg", "t0", "reply", "where", "got", "merged", "acks", "stored", "written")
+
+
+class Site(FrontEnd):
+    """A PoP's front end: local reads and writes on the key's replicas; its replicas sync upstream."""
+
+    def __init__(self, node_id: str, upstream: str | None, config: EdgeConfig, *, meter: Meter | None = None) -> None:
+        super().__init__(node_id, upstream, config, meter)
         self.vtype = VALUE_TYPES[config.value_type]
         self.join = self.vtype.join
-        self.stores = [Store(config.capacity, on_evict=self._evicted) for _ in range(config.replicas)]
-        self._datas = [s.data for s in self.stores]
-        self.up = [True] * config.replicas
-        self.slow_ms = [0.0] * config.replicas
-        self.obs = NO_OBSERVER if observer is None else observer
         self.repairs = 0
         self.misses = 0
         self.hlc = HLC()
-        self._table = _PLACEMENTS.setdefault((config.replicas, config.n), {})
-        self._healthy = self._is_healthy()
-        self._leases: dict[str, str] = {}
+        self._leases: OrderedDict = OrderedDict()  # key -> (actor, last state written with it)
+        self._lease_keys = config.capacity or 10_000
         self._actors = 0
-        self._waiting: dict[int, tuple] = {}  # blocking fetch id -> (key, invoke time, gathered)
-
-    # -- the inside of the PoP ----------------------------------------------------------------
-
-    def set_replica(self, index: int, up: bool = True, slow_ms: float = 0.0) -> None:
-        """Take replica ``index`` down or up, or make its replies ``slow_ms`` late."""
-        if isinstance(index, bool) or not isinstance(index, int) or not 0 <= index < len(self.stores):
-            raise ValueError(f"index={index!r}: expected a replica index in 0..{len(self.stores) - 1}")
-        if not (slow_ms >= 0) or slow_ms == math.inf:
-            raise ValueError(f"slow_ms={slow_ms!r}: expected a finite delay >= 0")
-        self.up[index] = bool(up)
-        self.slow_ms[index] = float(slow_ms)
-        self._healthy = self._is_healthy()
-
-    def _is_healthy(self) -> bool:
-        c = self.config
-        return all(self.up) and not any(self.slow_ms) and 1.5 * c.replica_rtt_ms <= c.gather_ms
-
-    def _evicted(self, key) -> None:
-        self._leases.pop(key, None)  # its dots may be gone from this site: next write, new actor
-
-    def _gather(self, ctx, key):
-        """Scatter to the key's replicas and gather: (first reply ms, its state, merge of the
-        timely replies, time of the last timely reply, how many were timely); read-repairs."""
-        c, datas, join = self.config, self._datas, self.join
-        where = self._table.get(key) or placement(key, c.replicas, c.n)
-        rand = ctx.rng.random
-        n = len(where)
-        if self._healthy:
-            # Every replica is up and answers well inside the timer: the first to answer is
-            # uniform over them, and the first (last) reply time is the minimum (maximum) of
-            # n uniform draws; no list of replies to build and sort on the hot path.
-            first_i = where[int(rand() * n)]
-            u = rand() ** (1.0 / n)
-            first_ms, last_ms = c.replica_rtt_ms * (1.5 - u), c.replica_rtt_ms * (0.5 + u)
-            first = merged = None
-            uniform, seen = True, False
-            for i in where:
-                data = datas[i]
-                v = data.get(key)
-                if v is not None:
-                    data.move_to_end(key)  # a client touched it: most recently used
-                if i == first_i:
-                    first = v
-                if not seen:
-                    merged, seen = v, True
-                elif v is not merged:
-                    uniform = False
-                    merged = join(merged, v)
-            if not uniform:
-                self._repair(key, where, merged)
-            return first_ms, first, merged, last_ms, n
-        rtt, up, slow = c.replica_rtt_ms, self.up, self.slow_ms
-        replies = []
-        for i in where:
-            if up[i]:
-                data = datas[i]
-                v = data.get(key)
-                if v is not None:
-                    data.move_to_end(key)
-                replies.append((rtt * (0.5 + rand()) + slow[i], i, v))
-        if not replies:
-            return None, None, None, None, 0
-        replies.sort()  # by reply time; indices are unique, so states are never compared
-        timely = [(d, i) for d, i, _ in replies if d <= c.gather_ms]
-        merged = None
-        for d, _, v in replies:
-            if d <= c.gather_ms:
-                merged = join(merged, v)
-        if merged is not None:
-            self._repair(key, [i for _, i in timely], merged)
-        last_ms = timely[-1][0] if timely else None
-        return replies[0][0], replies[0][2], merged, last_ms, len(timely)
-
-    def _repair(self, key, where, merged) -> None:
-        """Read repair: a one-object sync to every replica whose answer differs from the merge."""
-        dirty = self.interest.dirty
-        for i in where:
-            v = self._datas[i].get(key)
-            if v is not merged and v != merged:
-                self.stores[i].put(key, merged, dirty)
-                self.repairs += 1
-
-    def state_of(self, key):
-        """The merge of what this site's up replicas hold for ``key`` (no LRU touch)."""
-        return self.states_of((key,))[key]
-
-    def states_of(self, keys) -> dict:
-        c, join, up, datas, table = self.config, self.join, self.up, self._datas, self._table
-        out = {}
-        for key in keys:
-            state = None
-            for i in table.get(key) or placement(key, c.replicas, c.n):
-                if up[i]:
-                    v = datas[i].get(key)
-                    if v is not None:
-                        state = v if state is None else join(state, v)
-            out[key] = state
-        return out
-
-    def held_keys(self) -> list[str]:
-        """Every key some replica holds (in replica order, then each replica's LRU order)."""
-        return list(dict.fromkeys(k for s in self.stores for k in s.data))
-
-    def merge_entries(self, ctx, entries: dict) -> None:
-        """Merge each value into every up replica of its key (a sync response, a fetch)."""
-        c, join, up, stores, table = self.config, self.join, self.up, self.stores, self._table
-        dirty, touched, cap = self.interest.dirty, self.interest.touched, c.capacity
-        watched, now, me = self.obs.watched, ctx.now, self.node_id
-        for key, value in entries.items():
-            if value is None:
-                touched[key] = None  # "not here yet": the upstream is fetching it; ask again
-                continue
-            m = None
-            for i in table.get(key) or placement(key, c.replicas, c.n):
-                if up[i]:
-                    store = stores[i]
-                    data = store.data
-                    cur = data.get(key)
-                    m = join(cur, value)
-                    if m is not cur:
-                        data[key] = m  # Store.put, inlined: this loop is most of a sync
-                        data.move_to_end(key)
-                        if cap is not None and len(data) > cap:
-                            store.shrink(dirty)
-            if m is not None and key in watched:
-                self.obs.seen(now, me, key, m)
+        # An LWW write on the physical clock needs nothing of the old state: store it straight away.
+        self._blind = not self.vtype.reads_first and not self.vtype.uses_actor and config.clock == "physical"
+        self._fetch_reads = config.read_miss == "block"  # a read miss waits for the upstream
+        self._fetch_writes = self.vtype.reads_first  # so does a write that must see the key
 
     # -- client operations --------------------------------------------------------------------
 
-    def read(self, ctx, key: str) -> Outcome:
-        """Serve a read inside the request: the first reply; repair the rest in the background."""
-        now = ctx.now
-        self.interest.touched[key] = None  # read misses included: that is how the object gets here
-        first_ms, first, merged, last_ms, _ = self._gather(ctx, key)
-        if first_ms is None:
-            out = Outcome(False, None, None)  # no replica up: the PoP cannot answer
-        elif first is not None:
-            out = Outcome(True, first_ms, first)
-        else:
-            self.misses += 1
-            if self.config.read_miss == "missing":
-                out = Outcome(True, first_ms, None)
-            elif merged is not None:  # another replica had it: answer at the last timely reply
-                out = Outcome(True, last_ms, merged)
-            elif self.upstream is not None:
-                return self._read_through(ctx, key)
-            else:
-                out = Outcome(True, first_ms, None)
-        self.obs.read(now, self.node_id, key, out)
-        return out
+    def read(self, ctx, key: str, reply) -> None:
+        """Serve a read: the merge of the key's replicas (``reply(outcome)`` is called later)."""
+        self._start(ctx, READ, key, None, reply)
 
-    def _read_through(self, ctx, key) -> Outcome:
-        """A miss in "block" mode that no replica can fill: wait for a sync with upstream."""
-        sid = self.interest.next_id
-        self.interest.next_id += 1
-        self._waiting[sid] = (key, ctx.now)
-        self.send(ctx, self.upstream, SyncRequest(sid, {key: None}, blocking=True))
-        ctx.set_timer(self.config.miss_timeout_ms, ("miss", sid))
-        return Outcome(True, None, None, pending=True)
+    def write(self, ctx, key: str, arg, reply) -> None:
+        """Apply write ``arg`` (write number ``i``: see ``edgekit.edge.values``) to ``key``."""
+        self._start(ctx, WRITE, key, arg, reply)
 
-    def write(self, ctx, key: str, i: int) -> Outcome:
-        """Apply write number ``i`` to the merge of the replies; store it on every up replica."""
-        now = ctx.now
-        first_ms, _, cur, _, timely = self._gather(ctx, key)
-        if first_ms is None:
-            out = Outcome(False, None, None)  # no replica up: the write is not acknowledged
-            self.obs.write(now, self.node_id, key, out)
-            return out
-        c, join, vtype = self.config, self.join, self.vtype
-        if vtype.uses_actor:
-            actor = self._leases.get(key)
-            if actor is None or timely < c.n:
+    def _start(self, ctx, kind, key, arg, reply) -> None:
+        if not isinstance(key, str) or not key:
+            raise TypeError(f"key={key!r}: expected a non-empty string")
+        if not callable(reply):
+            raise TypeError(f"reply={reply!r}: expected a function that takes the Outcome")
+        op = _Op()
+        self._rid = rid = self._rid + 1
+        op.rid, op.kind, op.key, op.arg, op.t0, op.reply = rid, kind, key, arg, ctx.now, reply
+        op.merged = op.stored = op.written = None
+        op.got, op.acks = [], 0
+        op.where = where = self._table.get(key) or self.where(key)
+        if kind is WRITE and self._blind:
+            return self._put(ctx, op, None)  # it replaces whatever is there: one round trip
+        ids, send = self.replica_ids, ctx.send
+        touch = kind is READ  # the key's first replica, its lead, takes the read's interest
+        for i in where:
+            send(ids[i], Get(rid, key, touch))
+            touch = False
+        self.open_round(ctx, op, len(where), GATHER)
+
+    # -- answers ------------------------------------------------------------------------------
+
+    def on_message(self, ctx, src, msg) -> None:
+        kind = type(msg)
+        if kind is Got:
+            op = self.pending.get(msg.rid)
+            if op is None or op.phase is not GATHER:
+                return  # later than the timer: neither merged nor repaired
+            st = msg.state
+            if st is not None:
+                m = op.merged
+                op.merged = st if m is None else self.join(m, st)
+            op.got.append((src, st))
+            op.waiting -= 1
+            if op.waiting and op.first is not None:
+                return  # more answers to come, and the timer is already running
+            self.replied(ctx, op, 0)
+        elif kind is Stored:
+            op = self.pending.get(msg.rid)
+            if op is None or op.phase is not PUT:
+                return
+            op.acks += 1
+            op.stored = self.join(op.stored, msg.state)
+            self.replied(ctx, op)
+        elif kind is SyncResponse:
+            self.on_fetch_response(ctx, msg)
+
+    def close(self, ctx, op: _Op) -> None:
+        if op.phase is GATHER:
+            if not op.got:
+                return self._finish(ctx, op, False)  # no replica answered: the PoP cannot serve it
+            merged = op.merged
+            if merged is not None:
+                self._repair(ctx, op, merged)
+            elif op.kind is READ:
+                self.misses += 1
+            if op.kind is READ and len(op.got) < len(op.where):
+                lead = self.replica_ids[op.where[0]]
+                if all(src != lead for src, _ in op.got):  # the lead did not hear it: another takes it
+                    ctx.send(op.got[0][0], Get(0, op.key, True))  # request id 0 is never open
+            wait = self._fetch_reads if op.kind is READ else self._fetch_writes
+            if merged is None and wait and self.upstream is not None:
+                return self.fetch(ctx, op, (op.key,))
+            if op.kind is READ:
+                return self._finish(ctx, op, True, merged)
+            return self._put(ctx, op, merged)
+        if op.phase is FETCH:  # no answer from upstream in time
+            if op.kind is READ:
+                return self._finish(ctx, op, True, op.merged)  # served as missing after all
+            return self._finish(ctx, op, False)  # a write that must read first cannot be served
+        ok = op.acks >= self.config.write_quorum  # PUT
+        self._finish(ctx, op, ok, op.stored if ok else None, maybe=not ok)
+
+    def fetched(self, ctx, op: _Op, entries) -> None:
+        came = entries.get(op.key)
+        if came is not None:
+            ids = self.replica_ids
+            fill = Fill({op.key: came})
+            for i in op.where:  # the next read finds it here
+                ctx.send(ids[i], fill)
+        state = self.join(op.merged, came)
+        if op.kind is READ:
+            return self._finish(ctx, op, True, state)
+        if state is None:
+            return self._finish(ctx, op, False)  # "not here yet": no state to write on
+        self._put(ctx, op, state)
+
+    def _repair(self, ctx, op: _Op, merged) -> None:
+        """Read repair: a one-object sync to every replica whose answer differs from the merge."""
+        for src, st in op.got:
+            if st is not merged and st != merged:
+                ctx.send(src, Repair(op.key, merged))
+                self.repairs += 1
+
+    def _put(self, ctx, op: _Op, base) -> None:
+        """Apply the write to ``base`` and store the result on the key's replicas."""
+        vt, key = self.vtype, op.key
+        if vt.uses_actor:
+            lease = self._leases.get(key)
+            if lease is None:
                 self._actors += 1
-                actor = self._leases[key] = f"{self.node_id}.{self._actors}"
+                actor, mine = f"{self.node_id}.{self._actors}", None
+            else:
+                self._leases.move_to_end(key)
+                actor, mine = lease
+            base = self.join(base, mine)  # every dot this lease minted: the next one is fresh
         else:
             actor = self.node_id
-        ts = self._timestamp(ctx, cur) if vtype.uses_clock else None
-        new = vtype.write(cur, actor, i, ts)
-        interest = self.interest
-        interest.wrote(key)
-        dirty, up, stores = interest.dirty, self.up, self.stores
-        for r in self._table.get(key) or placement(key, c.replicas, c.n):
-            if up[r]:  # late replies get the write too (it is merged with what they hold)
-                stores[r].put(key, join(stores[r].data.get(key), new), dirty)
-        if key in self.obs.watched:
-            self.obs.seen(now, self.node_id, key, new)
-        out = Outcome(True, first_ms, new)
-        self.obs.write(now, self.node_id, key, out)
-        return out
+        ts = self._timestamp(ctx, base) if vt.uses_clock else None
+        new, op.written = vt.write(base, actor, op.arg, ts)
+        if vt.uses_actor:
+            self._leases[key] = (actor, new)
+            if len(self._leases) > self._lease_keys:
+                self._leases.popitem(last=False)  # forgotten: its next write takes a new lease
+        ids = self.replica_ids
+        put = Put(op.rid, key, new)
+        for i in op.where:
+            ctx.send(ids[i], put)
+        self.open_round(ctx, op, len(op.where), PUT)
 
     def _timestamp(self, ctx, cur) -> float:
         """The LWW timestamp of a write: the node's physical clock, or its HLC (packed)."""
@@ -296,29 +239,13 @@ class Site(SyncNode):
         self.hlc = hlc = hlc.tick(pt)
         return hlc.pack()
 
-    # -- messages and timers ------------------------------------------------------------------
-
-    def on_message(self, ctx, src, msg) -> None:
-        self.on_sync_response(ctx, msg)
-        waiting = self._waiting.pop(msg.sync_id, None)
-        if waiting is not None:
-            key, t0 = waiting
-            out = Outcome(True, ctx.now - t0, self.state_of(key))
-            self.obs.read(t0, self.node_id, key, out)
-
-    def on_timer(self, ctx, tag) -> None:
-        if type(tag) is tuple and tag[0] == "miss":
-            waiting = self._waiting.pop(tag[1], None)
-            if waiting is not None:  # no answer in time: served as missing after all
-                key, t0 = waiting
-                out = Outcome(True, ctx.now - t0, self.state_of(key))
-                self.obs.read(t0, self.node_id, key, out)
-        else:
-            super().on_timer(ctx, tag)
+    def _finish(self, ctx, op: _Op, ok: bool, state=None, maybe: bool = False) -> None:
+        op.reply(Outcome(ok, ctx.now - op.t0, state, op.written, maybe))
 
     def on_crash(self) -> None:
-        self._waiting.clear()  # in-flight client requests die with the process
-
-    def busy(self) -> bool:
-        return bool(self._waiting) or super().busy()
-
+        # The clients' connections break: each in-flight request fails; a write already sent to
+        # the replicas may have been stored.
+        for op in list(self.pending.values()):
+            op.reply(Outcome(False, None, None, op.written, op.phase is PUT))
+        self._leases.clear()
+        super().on_crash()

@@ -1,47 +1,83 @@
-"""A bounded store of CRDT values: an LRU cache that never drops what is not yet safe upstream.
+"""A replica's disk: CRDT values in LRU order, and the marks of writes not yet safe upstream.
 
-A PoP cannot hold every object (finite disk and memory), so each replica
-keeps at most ``capacity`` keys and evicts the least recently used one.
-Eviction is safe for the *upstream's* copy, which is authoritative: an
-evicted key is simply a miss the next time it is read, and the next sync
-brings it back. It is not safe for a key whose local writes the upstream has
-not yet acknowledged: dropping it would lose an acknowledged client write.
-So the owner passes the set of such *pinned* keys, and eviction skips them.
-If every key is pinned the store goes over capacity for a while (counted in
-``overflows``) rather than lose data; the pins clear after the next
-completed sync.
+A PoP cannot hold every object (finite disk), so a replica keeps at most
+``capacity`` keys and evicts the least recently used one. Eviction is safe for
+a key whose writes the upstream has acknowledged: the upstream's copy is
+authoritative, so an evicted key is a miss the next time it is read and the
+next sync brings it back. It is not safe for a *dirty* key, one with a local
+write no completed sync has covered: dropping it would lose an acknowledged
+client write. So the store keeps the dirty marks beside the values, on the same
+disk (a crash keeps both, a lost disk loses both), and eviction skips every
+pinned key (the dirty ones, and any the owner adds). If every key is pinned the
+store goes over capacity for a while (``overflows``) rather than lose data.
 
->>> s = Store(capacity=2)
+``Store`` is the interface a replica uses; ``MemoryStore`` is the one the
+simulator runs. A store on a real disk (SQLite, one file per replica) only has
+to provide the same few operations:
+
+==================  ====================================================================
+``get(key)``        the value (None when absent), marking it recently used
+``peek(key)``       the value, without touching its recency
+``put(key, v)``     store ``v`` as most recently used; evict unpinned keys beyond capacity
+``keys()``          every key held, least recently used first
+``dirty``           key -> sequence number of its latest unacknowledged local write
+``next_seq()``      a new write sequence number (kept on disk: it must never go back)
+``wipe()``          forget everything: the disk was lost
+==================  ====================================================================
+
+>>> s = MemoryStore(capacity=2)
 >>> s.put("a", 1); s.put("b", 2); s.put("c", 3)
->>> sorted(s.data), s.evictions
+>>> list(s.keys()), s.evictions
 (['b', 'c'], 1)
->>> s.put("d", 4, pinned={"b"})          # "b" has unacknowledged writes: "c" goes
->>> sorted(s.data)
+>>> s.dirty["b"] = s.next_seq()           # "b" has an unacknowledged write: "c" goes
+>>> s.put("d", 4); sorted(s.keys())
 ['b', 'd']
 """
 
 from __future__ import annotations
 
 from collections import OrderedDict
-from collections.abc import Callable, Container
+from collections.abc import Callable, Container, Iterable
+from typing import Protocol
 
-__all__ = ["Store"]
-
-_NOTHING: frozenset = frozenset()
+__all__ = ["Store", "MemoryStore", "check_capacity"]
 
 
-class Store:
-    """Key -> CRDT value, least recently used first; ``capacity=None`` means unbounded."""
+def check_capacity(capacity, name: str = "capacity") -> int | None:
+    """``capacity`` if it is a positive integer or None (unbounded), else a ValueError naming ``name``."""
+    if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1):
+        raise ValueError(f"{name}={capacity!r}: expected a positive integer or None (unbounded)")
+    return capacity
 
-    __slots__ = ("data", "capacity", "evictions", "overflows", "on_evict", "_wait")
 
-    def __init__(self, capacity: int | None = None,
-                 on_evict: Callable[[str], None] | None = None) -> None:
-        if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int)
-                                     or capacity < 1):
-            raise ValueError(f"capacity={capacity!r}: expected a positive integer or None (unbounded)")
+class Store(Protocol):
+    """What a replica needs of its disk (see the module docstring)."""
+
+    capacity: int | None
+    dirty: dict
+    evictions: int
+    overflows: int
+
+    def get(self, key): ...
+    def peek(self, key): ...
+    def put(self, key, value, pinned: Container | None = None) -> None: ...
+    def keys(self) -> Iterable: ...
+    def next_seq(self) -> int: ...
+    def wipe(self) -> None: ...
+    def __len__(self) -> int: ...
+    def __contains__(self, key) -> bool: ...
+
+
+class MemoryStore:
+    """Key -> CRDT value, least recently used first, plus dirty marks; ``capacity=None``: unbounded."""
+
+    __slots__ = ("data", "dirty", "wseq", "capacity", "evictions", "overflows", "on_evict", "_wait")
+
+    def __init__(self, capacity: int | None = None, on_evict: Callable[[str], None] | None = None) -> None:
+        self.capacity = check_capacity(capacity)
         self.data: OrderedDict = OrderedDict()
-        self.capacity = capacity
+        self.dirty: dict = {}
+        self.wseq = 0
         self.evictions = 0
         self.overflows = 0
         self.on_evict = on_evict
@@ -53,26 +89,36 @@ class Store:
     def __contains__(self, key) -> bool:
         return key in self.data
 
+    def keys(self):
+        return self.data.keys()
+
     def get(self, key):
-        """The value for ``key`` (marking it recently used), or None when absent."""
         v = self.data.get(key)
         if v is not None:
             self.data.move_to_end(key)
         return v
 
     def peek(self, key):
-        """The value for ``key`` without touching its recency, or None."""
         return self.data.get(key)
 
-    def put(self, key, value, pinned: Container = _NOTHING) -> None:
-        """Store ``value`` as the most recently used; evict unpinned keys beyond capacity."""
+    def next_seq(self) -> int:
+        self.wseq += 1
+        return self.wseq
+
+    def wipe(self) -> None:
+        self.data.clear()
+        self.dirty.clear()
+        self.wseq = 0
+        self._wait = 0
+
+    def put(self, key, value, pinned: Container | None = None) -> None:
         data = self.data
         data[key] = value
         data.move_to_end(key)
         if self.capacity is not None and len(data) > self.capacity:
-            self.shrink(pinned)
+            self.shrink(self.dirty if pinned is None else pinned)
 
-    def shrink(self, pinned: Container = _NOTHING) -> None:
+    def shrink(self, pinned: Container) -> None:
         """Evict unpinned least recently used keys until the store is within capacity.
 
         After a scan found every key pinned, later calls skip the scan while the least recently

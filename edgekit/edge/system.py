@@ -1,205 +1,238 @@
-"""Build the whole edge system on the simulated planet, drive a workload through it, settle it.
+"""The whole edge system on the simulated planet: clusters of nodes, clients, and quiet.
 
-``EdgeSystem`` puts one ``Site`` node per site, one ``Upstream`` per hub and
-the root on an ``edgekit.sim.Network`` at their real places, and drives
-client operations into the sites as cheap simulator events (a client
-operation is one event: the site answers inside the request). ``settle``
-ends every fault and runs the final quiet sync; ``lost_writes`` then checks
-that every acknowledged write survived. ``run_edge`` (``edgekit.edge.run``)
-does all of this in one call and returns plain records.
+``EdgeSystem`` builds every cluster of a ``Topology`` on an ``edgekit.sim.Network``
+at its real place: a front end (``Site`` for a site, ``Upstream`` for a hub or
+the root) and ``config.replicas`` storage processes (``Replica``) with node ids
+``"<cluster>/r0"`` ... on the same PoP (the in-site network). Each node is a
+simulator node that can crash, restart, be cut off, be slow, and (site replicas)
+lose its disk, by node id on the fault timeline (``edgekit.sim.DiskLoss``,
+``Slow``). A crash of ``"LHR"`` takes the site's front end down, not its disks.
 
->>> from edgekit.edge.workload import Workload
->>> topo = Topology.flat(["LHR", "SYD"], root="SIN")
->>> system = EdgeSystem(topo, EdgeConfig(epoch_ms=200), seed=1)
->>> system.drive(Workload(("LHR", "SYD"), keys=5, ops=200, rates=100.0, write_fraction=0.5))
+Links inside a PoP (front end to replicas) are a LAN: the fault model's link
+faults (loss, duplication, reordering) are the WAN's, and in-site links have
+their own, ``insite`` (default: none). Cuts and crashes apply everywhere.
+
+It plays the clients too: ``drive`` runs a workload's operations at their
+times, ``call`` runs one operation and waits for its reply, and every reply is
+kept as a ``ClientOp`` in ``history`` (writes always; reads with
+``record_reads=True``), which is what the checkers judge.
+
+The end of a run is the protocol's own, with no repair pass:
+
+- ``heal()`` ends every fault (cuts, crashes, slowness; links become perfect);
+- ``quiet()`` runs epochs until no node owes or awaits anything (a
+  ``RuntimeError`` after 200 epochs: a protocol that does not converge is a bug,
+  not a state to judge);
+- ``settle()`` is both; ``lost_writes()`` then checks the root against the
+  client history (``edgekit.edge.lab.checks``);
+- ``read_round()``: every site reads every key it holds, then quiet: a site
+  learns what changed above only for keys its clients touch, so copies equal the
+  root's after one read round per level of the tree.
+
+>>> from edgekit.edge.topology import Topology
+>>> system = EdgeSystem(Topology.flat(["LHR", "SYD"], root="SIN"), EdgeConfig(epoch_ms=200), seed=1)
+>>> system.call("LHR", "write", "k0", 1).ok, system.call("SYD", "read", "k0").value   # a miss
+(True, None)
 >>> system.settle(); system.lost_writes().lost
 0
->>> system.state("root:SIN", "k0") == system.state("LHR", "k0") == system.state("SYD", "k0")
-True
+>>> system.read_round(); system.state("SYD", "k0").value, system.state("root:SIN", "k0").value
+(1, 1)
 """
 
 from __future__ import annotations
 
-from edgekit.sim import FaultModel, LatencyModel, Network, Simulator
+from edgekit.sim import FaultModel, LatencyModel, LinkFaults, Network, Simulator
+from edgekit.sim.faults import Crash, DiskLoss, Restart, Slow
 
+from .clients import Clients, long_lived
 from .config import EdgeConfig
-from .metrics import LostWrites, check_lost_writes
-from .observe import Observer
-from .site import Site
+from .history import ClientOp
+from .replica import Replica
+from .site import READ, Site
 from .sync import Meter
 from .topology import Topology, site_place
 from .upstream import Upstream
 from .values import VALUE_TYPES
 
-__all__ = ["EdgeSystem"]
+__all__ = ["EdgeSystem", "cluster_of", "make_cluster"]
+
+def cluster_of(node_id: str) -> str:
+    """The cluster a node id belongs to: ``"LHR/r1"`` -> ``"LHR"`` (a front end is its own)."""
+    return node_id.split("/", 1)[0]
 
 
-class EdgeSystem:
-    """Sites, hubs and a root on a simulated network; ``drive`` a workload, then ``settle``."""
+def make_cluster(cluster: str, upstream: str | None, tier: str, config: EdgeConfig, *,
+                 meter: Meter | None = None, stores=None) -> tuple:
+    """The nodes of one cluster: ``(front end, {replica id: Replica})``.
+
+    ``tier`` is "site" (a ``Site`` front end), "hub" or "root" (an ``Upstream``);
+    ``stores`` (replica id -> ``Store``) gives replicas their disks (default: in memory).
+    Any context can run them: ``EdgeSystem`` puts them on the simulator, ``HandNet`` on a
+    hand-driven wire, a live driver on real processes.
+    """
+    if tier == "site":
+        front = Site(cluster, upstream, config, meter=meter)
+    else:
+        front = Upstream(cluster, upstream, config, meter=meter)
+    stores = stores or {}
+    replicas = {rid: Replica(rid, cluster, tier, upstream, config, store=stores.get(rid), meter=meter)
+                for rid in front.replica_ids}
+    return front, replicas
+
+
+class EdgeSystem(Clients):
+    """Sites, hubs and a root, each a front end and replicas, on a simulated network."""
 
     def __init__(self, topology: Topology, config: EdgeConfig | None = None, *, seed: int = 0,
-                 faults: FaultModel | None = None, latency: LatencyModel | None = None,
-                 record="none", observer: Observer | None = None, measure_bytes: bool = True) -> None:
+                 faults: FaultModel | None = None, latency: LatencyModel | None = None, record="none",
+                 observer=None, measure_bytes: bool = True, record_reads: bool = False,
+                 max_events: int | None = None, insite: LinkFaults | None = None) -> None:
         if not isinstance(topology, Topology):
             raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
         self.config = config = EdgeConfig() if config is None else config
         if not isinstance(config, EdgeConfig):
             raise TypeError(f"config={config!r}: expected an EdgeConfig")
+        if max_events is not None and (isinstance(max_events, bool) or not isinstance(max_events, int)
+                                       or max_events < 1):
+            raise ValueError(f"max_events={max_events!r}: expected a positive integer or None")
         self.topology = topology
         self.sim = Simulator(seed=seed)
         self.net = Network(self.sim, latency=latency, faults=faults, record=record)
         self.meter = Meter(measure_bytes)
-        vt = VALUE_TYPES[config.value_type]
-        self.observer = observer if observer is not None else Observer(
-            topology.sites, leq=vt.leq, join=vt.join)
+        self.vtype = VALUE_TYPES[config.value_type]
+        self.observer = observer
+        self.record_reads = record_reads
+        self.history: list[ClientOp] = []
         self.sites: dict[str, Site] = {}
         self.upstreams: dict[str, Upstream] = {}
+        self.replicas: dict[str, Replica] = {}
+        self.clusters: dict[str, tuple[str, ...]] = {}  # cluster id -> its replicas' node ids
         self.contexts: dict = {}
-        up = topology.upstream
-        for node_id, parent in up.items():
-            if node_id in topology.sites:
-                node = self.sites[node_id] = Site(node_id, parent, config, meter=self.meter,
-                                                  observer=self.observer)
-            else:
-                capacity = None if parent is None else config.hub_capacity
-                node = self.upstreams[node_id] = Upstream(
-                    node_id, parent, config.upstream_epoch_ms, capacity=capacity, join=vt.join,
-                    bottom=vt.cls(), miss_timeout_ms=config.miss_timeout_ms, meter=self.meter, observer=self.observer)
-            self.contexts[node_id] = self.net.add_node(node_id, node, place=site_place(node_id))
+        watched, seen = (observer.watched, observer.seen) if observer is not None else ({}, None)
+        for cluster, parent in topology.upstream.items():
+            place = site_place(cluster)
+            tier = "site" if cluster in topology.sites else "hub" if parent is not None else "root"
+            front, reps = make_cluster(cluster, parent, tier, config, meter=self.meter)
+            (self.sites if tier == "site" else self.upstreams)[cluster] = front
+            self.contexts[cluster] = self.net.add_node(cluster, front, place=place)
+            self.clusters[cluster] = front.replica_ids
+            for rid, rep in reps.items():
+                self.replicas[rid] = rep
+                if seen is not None:
+                    rep.watch(watched, seen)
+                self.contexts[rid] = self.net.add_node(rid, rep, place=place)
+        self._check_timeline(self.net.faults)
+        # A PoP's own network is a LAN: the fault model's link faults are the WAN's. Inside a
+        # cluster, links lose, duplicate and reorder only as ``insite`` says (default: never).
+        self.net.pin_links(((a, b) for c, reps in self.clusters.items() for r in reps for a, b in ((c, r), (r, c))),
+                           insite)
         self.writes = 0
         self.client_events = 0
         self.end_ms: float | None = None
+        self.max_events = max_events
+        self._events0 = 0
         self.net.start()
+
+    def _check_timeline(self, faults: FaultModel) -> None:
+        for ev in faults.timeline:
+            if isinstance(ev, (Crash, Restart, DiskLoss, Slow)) and ev.node not in self.contexts:
+                raise ValueError(f"fault {ev}: node {ev.node!r} is not in this system; expected a cluster "
+                                 f"or replica id such as {next(iter(self.contexts))!r} or "
+                                 f"{next(iter(self.replicas))!r}")
+            if isinstance(ev, DiskLoss) and (ev.node not in self.replicas or self.replicas[ev.node].tier != "site"):
+                raise ValueError(f"fault {ev}: only a site's replicas lose disks here (hubs and the root "
+                                 "would rebuild a lost disk from their peers, which is not modelled)")
+            if isinstance(ev, Slow) and ev.node not in self.replicas:
+                raise ValueError(f"fault {ev}: only replicas are made slow; expected an id such as "
+                                 f"{next(iter(self.replicas))!r}")
 
     # -- reading state -------------------------------------------------------------------------
 
     def node(self, node_id: str):
-        if node_id in self.sites:
-            return self.sites[node_id]
-        if node_id in self.upstreams:
-            return self.upstreams[node_id]
-        raise ValueError(f"node={node_id!r}: not in this system; expected one of {list(self.contexts)}")
-
-    def state(self, node_id: str, key: str):
-        """What ``node_id`` holds for ``key`` (merged over a site's replicas), or None."""
-        return self.node(node_id).state_of(key)
+        """The node object of a front end or a replica."""
+        for table in (self.sites, self.upstreams, self.replicas):
+            if node_id in table:
+                return table[node_id]
+        raise ValueError(f"node={node_id!r}: not in this system; expected one of {list(self.contexts)[:8]} ...")
 
     @property
     def root(self) -> Upstream:
         return self.upstreams[self.topology.root]
 
-    # -- driving -----------------------------------------------------------------------------
+    def state(self, node_id: str, key: str):
+        """What ``node_id`` holds for ``key``: a replica's own copy, or for a cluster the merge of
+        what its replicas hold (read off their disks, whether up or not), or None."""
+        if node_id in self.replicas:
+            return self.replicas[node_id].store.peek(key)
+        if node_id not in self.clusters:
+            self.node(node_id)  # names the bad id
+        join, out = self.vtype.join, None
+        for rid in self.clusters[node_id]:
+            out = join(out, self.replicas[rid].store.peek(key))
+        return out
 
-    def drive(self, workload, progress: bool = False) -> None:
-        """Run ``workload``'s operations in simulated time until the last one has been served.
+    def held_keys(self, cluster: str) -> list[str]:
+        """Every key some replica of ``cluster`` holds (replica order, then LRU order)."""
+        return list(dict.fromkeys(k for rid in self.clusters[cluster] for k in self.replicas[rid].store.keys()))
 
-        A client operation is not a heap entry: the driver runs the simulator up to the
-        operation's time (everything due by then happens first) and then calls the site,
-        which answers inside the request. ``client_events`` counts them.
-        """
-        missing = [s for s in workload.sites if s not in self.sites]
-        if missing:
-            raise ValueError(f"workload sites {missing}: not sites of this topology; "
-                             f"expected some of {list(self.sites)}")
-        sim, keys, obs = self.sim, workload.key_names(), self.observer
-        handles = [(self.sites[s], self.contexts[s]) for s in workload.sites]
-        run, t0, failed = sim.run, sim.now, _FAILED
-        bar = None
-        if progress:
-            from tqdm.auto import tqdm
+    def busy(self) -> list[str]:
+        """Nodes that still owe or await something (interest, dirty keys, open requests)."""
+        nodes = (*self.sites.values(), *self.upstreams.values(), *self.replicas.values())
+        return [n.node_id for n in nodes if n.busy()]
 
-            bar = tqdm(total=workload.ops, unit="op", unit_scale=True, mininterval=0.5)
-        done = 0
-        for t, si, ki, is_write in workload:
-            run(until=t0 + t)
-            site, ctx = handles[si]
-            key = keys[ki]
-            if ctx.up:
-                if is_write:
-                    self.writes += 1
-                    site.write(ctx, key, self.writes)
-                else:
-                    site.read(ctx, key)
-            else:  # the PoP is down: its clients get an error
-                (obs.write if is_write else obs.read)(sim.now, site.node_id, key, failed)
-            done += 1
-            if bar is not None and not done & 0x3FFF:
-                bar.update(0x4000)
-        self.client_events += done
-        self.end_ms = sim.now
-        if bar is not None:
-            bar.update(done - bar.n)
-            bar.close()
+    # -- the end: heal, quiet, check -------------------------------------------------------------
 
-    # -- the end: heal, quiet sync, check ------------------------------------------------------
-
-    def _busy(self) -> list[str]:
-        """Nodes that still owe or await a sync (interest, dirty keys, parked requests)."""
-        return [n.node_id for n in (*self.sites.values(), *self.upstreams.values()) if n.busy()]
-
-    def _run_until_quiet(self, max_rounds: int = 200) -> None:
-        step = max(self.config.epoch_ms, self.config.upstream_epoch_ms)
-        for _ in range(max_rounds):
-            self.sim.run(until=self.sim.now + step)
-            if not self._busy():
-                # One more step for responses still in flight to land.
-                self.sim.run(until=self.sim.now + step)
-                if not self._busy():
-                    return
-        # With every fault healed the protocol converges in a few epochs for any capacity
-        # (hubs pass through what they cannot keep): not being quiet here is a bug, not a
-        # state to measure lost writes in.
-        busy = self._busy()
-        raise RuntimeError(f"settle(): still syncing after {max_rounds} epochs of {step:g} ms "
-                           f"at {busy[:5]}{' ...' if len(busy) > 5 else ''}")
-
-    def settle(self) -> None:
-        """End every fault, drain the interest sets, then pull every held key down the tree.
-
-        Draining sends every unacknowledged write to the root; the top-down pass (each hub,
-        then each site, asks for every key it holds) brings every copy up to date. After
-        this, a node's copy of a key differs from the root's only if a write was lost.
-        Each stage runs epochs until no node is busy (interest, dirty keys, parked
-        requests); that takes a few epochs for any capacity >= 1, because a hub passes
-        through the keys it cannot keep (``edgekit.edge.upstream``). A stage that is still
-        busy after 200 epochs raises ``RuntimeError``: checking lost writes then would
-        blame the data for a protocol that did not converge.
-        """
+    def heal(self) -> None:
+        """End every fault: cuts heal, crashed nodes restart, replicas answer on time, links are perfect."""
         net = self.net
         net.heal()
         for node_id, ctx in self.contexts.items():
             if not ctx.up:
                 net.restart(node_id)
-        for site in self.sites.values():
-            for i in range(len(site.stores)):
-                site.set_replica(i, up=True)
-        self._run_until_quiet()
-        for level in reversed(self.topology.levels()[:-1]):
-            for node_id in level:
-                node = self.node(node_id)
-                keys = node.held_keys()
-                node.interest.touched.update(dict.fromkeys(keys))
-            self._run_until_quiet()
+        for rep in self.replicas.values():
+            rep.slow_ms = 0.0
+        net.set_links()
 
-    def lost_writes(self) -> LostWrites:
-        """Acknowledged writes missing from the root, or from a site that holds their key."""
-        return check_lost_writes(self.observer.acked, self.observer.acked_joins, self.root.state_of,
-                                 self._site_states(), leq=self.observer.leq)
+    def quiet(self, max_epochs: int = 200) -> None:
+        """Run the protocol's own epochs until no node owes or awaits anything (twice in a row)."""
+        if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
+            raise ValueError(f"max_epochs={max_epochs!r}: expected a positive integer")
+        step = max(self.config.epoch_ms, self.config.upstream_epoch_ms)
+        with long_lived() as freeze:
+            for _ in range(max_epochs):
+                self._run(self.sim.now + step)
+                freeze()
+                if not self.busy():
+                    self._run(self.sim.now + step)  # answers still in flight land
+                    if not self.busy():
+                        return
+        busy = self.busy()
+        raise RuntimeError(f"quiet(): still syncing after {max_epochs} epochs of {step:g} ms "
+                           f"at {busy[:5]}{' ...' if len(busy) > 5 else ''}")
 
-    def _site_states(self):
-        index: dict = {}  # key -> [(site, merged state)], built once: sites hold few keys each
-        for s, site in self.sites.items():
-            for key in site.held_keys():
-                index.setdefault(key, []).append((s, site.state_of(key)))
-        return lambda key: index.get(key, ())
+    def settle(self) -> None:
+        """``heal()``, then ``quiet()``: the protocol's own way to the end, no repair pass."""
+        self.heal()
+        self.quiet()
 
+    def read_round(self) -> None:
+        """Every site reads every key its replicas hold (as clients would), then ``quiet()``."""
+        for site in self.sites:
+            for key in self.held_keys(site):
+                self.invoke(site, READ, key, observe=False)
+        self.quiet()
 
-class _Failed:
-    ok = False
-    latency_ms = None
-    state = None
-    value = None
-    pending = False
+    def lost_writes(self):
+        """The lost-write check (``edgekit.edge.lab.checks.check_writes``) of the client history
+        against the root; run it after ``settle()``."""
+        from .lab.checks import check_writes  # the evidence lives with the experiments
 
+        return check_writes(self.history, lambda key: self.state(self.topology.root, key), self.vtype)
 
-_FAILED = _Failed()
+    def site_copies(self):
+        """``(replica id, key, state)`` for every key every site replica holds."""
+        for site in self.sites:
+            for rid in self.clusters[site]:
+                store = self.replicas[rid].store
+                for key in store.keys():
+                    yield rid, key, store.peek(key)

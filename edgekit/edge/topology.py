@@ -34,10 +34,11 @@ __all__ = ["Topology", "site_place", "choose_center"]
 
 
 def site_place(node_id: str) -> geo.Place:
-    """The place of a node id: ``"LHR"``, ``"LHR#2"``, ``"hub:FRA"``, ``"root:azure:westeurope"``."""
+    """The place of a node id: ``"LHR"``, ``"LHR#2"``, ``"hub:FRA"``, ``"root:azure:westeurope"``,
+    or a replica of any of them (``"LHR/r1"``: replicas are in their cluster's PoP)."""
     if not isinstance(node_id, str):
         raise TypeError(f"node={node_id!r}: expected a string such as 'LHR' or 'hub:FRA'")
-    code = node_id
+    code = node_id.split("/", 1)[0]
     for prefix in ("hub:", "root:"):
         if code.startswith(prefix):
             code = code[len(prefix):]
@@ -76,6 +77,9 @@ class Topology:
         if not isinstance(up, Mapping) or not up:
             raise ValueError(f"upstream={up!r}: expected a non-empty mapping node -> parent")
         for node, parent in up.items():
+            if isinstance(node, str) and "/" in node:
+                raise ValueError(f"node {node!r}: expected an id without '/' (it separates a cluster "
+                                 "from its replicas: 'LHR/r1')")
             site_place(node)  # unknown places fail here, naming the code
             if parent is not None and parent not in up:
                 raise ValueError(f"upstream of {node!r} = {parent!r}: not a node of this topology; "

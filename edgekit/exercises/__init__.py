@@ -2,14 +2,14 @@
 
 Each chapter module (``ch1``, ``ch2`` ...) registers exercises with ``exercise``.
 A notebook's exercise cell (tag ``exercise``) has the learner write code or pick
-parameters; the next cell (tag ``check``) calls ``check("ch1.budget", answer)``
+parameters; the next cell (tag ``check``) calls ``check("ch1.fibre_rtt", answer)``
 and prints plain-words feedback. A check never raises for a wrong or missing
 answer: it says what is wrong.
 
 Instructor mode, the one switch: set the environment variable
 ``EDGEKIT_INSTRUCTOR=1`` before starting JupyterLab (``make lab
 EDGEKIT_INSTRUCTOR=1``), or call ``instructor(True)`` in a notebook. Then
-``solution("ch1.budget")`` shows the reference solution; otherwise it says
+``solution("ch1.fibre_rtt")`` shows the reference solution; otherwise it says
 the solution is hidden.
 """
 
@@ -22,7 +22,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
-__all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED", "unanswered"]
+__all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED", "unanswered",
+           "choose"]
 
 _CHAPTERS = ("ch1", "ch2", "ch3", "ch4", "ch5")
 
@@ -66,6 +67,34 @@ class Feedback:
         )
 
 
+def choose(answer, options: dict[str, str], correct, why: dict[str, str], right: str) -> Feedback:
+    """Check a pick from ``options``: one letter, or a set of letters when ``correct`` is a set.
+
+    ``why[letter]`` says why that option is right or wrong, in words that name the misconception a
+    learner who picked it (or left it out) most likely holds; the first one that applies is shown.
+    """
+    many = not isinstance(correct, str)
+    letters = ", ".join(f"'{k}'" for k in options)
+    if many:
+        if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+            return Feedback(False, f"expected a set of letters such as {{'a', 'c'}} (from {letters}), got {answer!r}")
+        picked = {str(a).strip().lower() for a in answer}
+    else:
+        if not isinstance(answer, str):
+            return Feedback(False, f"expected one letter such as 'a' (from {letters}), got {answer!r}")
+        picked = {answer.strip().lower()}
+    unknown = sorted(picked - set(options))
+    if unknown:
+        return Feedback(False, f"{', '.join(map(repr, unknown))} is not an option; pick from {letters}")
+    want = set(correct) if many else {correct}
+    if picked == want:
+        return Feedback(True, right)
+    wrong = sorted(picked - want) + sorted(want - picked)
+    k = wrong[0]
+    verb = "is not right" if k in picked else "is missing" if many else "is not right"
+    return Feedback(False, f"({k}) {verb}: {why[k]}")
+
+
 @dataclass(frozen=True)
 class Exercise:
     id: str
@@ -96,7 +125,7 @@ def exercise(id: str, title: str, hint: str = "") -> Callable:
 
 def _load(ex_id: str) -> Exercise:
     if not isinstance(ex_id, str):
-        raise TypeError(f"exercise id={ex_id!r}: expected a string such as 'ch1.budget'")
+        raise TypeError(f"exercise id={ex_id!r}: expected a string such as 'ch1.fibre_rtt'")
     chapter = ex_id.split(".", 1)[0]
     if chapter in _CHAPTERS:
         importlib.import_module(f"edgekit.exercises.{chapter}")

@@ -5,8 +5,9 @@ from __future__ import annotations
 import math
 import random
 
+from edgekit import geo
 from edgekit.clocks import HLC
-from edgekit.exercises import Feedback, exercise, unanswered
+from edgekit.exercises import Feedback, choose, exercise, unanswered
 from edgekit.sim.causality import Causality
 from edgekit.sim.lww import loss_threshold_ms
 from edgekit.sim.workloads import EXCHANGE_ORDER, exchange_run
@@ -153,6 +154,18 @@ def check_lww_threshold(answer) -> Feedback:
                                f"({one_way:.0f} ms) before Sydney reads it")
     if abs(answer - one_way) <= 1.0:
         return Feedback(False, f"{answer:.0f} ms is the one-way latency alone; Sydney also waits 20 ms before writing")
+    fibre = geo.min_rtt_ms("LHR", "SYD") / 2 + 20
+    if abs(answer - fibre) <= 2 or abs(answer - (fibre - 20)) <= 2:
+        return Feedback(False, f"{answer:.0f} ms uses the fibre bound: that is how fast a straight cable could be. "
+                               f"Real routes are longer; use the estimate (geo.estimate_rtt_ms, {2 * one_way:.0f} ms "
+                               "round trip)")
+    if abs(answer - 20) <= 1:
+        return Feedback(False, "20 ms is only Sydney's pause. v2 is written after v1 has *travelled* to Sydney, so "
+                               "the gap between the two true times is the one-way trip plus the pause")
+    if abs(answer - want) <= 15:
+        return Feedback(False, f"{answer:.0f} ms is close, {abs(answer - want):.0f} ms off: v2's stamp is the true time "
+                               f"it is written, half of geo.estimate_rtt_ms('LHR', 'SYD') ({one_way:.1f} ms) plus "
+                               "20 ms. Check the half and the 20")
     return Feedback(False, f"{answer:.0f} ms is not it. Work out v2's stamp (when is it written, on an exact clock?) "
                            "and how big v1's stamp must be to beat it")
 
@@ -162,3 +175,40 @@ def lww_threshold_reference():
     from edgekit import geo
 
     return geo.estimate_rtt_ms("LHR", "SYD") / 2 + 20.0
+
+
+FIX_CHOICES = {
+    "a": "synchronise the clocks better (NTP to a nearer server)",
+    "b": "stamp writes with a hybrid logical clock (HLC) instead of the wall clock",
+    "c": "stamp writes with a Lamport clock",
+    "d": "let each replica stamp a write with the time it arrives there",
+}
+_FIX_WHY = {
+    "a": "better clocks only shrink the skew. LWW still loses v2 whenever the skew exceeds the gap between two "
+         "causally related writes, and after NTP over an ocean that uncertainty is up to half a round trip",
+    "b": "an HLC never runs behind anything its node has heard of: Sydney read v1, so v2's stamp is larger "
+         "whatever the wall clocks say, and it still reads like a time",
+    "c": "a Lamport clock also respects happens-before (if x → y then L(x) < L(y)), so the reply is stamped "
+         "after v1 and wins; it just no longer says anything about wall time",
+    "d": "then each replica orders the two writes by when *it* heard of them, and London and Sydney can keep "
+         "different winners forever: the merge is no longer the same everywhere, so replicas never converge",
+}
+
+
+@exercise(
+    "ch2.keeps_the_reply",
+    "Which of these changes would make last-writer-wins keep Sydney's reply v2 however fast London's clock runs? "
+    "Answer a set of letters.",
+    "The reply v2 happened after v1: Sydney read v1 first. Which stamps are guaranteed to grow along "
+    "happens-before, whatever the wall clocks read?",
+)
+def check_keeps_the_reply(answer) -> Feedback:
+    return choose(answer, FIX_CHOICES, {"b", "c"}, _FIX_WHY,
+                  "HLC and Lamport stamps both follow happens-before, so a write made after reading another is "
+                  "always stamped later. Neither saves two *concurrent* writes: LWW still keeps one of them, which "
+                  "is why chapter 4 keeps both as siblings")
+
+
+@check_keeps_the_reply.reference
+def keeps_the_reply_reference():
+    return {"b", "c"}

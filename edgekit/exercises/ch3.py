@@ -1,18 +1,20 @@
-"""Chapter 3 exercises: who keeps answering under a cut, N/R/W for a latency target, R and W from PBS."""
+"""Chapter 3 exercises: who keeps answering under a cut, which design keeps writing, N/R/W, R and W from PBS."""
 
 from __future__ import annotations
 
 from edgekit import geo
 from edgekit.consistency import (
     Dynamo,
+    Primary,
     Workload,
     cap_compare,
     closed_form_consistency,
     pbs_consistency,
     run_store,
 )
+from edgekit.consistency.caveats import writes_during_cut
 from edgekit.consistency.scenarios import WORLD
-from edgekit.exercises import Feedback, exercise
+from edgekit.exercises import Feedback, choose, exercise
 
 # ch3.nrw: the N replicas of a key are the first N of these PoPs; the client sits in London.
 CANDIDATES = ("LHR", "IAD", "NRT", "FRA", "AMS")
@@ -65,9 +67,11 @@ def cap_sides_reference():
 
 @exercise(
     "ch3.nrw",
-    "Choose (N, R, W): reads never miss a completed write, and London's median read and write stay under 30 ms",
+    "Choose (N, R, W): reads never miss a completed write, losing any one replica still leaves reads and writes "
+    "possible, and London's median read and write stay under 30 ms",
     "The N replicas are the first N of CANDIDATES = ('LHR', 'IAD', 'NRT', 'FRA', 'AMS'). A read waits for the "
-    "R nearest of them, a write for the W nearest, and quorums overlap only when R + W > N.",
+    "R nearest of them, a write for the W nearest, and quorums overlap only when R + W > N. To survive one "
+    "replica's loss, R and W must each be at most N - 1.",
 )
 def check_nrw(answer) -> Feedback:
     nrw, bad = _ints(answer, 3, "(3, 2, 2)")
@@ -78,6 +82,15 @@ def check_nrw(answer) -> Feedback:
         return Feedback(False, f"N={n}: there are {len(CANDIDATES)} candidate PoPs, so N is 1 to {len(CANDIDATES)}")
     if not (1 <= r <= n and 1 <= w <= n):
         return Feedback(False, f"R={r}, W={w}: each must be between 1 and N={n}")
+    if n == 1:
+        return Feedback(False, "N=1: one replica cannot miss a write, but if it fails the key is gone and nothing "
+                               "can be read or written. Surviving one loss with R + W > N and R, W <= N - 1 "
+                               "needs N of at least 3")
+    if max(r, w) > n - 1:
+        which = "R" if r > n - 1 else "W"
+        return Feedback(False, f"N={n}, R={r}, W={w}: with one replica down only {n - 1} are left, fewer than "
+                               f"{which} = {max(r, w)}, so that operation could never complete. Keep R and W at "
+                               "most N - 1")
     if r + w <= n:
         p = closed_form_consistency(n, r, w)
         return Feedback(False, f"R + W = {r + w} is not more than N = {n}: a read can miss a write (if the write "
@@ -96,9 +109,12 @@ def check_nrw(answer) -> Feedback:
                                f"for its {k} nearest replicas, and the {nth} of {list(holders)} is "
                                f"{far[k - 1]}. Could more replicas near London make a quorum cheaper?")
     stale = sum(o.stale for o in res.ops)
+    near = sorted(holders, key=lambda s: geo.estimate_rtt_ms(CLIENT, s) if s != CLIENT else 0.0)[:max(r, w)]
+    names = ", ".join(geo.place(x).city for x in near[:-1]) + " and " + geo.place(near[-1]).city
     return Feedback(True, f"N={n}, R={r}, W={w}: London reads in {med['read']:.0f} ms and writes in "
-                          f"{med['write']:.0f} ms, and the simulator saw {stale} stale reads. Five replicas let "
-                          "the quorum of three be London, Amsterdam and Frankfurt.")
+                          f"{med['write']:.0f} ms, and the simulator saw {stale} stale reads. {n} replicas let "
+                          f"London's quorum of {max(r, w)} be {names}: the overlap is cheap when a majority "
+                          "sits near the client (and everyone far away pays for it).")
 
 
 @check_nrw.reference
@@ -142,3 +158,47 @@ def check_pbs_rw(answer) -> Feedback:
 @check_pbs_rw.reference
 def pbs_rw_reference():
     return (2, 1)
+
+
+# ch3.who_keeps_writing: Europe cut off from everyone; London writes twice during the cut.
+WRITING_CHOICES = {
+    "a": "a synchronous primary at IAD",
+    "b": "an asynchronous primary at IAD",
+    "c": "a majority quorum over all eight PoPs (leaderless, ABD)",
+    "d": "local writes (the AP store: each PoP answers, replication later)",
+    "e": "Dynamo with N=3 on LHR, FRA and IAD, R = W = 2",
+}
+_WRITING_SPECS = {"a": Primary(acks="all"), "b": Primary(acks="none"), "c": "quorum", "d": "available",
+                  "e": Dynamo(3, 2, 2, holders=("LHR", "FRA", "IAD"))}
+_WRITING_WHY = {
+    "a": "London cannot reach the primary in Virginia at all, so its writes time out",
+    "b": "answering before replicating saves the backups' round trips, not the trip to the primary: London "
+         "still has to reach Virginia, and it cannot. Asynchronous is not the same as local",
+    "c": "Europe holds two of the eight replicas and a write needs five: London cannot form a majority",
+    "d": "each PoP accepts its own writes and replicates later, so a cut only delays replication",
+    "e": "two of the key's three replicas are in Europe, so London can still gather W = 2 acknowledgements: a "
+         "quorum is available wherever a quorum of *its* replicas is (Washington's clients are the ones refused now)",
+}
+
+
+def keeps_writing_truth() -> set[str]:
+    """The designs whose London writes all succeed during the cut, from the simulator."""
+    return {k for k, spec in _WRITING_SPECS.items() if writes_during_cut(spec, "LHR", "Europe cut off")}
+
+
+@exercise(
+    "ch3.who_keeps_writing",
+    "Europe (LHR, FRA) is cut off from every other PoP. Which of these designs still complete London's writes "
+    "during the cut? Predict before you run anything; answer a set of letters.",
+    "For each design ask: which replicas must London reach before it can answer, and are they on London's side?",
+)
+def check_who_keeps_writing(answer) -> Feedback:
+    return choose(answer, WRITING_CHOICES, keeps_writing_truth(), _WRITING_WHY,
+                  "only designs whose write needs nothing across the cut keep writing: the local write, and a quorum "
+                  "whose replicas sit mostly on London's side. Availability is about *where* the acknowledgements "
+                  "come from, not about sync or async")
+
+
+@check_who_keeps_writing.reference
+def who_keeps_writing_reference():
+    return {"d", "e"}

@@ -1,4 +1,4 @@
-"""Chapter 4 exercises: which merges are safe, a max register, a 2P-set; checked by ``crdt.laws``.
+"""Chapter 4 exercises: which merges are safe, what a causal context keeps, a max register, a 2P-set.
 
 The learner's own classes are checked twice: by the laws (does the merge
 survive lost, repeated and reordered messages?) and against edgekit's own
@@ -12,6 +12,7 @@ import operator
 import random
 
 from edgekit.crdt import TwoPSet, laws
+from edgekit.crdt.experiments import mv_story
 from edgekit.exercises import Feedback, exercise
 
 # Candidate merges for ``ch4.which_merges``, on small numbers (sets for union).
@@ -221,3 +222,40 @@ def two_phase_set_reference():
             return self.added - self.removed
 
     return MyTwoPSet
+
+
+@exercise(
+    "ch4.mv_context",
+    "A multi-value register at LHR and SYD holds the siblings {blue, green}. A client at LHR reads both and "
+    "writes teal, passing back the context of its read. Meanwhile SYD, not yet synced, overwrites green with "
+    "navy. After the next sync, what does a read return? Answer a set of values.",
+    "A write replaces exactly the dots in the context it carries: the siblings its writer had seen. "
+    "Which values had the teal writer seen, and which had the navy writer seen?",
+)
+def check_mv_context(answer) -> Feedback:
+    if isinstance(answer, str) or not hasattr(answer, "__iter__"):
+        return Feedback(False, f"expected a set of values such as {{'red'}}, got {answer!r}")
+    got = {str(v).strip().lower() for v in answer}
+    want = set(mv_story()[-1].state.value)
+    if got == want:
+        return Feedback(True, "{navy, teal}: teal's context held blue's and green's dots, so it replaced both; navy "
+                              "replaced green but was written without seeing teal, so the two are concurrent "
+                              "siblings. Nothing was lost and nothing came back")
+    if got == {"teal"}:
+        return Feedback(False, "teal is the last write in wall-clock order, but that is last-writer-wins thinking. "
+                               "Its context covered only what the client had read (blue, green); navy was written "
+                               "concurrently, so teal cannot replace it")
+    if got == {"navy"}:
+        return Feedback(False, "navy did not see teal either: neither write knows of the other, so neither replaces "
+                               "the other. No timestamp decides between concurrent writes here")
+    old = sorted(got & {"red", "blue", "green"})
+    if old:
+        return Feedback(False, f"{', '.join(old)} will not come back: teal's context contains blue's and green's "
+                               "dots and navy's contains green's (and red was overwritten by both sides before). "
+                               "A write carries the dots it replaces, so every replica drops them on merge")
+    return Feedback(False, f"{sorted(got)} is not it. Follow the dots: which writes does each context cover?")
+
+
+@check_mv_context.reference
+def mv_context_reference():
+    return {"teal", "navy"}

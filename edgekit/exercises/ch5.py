@@ -10,15 +10,15 @@ from functools import lru_cache
 
 from edgekit import geo
 from edgekit.crdt import LWWRegister, ORSet
-from edgekit.edge.compare import Setup
 from edgekit.edge.config import EdgeConfig
-from edgekit.edge.messages import SyncRequest
-from edgekit.edge.primary import central_site
-from edgekit.edge.run import run_edge
-from edgekit.edge.site import placement
-from edgekit.edge.testing import FakeContext
+from edgekit.edge.context import FakeContext
+from edgekit.edge.hashing import placement
+from edgekit.edge.lab.compare import Setup
+from edgekit.edge.lab.primary import central_site
+from edgekit.edge.lab.run import run_edge
+from edgekit.edge.messages import Merge
+from edgekit.edge.replica import Replica
 from edgekit.edge.topology import Topology
-from edgekit.edge.upstream import Upstream
 from edgekit.exercises import Feedback, exercise, unanswered
 
 # -- 1. rendezvous hashing ---------------------------------------------------------------------
@@ -75,14 +75,16 @@ def _cases():
 
 
 def _oracle(store: dict, entries: dict) -> tuple[dict, dict]:
-    """What edgekit's root does with the same request: (its store after, its response)."""
-    root = Upstream("root:FRA", None, 1_000.0)
+    """What one of edgekit's root replicas does with the same entries: (its store after, its answer)."""
+    states = [v for v in (*store.values(), *entries.values()) if v is not None]
+    kind = "orset" if any(isinstance(v, ORSet) for v in states) else "lww"
+    root = Replica("root:FRA/r0", "root:FRA", "root", None, EdgeConfig(value_type=kind))
     for k, v in store.items():
         root.store.put(k, v)
-    ctx = FakeContext("root:FRA")
-    root.on_message(ctx, "LHR", SyncRequest(1, dict(entries)))
-    (_, response), = ctx.sent
-    return dict(root.store.data), dict(response.entries)
+    ctx = FakeContext("root:FRA/r0")
+    root.on_message(ctx, "root:FRA", Merge(1, "LHR", dict(entries)))
+    (_, answer), = ctx.sent
+    return dict(root.store.data), dict(answer.entries)
 
 
 @exercise(

@@ -96,9 +96,9 @@ def history_timeline(
                 y=[f"client {op.client}" for op in core],
                 mode="markers+text",
                 marker=dict(symbol="star", size=16, color=BAD, line=dict(color="black", width=1)),
-                text=[f"<b>{name[id(op)]}</b>: {describe(op)}" for op in core],
-                textposition="top right",
-                textfont=dict(size=style.FONT_SIZE - 3),
+                text=[f"<b>{name[id(op)]}</b>" for op in core],  # the bar itself says what the operation is
+                textposition="middle left",
+                textfont=dict(size=style.FONT_SIZE + 2),
                 cliponaxis=False,
                 hoverinfo="skip",
             )
@@ -111,7 +111,7 @@ def history_timeline(
         legend=dict(orientation="h", yanchor="bottom", y=1.02, xanchor="left", x=0),
         margin=dict(t=110 if title else 70),
     )
-    fig.update_xaxes(title="time (ms)", range=[lo - 0.02 * (edge - lo), edge])
+    fig.update_xaxes(title="time (ms)", range=[lo - 0.06 * (edge - lo), edge])  # room for the letters
     fig.update_yaxes(categoryorder="array", categoryarray=list(reversed(rows)), title=None)
     return fig
 
@@ -126,8 +126,9 @@ def counterexample_timeline(
     """
     if context not in ("window", "all", "none"):
         raise ValueError(f"context={context!r}: expected 'window', 'all' or 'none'")
-    if result.ok:
-        raise ValueError("result: the history is linearizable, so there is no counterexample to draw")
+    if result.ok is not False:
+        why = "the history is linearizable" if result.ok else "the check ran out of budget (unknown)"
+        raise ValueError(f"result: {why}, so there is no counterexample to draw")
     core = result.counterexample
     if context == "none":
         shown = list(core)

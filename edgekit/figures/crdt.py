@@ -7,7 +7,7 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from edgekit.crdt.experiments import SketchPoint, WireSize
+from edgekit.crdt.experiments import MVStep, SketchPoint, WireSize
 from edgekit.crdt.lattice import Hasse, describe
 
 from . import style
@@ -99,8 +99,8 @@ def sketch_figure(points: Sequence[SketchPoint]) -> go.Figure:
         fig.add_trace(go.Scatter(x=[p.truth for p in pts], y=[100 * p.relative_error for p in pts], name=name,
                                  showlegend=False, **common), row=1, col=2)
     style.apply(fig, "Merged sketches (3 replicas): estimate against truth", height=440)
-    fig.update_xaxes(type="log", title_text="truth (distinct users; count-min: events)")
-    fig.update_yaxes(type="log", title_text="estimate", row=1, col=1)
+    fig.update_xaxes(type="log", dtick=1, title_text="truth (distinct users; count-min: events)")
+    fig.update_yaxes(type="log", dtick=1, title_text="estimate", row=1, col=1)
     fig.update_yaxes(title_text="error (%)", ticksuffix="%", row=1, col=2)
     return fig
 
@@ -119,6 +119,41 @@ def wire_size_figure(rows: Sequence[WireSize]) -> go.Figure:
                 hovertemplate=f"{t} {kind}: %{{x}} {unit}, %{{y}} bytes<extra></extra>",
             ))
     style.apply(fig, "On the wire: whole state against one delta", height=440)
-    fig.update_xaxes(type="log", title="replicas that wrote (ORSet: elements)")
-    fig.update_yaxes(type="log", title="bytes of JSON")
+    fig.update_xaxes(type="log", dtick=1, title="replicas that wrote (ORSet: elements)")
+    fig.update_yaxes(type="log", dtick=1, title="bytes of JSON")
     return fig
+
+
+def _dvv_text(step: MVStep) -> str:
+    sib = "<br>".join(f"{v} · ({d.replica},{d.counter})" for d, v in sorted(step.state.entries, key=str))
+    vv = ", ".join(f"{r}:{n}" for r, n in step.state.context.vv.to_json().items())
+    cloud = "".join(f" +({d.replica},{d.counter})" for d in sorted(step.state.context.cloud, key=str))
+    return f"<b>{step.what}</b><br>{sib}<br><i>context {{{vv}}}{cloud}</i>"
+
+
+def dvv_figure(story: Sequence[MVStep]) -> go.Figure:
+    """A multi-value register's dotted version vectors, step by step: one lane per replica, each box a
+    state (siblings as ``value · (replica, counter)``, then the causal context), arrows for syncs."""
+    lanes = list(dict.fromkeys(s.replica for s in story))
+    y = {r: -1.6 * i for i, r in enumerate(lanes)}
+    fig = go.Figure()
+    for r in lanes:
+        fig.add_shape(type="line", x0=-0.5, x1=len(story) - 0.5, y0=y[r], y1=y[r], line=dict(color="#bbb", width=2))
+        fig.add_annotation(x=-0.55, y=y[r], text=f"<b>{r}</b>", showarrow=False, xanchor="right",
+                           font=dict(size=16))
+    for i, st in enumerate(story):
+        for j in st.came_from:
+            src = story[j]
+            if src.replica != st.replica:  # a sync message from the other replica
+                fig.add_annotation(x=i, y=y[st.replica], ax=j, ay=y[src.replica], xref="x", yref="y", axref="x",
+                                   ayref="y", showarrow=True, arrowhead=3, arrowsize=1.4, arrowwidth=2,
+                                   arrowcolor=style.color(1), standoff=36, startstandoff=30, text="")
+        fig.add_annotation(x=i, y=y[st.replica], text=_dvv_text(st), showarrow=False, align="left",
+                           bgcolor="#ffffff", bordercolor=style.color(0), borderwidth=1.5, borderpad=4,
+                           font=dict(size=12))
+    fig.update_xaxes(visible=False, range=[-1.2, len(story) - 0.4])
+    fig.update_yaxes(visible=False, range=[min(y.values()) - 0.7, 0.7])
+    fig.add_annotation(text="orange arrows: a sync delivers one replica's state to the other", showarrow=False,
+                       xref="paper", yref="paper", x=0, y=-0.02, xanchor="left", font=dict(size=13))
+    return style.apply(fig, "A multi-value register's dotted version vectors: dots name writes, the context "
+                            "says what each write saw", height=460)

@@ -1,7 +1,7 @@
 """Chapter 5's charts: the four designs side by side, the sync protocol step by step, a site's
 inside, and the complications (read misses, epoch length, hot keys, sync storms, bytes per type).
 
-Every builder takes the plain records of ``edgekit.edge.compare``, ``.stepper`` or
+Every builder takes the plain records of ``edgekit.edge.lab.compare``, ``.stepper`` or
 ``.complications`` and returns a ``go.Figure``.
 """
 
@@ -12,11 +12,12 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from edgekit.edge.compare import TOPOLOGIES, RunRecord
+from edgekit.edge.lab.compare import TOPOLOGIES, RunRecord
 from edgekit.figures import style
 
 __all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure",
            "site_inside_figure", "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
+           "writer_ids_figure",
            "design_style"]
 
 _PATTERNS = ("", "/", "x", ".")
@@ -31,7 +32,7 @@ def design_style(topology: str) -> dict:
 def _records(records) -> list[RunRecord]:
     recs = list(records)
     if not recs or not all(isinstance(r, RunRecord) for r in recs):
-        raise ValueError("records: expected RunRecords from edgekit.edge.compare.compare(...)")
+        raise ValueError("records: expected RunRecords from edgekit.edge.lab.compare.compare(...)")
     return recs
 
 
@@ -105,7 +106,7 @@ def pop_latency_figure(records: Sequence[RunRecord], kind: str = "write") -> go.
 def _sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
     """Traces, annotations and title of ``sync_step_figure``."""
     if not steps:
-        raise ValueError("steps=[]: expected the result of edgekit.edge.stepper.sync_walkthrough()")
+        raise ValueError("steps=[]: expected the result of edgekit.edge.lab.stepper.sync_walkthrough()")
     if not 1 <= number <= len(steps):
         raise ValueError(f"number={number!r}: expected a step between 1 and {len(steps)}")
     step = steps[number - 1]
@@ -179,7 +180,7 @@ def _site_inside_parts(inside) -> tuple[go.Bar, str]:
         if r.repaired:
             bits.append(f"repaired → {r.after}")
         if r.slow_ms:
-            bits.append(f"slow +{r.slow_ms:.0f} ms")
+            bits.append(f"slow +{r.slow_ms:.0f} ms" + (": too late, not merged" if r.late else ""))
         text.append(", ".join(bits))
     bar = go.Bar(
         x=[f"r{r.index}" for r in reps], y=[r.score / 2**64 for r in reps], text=text, textposition="outside",
@@ -187,8 +188,8 @@ def _site_inside_parts(inside) -> tuple[go.Bar, str]:
                            for r in reps],
                     pattern_shape=["x" if r.repaired else "" if r.holds_key else "." for r in reps]),
         hovertemplate="%{x}: score %{y:.3f}<br>%{text}<extra></extra>")
-    who = "the replica that missed the write (stale!)" if inside.stale_answer else "a fresh replica"
-    title = (f"{inside.key!r}: the client got {inside.answered} from {who} after {inside.first_reply_ms:.2f} ms; "
+    who = "stale: every fresh reply came too late" if inside.stale_answer else "the merge of the timely replies"
+    title = (f"{inside.key!r}: the client got {inside.answered} ({who}) after {inside.latency_ms:.1f} ms; "
              f"{inside.repairs} read repair(s)")
     return bar, title
 
@@ -221,7 +222,7 @@ def read_miss_figure(records: Sequence) -> go.Figure:
 def epoch_figure(points: Sequence) -> go.Figure:
     """Sync bytes per second and read staleness against the epoch length (both axes log)."""
     if not points:
-        raise ValueError("points=[]: expected the result of edgekit.edge.complications.epoch_sweep()")
+        raise ValueError("points=[]: expected the result of edgekit.edge.lab.complications.epoch_sweep()")
     es = [p.epoch_ms for p in points]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["bandwidth: sync bytes per second", "staleness of reads"])
     fig.add_trace(go.Scatter(x=es, y=[p.bytes_per_s for p in points], mode="lines+markers", name="bytes/s",
@@ -290,4 +291,24 @@ def value_cost_figure(costs: Sequence) -> go.Figure:
     fig.update_yaxes(rangemode="tozero")
     style.apply(fig, "What a richer CRDT costs per byte: the same workload, five value types", height=430)
     fig.update_layout(legend=dict(orientation="h", y=-0.3))
+    return fig
+
+
+def writer_ids_figure(points: Sequence) -> go.Figure:
+    """Writer ids (counter entries) per key at the root over a long run, per lease-table size."""
+    if not points:
+        raise ValueError("points=[]: expected the result of edgekit.edge.lab.replicas.writer_ids()")
+    fig = go.Figure()
+    for i, cap in enumerate(dict.fromkeys(p.lease_keys for p in points)):
+        ps = [p for p in points if p.lease_keys == cap]
+        fig.add_trace(go.Scatter(x=[p.ops for p in ps], y=[p.entries_mean for p in ps], mode="lines+markers",
+                                 line=dict(color=style.color(i), dash=style.dash(i), width=3),
+                                 name=f"front ends remember {cap:,} leases",
+                                 text=[f"{p.bytes_mean:.0f} B per key, at most {p.entries_max} ids" for p in ps],
+                                 hovertemplate="%{x} ops: %{y:.1f} ids per key (%{text})<extra></extra>"))
+    fig.update_xaxes(title="client operations so far")
+    fig.update_yaxes(title="writer ids per counter at the root", rangemode="tozero")
+    style.apply(fig, "A counter keeps one entry per writer id: bounded only while leases are remembered",
+                height=400)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25))
     return fig

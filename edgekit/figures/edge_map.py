@@ -7,8 +7,8 @@ from collections.abc import Sequence
 import plotly.graph_objects as go
 from plotly.subplots import make_subplots
 
-from edgekit.edge.compare import TOPOLOGY_LABELS
-from edgekit.edge.propagation import Propagation
+from edgekit.edge.lab.compare import TOPOLOGY_LABELS
+from edgekit.edge.lab.propagation import Propagation
 from edgekit.edge.topology import Topology, site_place
 from edgekit.figures import style
 
@@ -72,7 +72,7 @@ def _state(p: Propagation, t: float, where, first: bool) -> list[go.Scattergeo]:
 def propagation_map(props: Sequence[Propagation], frames: int = 30, t_max_ms: float | None = None) -> go.Figure:
     """Side-by-side maps of one write spreading through each design; play or drag the time slider."""
     if not props:
-        raise ValueError("props=[]: expected at least one Propagation (from edgekit.edge.propagation)")
+        raise ValueError("props=[]: expected at least one Propagation (from edgekit.edge.lab.propagation)")
     wheres = [{h.node: (h.lat, h.lon) for h in p.holders} for p in props]
     if t_max_ms is None:
         t_max_ms = max((h.seen_ms or 0.0) for p in props for h in p.holders) * 1.02 or 1.0

@@ -14,7 +14,7 @@ from edgekit.figures import style
 
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {
-    "estimate": "calibrated estimate",
+    "estimate": "estimate (measured, else median line)",
     "fiber": "fibre bound (c/1.47)",
     "vacuum": "vacuum bound (c)",
 }
@@ -84,13 +84,16 @@ def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_I
         textposition="top center", line=dict(width=3, color=style.color(0)), marker=dict(size=10, symbol="circle"),
         name="great circle",
     ))
-    labels = ["vacuum bound", f"fibre bound (n={refractive_index:g})", "calibrated estimate", "measured"]
-    vals = [bars["vacuum_ms"], bars["fiber_ms"], bars["estimate_ms"], bars["measured_ms"]]
+    labels = ["vacuum bound", f"fibre bound (n={refractive_index:g})", "median line", "real routes (10-90%)",
+              "measured"]
+    lo, hi = bars["range_ms"]  # the median line's honest error: where 80% of real routes this long lie
+    vals = [bars["vacuum_ms"], bars["fiber_ms"], bars["line_ms"], hi - lo, bars["measured_ms"]]
     fig.add_trace(go.Bar(
-        x=labels, y=[v if v is not None else 0 for v in vals],
-        text=[f"{v:.1f} ms" if v is not None else "no data" for v in vals], textposition="outside",
-        marker_color=[style.color(i) for i in range(4)], marker_pattern_shape=["", "/", "x", "."],
-        name="round trip",
+        x=labels, y=[v if v is not None else 0 for v in vals], base=[0, 0, 0, lo, 0],
+        text=[f"{v:.1f} ms" if v is not None else "no data" for v in vals[:3]] + [f"{lo:.0f}-{hi:.0f} ms"]
+        + [f"{vals[4]:.1f} ms" if vals[4] is not None else "no data"],
+        textposition="outside", marker_color=[style.color(i) for i in (0, 1, 2, 2, 3)],
+        marker_opacity=[1, 1, 1, 0.45, 1], marker_pattern_shape=["", "/", "x", "", "."], name="round trip",
     ))
     fig.update_yaxes(title="round trip (ms)", rangemode="tozero")
     fig.update_layout(showlegend=False)
@@ -100,11 +103,14 @@ def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_I
 
 
 def pair_numbers(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> dict:
-    """Distance, both bounds, the estimate and (if any) the measurement and its inflation over fibre."""
+    """Distance, both bounds, the estimate, the median line and its 10-90% band, the measurement if any."""
     km = geo.great_circle_km(a, b)
     fiber = geo.min_rtt_ms(a, b, refractive_index=refractive_index)
     measured = geo.measured_rtt_ms(a, b)
+    cal = geo.calibration()
     return {
+        "line_ms": max(geo.min_rtt_ms(a, b), cal.inflation * geo.min_rtt_ms(a, b) + cal.constant_ms),
+        "range_ms": geo.rtt_range_ms(a, b),
         "km": km,
         "vacuum_ms": geo.min_rtt_ms(a, b, medium="vacuum"),
         "fiber_ms": fiber,
@@ -124,19 +130,19 @@ def source_label(source: str) -> str:
 
 
 def residual_table() -> pd.DataFrame:
-    """One row per measurement: the bound, the measurement, the estimate and the residual (ms)."""
+    """One row per measurement: the bound, the measurement, the median line and the residual (ms)."""
     cal = geo.calibration()
     rows = []
     for (a, b, meas, est, res), m in zip(cal.residuals, geo.measurements(), strict=True):
         fiber = geo.min_rtt_ms(a, b)
         rows.append({"from": a, "to": b, "km": round(geo.great_circle_km(a, b)), "fibre_bound_ms": round(fiber, 1),
-                     "measured_ms": meas, "estimate_ms": round(est, 1), "residual_ms": round(res, 1),
+                     "measured_ms": meas, "median_line_ms": round(est, 1), "residual_ms": round(res, 1),
                      "inflation": round(meas / fiber, 2), "source": source_label(m.source)})
     return pd.DataFrame(rows)
 
 
 def calibration_figure() -> go.Figure:
-    """Measured RTT against the fibre bound: the bound line, the fitted line, and residuals below."""
+    """Measured RTT against the fibre bound: the bound, the median line and the 10% and 90% lines; residuals below."""
     cal, ms = geo.calibration(), geo.measurements()
     fig = make_subplots(rows=2, cols=1, row_heights=[0.68, 0.32], shared_xaxes=True, vertical_spacing=0.06)
     groups: dict[str, list] = {}
@@ -152,47 +158,68 @@ def calibration_figure() -> go.Figure:
     top = max(geo.min_rtt_ms(m.a, m.b) for m in ms) * 1.05
     fig.add_trace(go.Scatter(x=[0, top], y=[0, top], mode="lines", line=dict(color="#000", dash=style.dash(0)),
                              name="fibre bound (nothing below)"), row=1, col=1)
-    fig.add_trace(go.Scatter(x=[0, top], y=[cal.constant_ms, cal.inflation * top + cal.constant_ms], mode="lines",
-                             line=dict(color=style.color(5), dash=style.dash(1)),
-                             name=f"fit: {cal.inflation:.2f} × bound + {cal.constant_ms:.1f} ms"), row=1, col=1)
+    for q, dash, width in ((0.1, "dot", 2), (0.5, style.dash(1), 3), (0.9, "dot", 2)):
+        c = geo.calibration(q)
+        name = (f"median line: {c.inflation:.2f} × bound + {c.constant_ms:.1f} ms" if q == 0.5
+                else f"{100 * q:.0f}% line: {100 * q:.0f}% of routes below")
+        fig.add_trace(go.Scatter(x=[0, top], y=[c.constant_ms, c.inflation * top + c.constant_ms], mode="lines",
+                                 line=dict(color=style.color(5), dash=dash, width=width), name=name), row=1, col=1)
     fig.add_hline(y=0, line=dict(color="#888", width=1), row=2, col=1)
     fig.update_yaxes(title="measured RTT (ms)", rangemode="tozero", row=1, col=1)
-    fig.update_yaxes(title="residual (ms)", row=2, col=1)
+    fig.update_yaxes(title="measured − median (ms)", row=2, col=1)
     fig.update_xaxes(title="fibre lower bound (ms)", rangemode="tozero", row=2, col=1)
-    return style.apply(fig, "Real round trips against the physics bound", height=620)
+    fig.update_layout(legend=dict(orientation="h", y=-0.18, x=0))
+    return style.apply(fig, "Real round trips against the physics bound", height=680)
 
 
-_SCHEMES = (("local_ms", "local edge write", ""), ("quorum_ms", "majority quorum", "/"),
-            ("primary_ms", "single primary", "x"))
+# (WriteCost attribute, design name from coordination.DESIGNS, bar pattern)
+SCHEMES = (("local_ms", "local write (0 ms)", ""), ("async_primary_ms", "asynchronous primary", "."),
+           ("leaderless_majority_ms", "majority quorum, leaderless", "/"),
+           ("leader_majority_ms", "majority quorum, led by the primary", "\\"),
+           ("sync_primary_ms", "synchronous primary", "x"))
+MANY_CLIENTS = 12  # above this, bars per client are unreadable: draw each design's sorted costs instead
 
 
-def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str, scheme: str = "primary_ms") -> go.Figure:
-    """Map of client sites coloured by the chosen scheme's write latency, and grouped bars of all three."""
-    if scheme not in {s for s, _, _ in _SCHEMES}:
-        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in _SCHEMES]}")
-    label = {s: lab for s, lab, _ in _SCHEMES}
+def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
+                        scheme: str = "sync_primary_ms") -> go.Figure:
+    """Map of client sites coloured by one design's write latency, and every design's costs beside it."""
+    scheme = {"primary_ms": "sync_primary_ms", "quorum_ms": "leaderless_majority_ms"}.get(scheme, scheme)
+    if scheme not in {s for s, _, _ in SCHEMES}:
+        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in SCHEMES]}")
+    label = {s: lab for s, lab, _ in SCHEMES}
     fig = _map_beside_bars(0.5)
     ps = [geo.place(c.client) for c in costs]
     vals = [getattr(c, scheme) for c in costs]
-    top = max(max((max(c.primary_ms, c.quorum_ms) for c in costs), default=1.0), 1.0)
+    top = max(max((c.sync_primary_ms for c in costs), default=1.0), 1.0)
+    many = len(costs) > MANY_CLIENTS
     fig.add_trace(go.Scattergeo(
-        lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers+text",
+        lat=[p.lat for p in ps], lon=[p.lon for p in ps], mode="markers" if many else "markers+text",
         text=[f"{p.code} {v:.0f}" for p, v in zip(ps, vals, strict=True)], textposition="top center",
-        marker=dict(color=vals, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=14,
-                    colorbar=dict(title="ms", orientation="h", x=0.27, xanchor="center", y=-0.08, len=0.45,
-                                  thickness=14), line=dict(width=1, color="#000")),
+        hovertemplate="%{text} ms<extra></extra>",
+        marker=dict(color=vals, colorscale=style.SEQUENTIAL, cmin=0, cmax=top, size=9 if many else 14,
+                    colorbar=dict(title=dict(text="ms", side="right"), orientation="h", x=0.25, xanchor="center",
+                                  y=-0.03, yanchor="top", len=0.4, thickness=12),
+                    line=dict(width=1, color="#000")),
         name=label[scheme], showlegend=False,
     ))
     pr = geo.place(primary)
-    fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary",
+    fig.add_trace(go.Scattergeo(lat=[pr.lat], lon=[pr.lon], mode="markers", name="primary (leader)",
                                 marker=dict(symbol="star", size=22, color="rgba(0,0,0,0)",
                                             line=dict(width=2, color=style.color(5)))))
-    for i, (s, lab, pat) in enumerate(_SCHEMES):
-        fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
-                             marker_color=style.color(i), marker_pattern_shape=pat))
+    for i, (s, lab, pat) in enumerate(SCHEMES):
+        if many:  # one line per design: client sites sorted by their cost
+            ys = sorted(getattr(c, s) for c in costs)
+            fig.add_trace(go.Scatter(x=list(range(1, len(ys) + 1)), y=ys, mode="lines", name=lab,
+                                     line=dict(color=style.color(i), dash=style.dash(i), width=3)))
+        else:
+            fig.add_trace(go.Bar(x=[c.client for c in costs], y=[getattr(c, s) for c in costs], name=lab,
+                                 marker_color=style.color(i), marker_pattern_shape=pat))
     fig.update_yaxes(title="write latency (ms)", rangemode="tozero")
-    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.12, x=0.55))
-    return style.world_map(fig, f"What a write costs: primary at {pr.code}, map shows {label[scheme]}", height=460)
+    if many:
+        fig.update_xaxes(title=f"client sites, cheapest first ({len(costs)})")
+    fig.update_layout(barmode="group", legend=dict(orientation="h", y=-0.2, x=0, font=dict(size=13)))
+    return style.world_map(fig, f"What a write costs: primary at {pr.code}; the map shows {label[scheme]}",
+                           height=540)
 
 
 def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go.Figure:
@@ -208,7 +235,9 @@ def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go
                              text=[f"{k:,}" for k in counts[i]], textposition="outside",
                              marker_color=style.color(i), marker_pattern_shape=["", "/", "x"][i]))
     top = max(max(c) for c in counts)
-    fig.update_yaxes(title="round trips that fit (log)", type="log", range=[-0.1, math.log10(max(top, 1) * 3)])
+    # dtick=1: ticks at 1, 10, 100 ... only; plotly's default labels 2-9 between them too, unreadably small.
+    fig.update_yaxes(title="round trips that fit (log)", type="log", dtick=1,
+                     range=[-0.1, math.log10(max(top, 1) * 3)])
     fig.update_layout(barmode="group")
     for j, name in enumerate(budgets):
         zero = [_MEASURE_LABEL[m].split(" (")[0] for i, m in enumerate(MEASURES) if counts[i][j] == 0]

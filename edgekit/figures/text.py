@@ -13,10 +13,12 @@ from . import style
 
 __all__ = ["trace_benchmark_figure", "two_editors_figure", "PEERS"]
 
-# Bars in this order; the plain list is drawn as the floor line, not a bar.
-PEERS = ("edgekit", "automerge", "automerge-per-edit", "pycrdt")
+# Bars in this order; the chunked list (no CRDT) is drawn as the floor line, not a bar.
+PEERS = ("edgekit", "loro", "automerge", "automerge-per-edit", "pycrdt")
+FLOORS = ("chunked-list", "list")  # the first one present
 LABELS = {
     "edgekit": "edgekit Text (Python)",
+    "loro": "Loro (Rust)",
     "automerge": "automerge (Rust)",
     "automerge-per-edit": "automerge, a change per edit",
     "pycrdt": "pycrdt / Yrs (Rust)",
@@ -24,37 +26,44 @@ LABELS = {
 METRICS = (
     ("cpu_s", "time"),
     ("rss_growth_bytes", "memory growth"),
-    ("encoded_bytes", "encoded size"),
+    ("encoded_history_bytes", "encoded size (full history)"),
 )
-PATTERNS = ("", "/", "x", ".")
+PATTERNS = ("", "/", "x", ".", "-")
 
 
 def trace_benchmark_figure(record: dict) -> go.Figure:
     """Time, memory growth and encoded size per implementation as ratios to automerge (log scale).
 
-    ``record`` is the JSON that benchmarks/text_trace.py writes. The dashed
-    line in each panel is the plain Python list of characters (no CRDT at all):
-    the floor. In the size panel that is the UTF-8 text itself.
+    ``record`` is the JSON that benchmarks/text_trace.py writes (medians). The
+    dashed line in each panel is the floor for Python, a chunked list of
+    characters with no CRDT at all; in the size panel, the UTF-8 text itself.
+    A peer without a figure for a panel (no encoding with history) has no bar there.
     """
     results = record["results"]
     base = results[record.get("baseline", "automerge")]
     peers = [p for p in PEERS if p in results]
+    floor_peer = next((p for p in FLOORS if p in results), None)
     fig = make_subplots(rows=1, cols=len(METRICS), subplot_titles=[title for _, title in METRICS],
                         horizontal_spacing=0.07)
     for col, (key, _title) in enumerate(METRICS, start=1):
         ratios = []
         for k, peer in enumerate(peers):
+            if results[peer].get(key) is None:
+                continue
             ratio = results[peer][key] / base[key]
             ratios.append(ratio)
             fig.add_trace(go.Bar(
                 x=[LABELS.get(peer, peer)], y=[ratio], name=LABELS.get(peer, peer), legendgroup=peer,
-                showlegend=col == 1, marker=dict(color=style.color(k), pattern_shape=PATTERNS[k % 4]),
+                showlegend=col == 1, marker=dict(color=style.color(k), pattern_shape=PATTERNS[k % len(PATTERNS)]),
                 text=[f"{ratio:.2f}x"], textposition="outside", cliponaxis=False,
                 hovertemplate=f"{peer}: %{{y:.2f}}x automerge ({_raw(key, results[peer][key])})<extra></extra>",
             ), row=1, col=col)
         fig.add_hline(y=1.0, line=dict(color="#888888", dash="dot", width=1), row=1, col=col)
-        floor = results["list"][key] / base[key] if "list" in results else None
-        what = "plain text" if key == "encoded_bytes" else "plain list"
+        floor = None
+        if floor_peer:
+            floor_key = "encoded_no_history_bytes" if key == "encoded_history_bytes" else key
+            floor = results[floor_peer][floor_key] / base[key]
+        what = "plain text" if key == "encoded_history_bytes" else floor_peer
         axis = "" if col == 1 else str(col)
         if floor and floor >= 0.01:
             ratios.append(floor)

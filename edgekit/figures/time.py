@@ -164,12 +164,17 @@ def lww_map(out: LWWOutcome) -> go.Figure:
         f"stamp {fmt(w['v2'].stamp)}<br>keeps <b>{out.final['b']}</b>",
     ]
     fig.add_trace(go.Scattergeo(
-        lat=[pa.lat, pb.lat], lon=[pa.lon, pb.lon], mode="markers+text", text=texts,
-        textposition=["bottom right", "top left"], textfont=dict(size=13),
+        lat=[pa.lat, pb.lat], lon=[pa.lon, pb.lon], mode="markers+text", text=[pa.code, pb.code],
+        textposition=["top center", "bottom center"], textfont=dict(size=14),
         marker=dict(size=16, symbol=["circle", "square"], color=[style.color(1), style.color(2)],
                     line=dict(width=1, color="#000")),
-        name="replicas", hoverinfo="text",
+        name="replicas", hovertext=texts, hoverinfo="text",
     ))
+    # The story beside the map, on white, where no coastline runs through the words.
+    for text, x, anchor, col in ((texts[0], 0.0, "left", 1), (texts[1], 1.0, "right", 2)):
+        fig.add_annotation(text=text, x=x, y=0.5, xref="paper", yref="paper", xanchor=anchor, showarrow=False,
+                           align="left", font=dict(size=15), bgcolor="#ffffff", bordercolor=style.color(col),
+                           borderwidth=2, borderpad=6)
     clock = "wall clocks" if out.mode == "wall" else "HLC"
     verdict = "both replicas keep v2, the later write" if ok else "v2 is silently lost: both replicas keep v1"
     style.world_map(fig, f"Last writer wins with {clock}, {pa.code} clock {out.skew_ms:+.0f} ms: {verdict}",
@@ -178,15 +183,28 @@ def lww_map(out: LWWOutcome) -> go.Figure:
     return fig
 
 
+def _lifts(xs: list[float], near: float = 1_000.0) -> list[int]:
+    """Pixel heights for labels above points: neighbours closer than ``near`` (in x) take turns at
+    three heights, so a crowded run of labels stays readable."""
+    order = sorted(range(len(xs)), key=lambda i: xs[i])
+    lift, k = [18] * len(xs), 0
+    for prev, i in zip(order, order[1:], strict=False):
+        k = k + 1 if xs[i] - xs[prev] < near else 0
+        lift[i] = (18, 40, 62)[k % 3]
+    return lift
+
+
 def uncertainty_figure(rows: list[SyncResult], server: str) -> go.Figure:
     """NTP's error bound (δ/2) and the actual error against distance to the time server."""
     fig = go.Figure()
     km = [r.km for r in rows]
     fig.add_trace(go.Scatter(
-        x=km, y=[r.bound_ms for r in rows], mode="markers+text", text=[r.client for r in rows],
-        textposition="top center", marker=dict(symbol="triangle-up", size=12, color=style.color(5)),
-        name="bound the client knows: δ/2",
+        x=km, y=[r.bound_ms for r in rows], mode="markers", text=[r.client for r in rows],
+        marker=dict(symbol="triangle-up", size=12, color=style.color(5)), name="bound the client knows: δ/2",
     ))
+    for r, lift in zip(rows, _lifts(km), strict=True):
+        fig.add_annotation(x=r.km, y=r.bound_ms, text=r.client, ax=0, ay=-lift, showarrow=True, arrowwidth=1,
+                           arrowcolor="#999", arrowhead=0, standoff=6, font=dict(size=14))
     fig.add_trace(go.Scatter(
         x=km, y=[abs(r.error_ms) for r in rows], mode="markers",
         marker=dict(symbol="circle", size=10, color=style.color(0)), name="actual |error| (hidden from the client)",
@@ -195,7 +213,7 @@ def uncertainty_figure(rows: list[SyncResult], server: str) -> go.Figure:
         fig.add_trace(go.Scatter(x=[r.km, r.km], y=[abs(r.error_ms), r.bound_ms], mode="lines",
                                  line=dict(color="#bbb", width=1, dash="dot"), hoverinfo="skip", showlegend=False))
     style.apply(fig, f"Synchronising to a time server at {server}: uncertainty grows with distance", height=460)
-    fig.update_xaxes(title=f"great-circle distance to {server} (km)", rangemode="tozero")
+    fig.update_xaxes(title=f"great-circle distance to {server} (km)", range=[-600, 1.06 * max(km + [1.0])])
     fig.update_yaxes(title="clock offset uncertainty (ms)", rangemode="tozero")
     fig.update_layout(legend=dict(x=0.01, y=0.99))
     return fig

@@ -1,4 +1,4 @@
-"""Faults a ``Network`` applies while it runs: cuts, heals, crashes and restarts.
+"""Faults a ``Network`` applies while it runs: cuts, heals, crashes, restarts, lost disks, slowness.
 
 ``FaultControl`` is the half of ``Network`` that changes the world under the
 nodes, whether from the fault model's timeline or called directly (widgets,
@@ -12,9 +12,11 @@ arrival while the fault stands.
 from __future__ import annotations
 
 from collections.abc import Hashable
+from dataclasses import replace
 
 from .context import SimContext
-from .faults import Crash, Cut, Heal
+from .faults import Crash, Cut, DiskLoss, FaultModel, Heal, LinkFaults, Restart, Slow
+from .wire import link_entry
 
 __all__ = ["FaultControl"]
 
@@ -29,8 +31,12 @@ class FaultControl:
             self.heal(ev.side_a, ev.side_b)
         elif isinstance(ev, Crash):
             self.crash(ev.node)
-        else:
+        elif isinstance(ev, Restart):
             self.restart(ev.node)
+        elif isinstance(ev, DiskLoss):
+            self.lose_disk(ev.node)
+        else:
+            self.slow(ev.node, ev.extra_ms)
 
     def _side_ids(self, s: frozenset) -> list:
         return [n for n in self._nodes if n in s]  # insertion order: deterministic
@@ -88,6 +94,64 @@ class FaultControl:
         self._links_changed()
         self._other("restart", node_id)
         ctx.node.on_start(ctx)
+
+    def lose_disk(self, node_id: Hashable) -> None:
+        """Replace ``node_id``'s disk with an empty one (see ``DiskLoss``)."""
+        ctx = self.context(node_id)
+        wipe = getattr(ctx.node, "on_disk_loss", None)
+        if not callable(wipe):
+            raise ValueError(f"node={node_id!r}: {type(ctx.node).__name__} has no disk to lose "
+                             "(expected a node with on_disk_loss())")
+        was_up = ctx.up
+        if was_up:
+            self.crash(node_id)
+        wipe()
+        self._other("disk_loss", node_id)
+        if was_up:
+            self.restart(node_id)
+
+    def slow(self, node_id: Hashable, extra_ms: float) -> None:
+        """Make ``node_id`` answer ``extra_ms`` late from now on (0: on time again; see ``Slow``)."""
+        ctx = self.context(node_id)
+        hook = getattr(ctx.node, "on_slow", None)
+        if not callable(hook):
+            raise ValueError(f"node={node_id!r}: {type(ctx.node).__name__} cannot be made slow "
+                             "(expected a node with on_slow(extra_ms))")
+        extra_ms = Slow(self.sim.now, node_id, extra_ms).extra_ms  # checks it
+        hook(extra_ms)
+        self._other("slow", node_id, {"extra_ms": extra_ms})
+
+    def set_links(self, default: LinkFaults | None = None, links=()) -> None:
+        """From now on, links lose, duplicate and reorder as ``default`` and ``links`` say
+        (``FaultModel``'s fields; no argument: every link perfect). Messages in flight keep
+        the faults they were sent with."""
+        fm: FaultModel = replace(self.faults, default=LinkFaults() if default is None else default, links=links)
+        for a, b in (pair for pair, _ in fm.links):
+            self.select(a), self.select(b)
+        self.faults = fm
+        self._links_changed(rework=True)  # each context caches its links: work them out again on next send
+        for (src, dst), lf in getattr(self, "_pinned", {}).items():
+            self._pin(src, dst, lf)
+
+    def pin_links(self, pairs, faults: LinkFaults | None = None) -> None:
+        """Give the links ``src -> dst`` of ``pairs`` their own ``faults`` (default: perfect),
+        whatever the fault model says, now and after ``set_links`` (a LAN inside a building,
+        say). Cuts and crashes still apply to them."""
+        lf = LinkFaults() if faults is None else faults
+        if not isinstance(lf, LinkFaults):
+            raise TypeError(f"faults={faults!r}: expected a LinkFaults")
+        if not hasattr(self, "_pinned"):
+            self._pinned = {}
+        for src, dst in pairs:
+            self.context(src), self.context(dst)  # both must exist
+            self._pinned[(src, dst)] = lf
+            self._pin(src, dst, lf)
+
+    def _pin(self, src, dst, lf: LinkFaults) -> None:
+        ctx = self.context(src)
+        dctx, _, delay, _, _ = self._link(ctx, dst)
+        ctx._links[dst] = link_entry(dctx, delay, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
+        ctx._out.pop(dst, None)  # the next send caches it again if no fault touches it
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
         """Whether a cut stops messages from ``src`` to ``dst`` right now."""

@@ -34,6 +34,8 @@ __all__ = [
     "Heal",
     "Crash",
     "Restart",
+    "DiskLoss",
+    "Slow",
     "FaultModel",
     "transatlantic_cut",
     "isolate",
@@ -170,7 +172,29 @@ class Restart(_NodeEvent):
     """At ``at_ms`` a crashed node starts again (``on_start`` runs)."""
 
 
-_EVENTS = (Cut, Heal, Crash, Restart)
+@dataclass(frozen=True)
+class DiskLoss(_NodeEvent):
+    """At ``at_ms`` the node's disk is replaced by an empty one: a node that is up crashes,
+    ``node.on_disk_loss()`` wipes what it stored, and it starts again at once (a node that is
+    down stays down until its ``Restart``). Only nodes with ``on_disk_loss`` can lose a disk."""
+
+
+@dataclass(frozen=True)
+class Slow(_NodeEvent):
+    """From ``at_ms`` the node answers ``extra_ms`` late (``node.on_slow(extra_ms)``; 0: on time
+    again): a busy or degraded process that is up but slow. Only nodes with ``on_slow`` can be slow."""
+
+    extra_ms: float = 0.0
+
+    def __post_init__(self) -> None:
+        super().__post_init__()
+        object.__setattr__(self, "extra_ms", check_time("extra_ms", self.extra_ms))
+
+    def __str__(self) -> str:
+        return f"t={self.at_ms:g} ms: slow {self.node} by {self.extra_ms:g} ms"
+
+
+_EVENTS = (Cut, Heal, Crash, Restart, DiskLoss, Slow)
 
 
 def _pairs(name: str, value, check) -> tuple:
@@ -223,7 +247,7 @@ class FaultModel:
         events = tuple(self.timeline)
         for ev in events:
             if not isinstance(ev, _EVENTS):
-                raise TypeError(f"timeline event {ev!r}: expected a Cut, Heal, Crash or Restart")
+                raise TypeError(f"timeline event {ev!r}: expected a Cut, Heal, Crash, Restart, DiskLoss or Slow")
         # Stable sort: events at the same time keep the order they were given.
         object.__setattr__(self, "timeline", tuple(sorted(events, key=lambda e: e.at_ms)))
 

@@ -37,6 +37,8 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
+from .._checks import brief
+
 __all__ = ["Record", "to_jsonl", "from_jsonl", "jsonable", "MESSAGE_KINDS"]
 
 MESSAGE_KINDS = frozenset({"send", "deliver", "drop", "duplicate"})
@@ -92,10 +94,39 @@ def to_jsonl(records: Iterable[Record]) -> str:
 
 
 def from_jsonl(text: str) -> list[Record]:
-    """Records back from ``to_jsonl`` (messages come back as plain JSON values)."""
+    """Records back from ``to_jsonl`` (messages come back as plain JSON values).
+
+    Every line is checked, so a damaged file is a ValueError naming its line, not a KeyError.
+    """
+    if not isinstance(text, str):
+        raise TypeError(f"text={brief(text)}: expected the str that to_jsonl wrote")
     out = []
-    for line in text.splitlines():
+    for n, line in enumerate(text.splitlines(), start=1):
         if line.strip():
-            d = json.loads(line)
-            out.append(Record(d["time"], d["kind"], d["node"], d["peer"], d["msg_id"], d["data"]))
+            try:
+                d = json.loads(line)
+            except (ValueError, RecursionError) as err:  # RecursionError: JSON nested too deep
+                raise ValueError(f"text line {n}: not a JSON object ({type(err).__name__}: {brief(str(err))})") from None
+            if not isinstance(d, dict) or set(d) != _FIELDS:
+                raise ValueError(f"text line {n}: {brief(d)}: expected an object with keys {sorted(_FIELDS)}")
+            t, kind, msg_id = d["time"], d["kind"], d["msg_id"]
+            if isinstance(t, bool) or not isinstance(t, (int, float)) or not -1e300 < t < 1e300:
+                raise ValueError(f"text line {n}: time={brief(t)}: expected a finite time in ms")
+            if not isinstance(kind, str):
+                raise ValueError(f"text line {n}: kind={brief(kind)}: expected a str such as 'send'")
+            if msg_id is not None and (isinstance(msg_id, bool) or not isinstance(msg_id, int)):
+                raise ValueError(f"text line {n}: msg_id={brief(msg_id)}: expected an int or null")
+            out.append(Record(t, kind, _node(d["node"], n), _node(d["peer"], n), msg_id, d["data"]))
     return out
+
+
+_FIELDS = frozenset({"time", "kind", "node", "peer", "msg_id", "data"})
+
+
+def _node(x, line: int):
+    """A node id from JSON: a scalar, or a flat list (a tuple id written as JSON) made a tuple again."""
+    if isinstance(x, list) and all(v is None or isinstance(v, (str, int, float)) for v in x):
+        return tuple(x)
+    if x is None or isinstance(x, (str, int, float)):
+        return x
+    raise ValueError(f"text line {line}: node {brief(x)}: expected a node id (a str, a number or a flat list)")

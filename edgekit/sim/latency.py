@@ -1,8 +1,8 @@
-"""Link latency: half the calibrated round trip between two places, plus seeded jitter.
+"""Link latency: half the estimated round trip between two places, plus seeded jitter.
 
 The base one-way delay between two places is ``rtt(a, b) / 2`` where ``rtt``
-defaults to ``edgekit.geo.estimate_rtt_ms`` (a speed-of-light bound inflated
-for real routes, calibrated on measured RTTs). Nodes at the same coordinates
+defaults to ``edgekit.geo.estimate_rtt_ms`` (the measured RTT where ``data/rtt.csv``
+has the pair, else a speed-of-light bound inflated by the median line fitted to them). Nodes at the same coordinates
 (a client and its PoP) get ``local_ms`` instead. With ``asymmetry`` > 0 the
 two directions of each link differ, as real routes do: one way takes
 ``(1 + x) * rtt/2`` and the other ``(1 - x) * rtt/2``, with ``x`` uniform in

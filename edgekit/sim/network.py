@@ -257,10 +257,13 @@ class Network(FaultControl):
         link = ctx._links[dst] = link_entry(dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
         return link
 
-    def _links_changed(self) -> None:
-        """A cut, heal, crash or restart: forget every context's healthy links (``edgekit.sim.wire``)."""
+    def _links_changed(self, rework: bool = False) -> None:
+        """A cut, heal, crash or restart: forget every context's healthy links (``edgekit.sim.wire``);
+        with ``rework`` (new link faults), forget the links themselves too."""
         for ctx in self._nodes.values():
             ctx._out.clear()
+            if rework:
+                ctx._links.clear()
 
     def _skew(self, src: Hashable, dst: Hashable) -> float:
         """This direction's route asymmetry x (the reverse gets -x), fixed per pair by the seed."""

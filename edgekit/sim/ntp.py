@@ -1,7 +1,7 @@
 """NTP across the simulated planet: the farther the time server, the less a clock can know.
 
 Each client PoP runs a few NTP exchanges with one server over the simulated
-network: one-way delay is half the calibrated RTT, made unequal by route
+network: one-way delay is half the estimated RTT, made unequal by route
 ``asymmetry`` (real paths differ by direction), plus queueing jitter drawn
 independently for each message. From its four timestamps the client
 computes the offset estimate θ and the round-trip delay δ

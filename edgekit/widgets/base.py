@@ -11,6 +11,12 @@ shown through an ``Output`` is used rather than a ``go.FigureWidget``: with
 several FigureWidgets on one JupyterLab page (plotly 7 renders them through
 anywidget), some sometimes stay empty without any error.
 
+Whatever goes wrong in a redraw reaches the learner as a message, never as a traceback:
+a control holding an infinite or NaN number is refused before the app computes; a
+``ValueError``/``TypeError`` (bad input, named by the package) shows its own words; any other
+exception says that this is a fault in the kit. The traceback stays available on demand, in
+a collapsed "details" area under the message, for an instructor to read or report.
+
 Tests drive apps without a browser: set a control's ``.value`` and read
 ``.output.value`` and ``.figure.data``. Outside a kernel ``show`` only keeps the
 figure, so nothing is printed and no renderer runs.
@@ -19,21 +25,61 @@ figure, so nothing is printed and no renderer runs.
 from __future__ import annotations
 
 import html
+import math
 import time
+import traceback
 from collections.abc import Callable
 
 import ipywidgets as w
 import plotly.graph_objects as go
 
 
-def message_html(text: str, kind: str = "info") -> str:
-    """An HTML box for a message; ``kind`` is "info" or "error" (the error box says so in words)."""
+def message_html(text: str, kind: str = "info", details: str | None = None) -> str:
+    """An HTML box for a message; ``kind`` is "info" or "error" (the error box says so in words).
+
+    ``details`` (a traceback, say) goes in a collapsed "details" area that opens on a click.
+    """
     prefix = "<b>Cannot show this:</b> " if kind == "error" else ""
     border = "#D55E00" if kind == "error" else "#0072B2"
+    more = (
+        "<details><summary style='cursor:pointer;font-size:13px'>details</summary>"
+        f"<pre style='font-size:12px;white-space:pre-wrap'>{html.escape(details)}</pre></details>"
+        if details else ""
+    )
     return (
         f'<div style="border-left:4px solid {border};padding:4px 8px;font-size:15px">'
-        f"{prefix}{html.escape(text)}</div>"
+        f"{prefix}{html.escape(text)}{more}</div>"
     )
+
+
+def explain(exc: BaseException) -> str:
+    """The words a learner sees for ``exc``: its own message for bad input, a plain fault note otherwise.
+
+    >>> explain(ValueError("n=0: expected at least 1"))
+    'n=0: expected at least 1'
+    >>> explain(ZeroDivisionError("division by zero"))
+    'this is a fault in edgekit, not in your input (ZeroDivisionError: division by zero). Try another value; the details below help whoever fixes it.'
+    """
+    if isinstance(exc, (ValueError, TypeError)) and str(exc):
+        return str(exc)
+    return (f"this is a fault in edgekit, not in your input ({type(exc).__name__}: {exc}). "
+            "Try another value; the details below help whoever fixes it.")
+
+
+def non_finite(controls) -> str | None:
+    """A message for the first control holding an infinite or NaN number, or None if all are finite.
+
+    >>> import ipywidgets as w
+    >>> non_finite([w.FloatText(value=float("inf"), description="Budget")])
+    'Budget = inf: expected a finite number'
+    """
+    for c in controls:
+        value = getattr(c, "value", None)
+        parts = value if isinstance(value, tuple) else (value,)
+        if any(isinstance(v, float) and not math.isfinite(v) for v in parts):
+            name = getattr(c, "description", "") or type(c).__name__
+            return f"{name} = {value}: expected a finite number"
+    return None
 
 
 def table_html(rows: list[tuple[str, str]]) -> str:
@@ -109,13 +155,19 @@ class App:
         raise NotImplementedError
 
     def refresh(self, _change=None) -> None:
+        """Rerun ``update``; any failure becomes the message in ``.output`` (and in ``.last_error``)."""
         t0 = time.perf_counter()
         try:
-            self.update()
-            self.last_error = None
-        except (ValueError, TypeError) as exc:
-            self.last_error = str(exc)
-            self.output.value = message_html(str(exc), "error")
+            problem = non_finite(getattr(self, "controls", ()))
+            if problem:
+                self.last_error = problem
+                self.output.value = message_html(problem, "error")
+            else:
+                self.update()
+                self.last_error = None
+        except Exception as exc:  # every failure reaches the learner in words
+            self.last_error = explain(exc)
+            self.output.value = message_html(self.last_error, "error", traceback.format_exc())
         self.last_update_ms = (time.perf_counter() - t0) * 1000
 
     def observe(self, *controls: w.Widget) -> None:
@@ -132,13 +184,13 @@ class App:
 
 
 def guarded(fn: Callable, output: w.HTML) -> Callable:
-    """Wrap a callback so a ValueError/TypeError shows in ``output`` instead of a traceback."""
+    """Wrap a callback (a button's, say) so that any exception shows in ``output`` as ``App.refresh`` shows it."""
 
     def run(*args, **kwargs):
         try:
             return fn(*args, **kwargs)
-        except (ValueError, TypeError) as exc:
-            output.value = message_html(str(exc), "error")
+        except Exception as exc:  # as in App.refresh
+            output.value = message_html(explain(exc), "error", traceback.format_exc())
             return None
 
     return run

@@ -20,13 +20,14 @@ from edgekit.consistency import (
     pbs_consistency,
     t_visibility,
 )
+from edgekit.consistency.pbs import leg_samples
 from edgekit.figures import cap as cfig
 from edgekit.widgets.base import App
 
 __all__ = ["CapApp", "PbsApp", "CUSTOM"]
 
 CUSTOM = "custom: cut off the PoPs chosen below"
-CP_STORES = [("CP: majority quorum (ABD)", "quorum"), ("CP: single primary", "primary")]
+CP_STORES = [("CP: majority quorum, leaderless (ABD)", "quorum"), ("CP: synchronous primary", "primary")]
 
 
 def _pct(x: float) -> str:
@@ -99,11 +100,12 @@ class CapApp(App):
              f"{stale} of {reads} ({_pct(self.numbers['ap_stale_share'])})"),
             ("most out of date a read was", "–", f"{behind:.0f} ms behind"),
             ("replicas equal after the heal", "–", "yes" if cmp.ap.converged() else "no"),
-        ], header=(f"during {when}", f"CP: {cmp.cp.store.name}", "AP: available"))
+        ], header=(f"during {when}", f"CP: {cmp.cp.store.design}", f"AP: {cmp.ap.store.design}"))
 
 
 class PbsApp(App):
-    """N, R, W and a latency model: the PBS curve and when it reaches 99.9%."""
+    """N, R, W and a latency model: the PBS curve (with its Monte Carlo band), the four latency
+    distributions it comes from, and when it reaches 99.9%."""
 
     TRIALS = 4_000  # Monte Carlo standard error under 0.8 points: plenty for a picture, fast to redraw
 
@@ -124,11 +126,13 @@ class PbsApp(App):
             ps = pbs_consistency(*key[:3], ts, latency=key[3], trials=self.TRIALS, seed=0)
             tv = t_visibility(*key[:3], 0.999, latency=key[3], trials=self.TRIALS, seed=0)
             n, r, w_, lat = key
-            self._cache[key] = (ts, ps, tv, cfig.pbs_figure({f"N={n} R={r} W={w_}, {lat}": (ts, ps)}))
+            legs = leg_samples(lat, 2_000)
+            fig = cfig.pbs_legs_figure(f"N={n} R={r} W={w_}, {lat}", ts, ps, self.TRIALS, legs)
+            self._cache[key] = (ts, ps, tv, fig, {leg: xs[len(xs) // 2] for leg, xs in legs.items()})
         return key, self._cache[key]
 
     def update(self) -> None:
-        (n, r, w_, _), (ts, ps, tv, fig) = self._curve()
+        (n, r, w_, _), (ts, ps, tv, fig, medians) = self._curve()
         self.curve = (ts, ps)
         self.t_999 = tv
         self.show(fig)
@@ -136,5 +140,7 @@ class PbsApp(App):
             ("consistent at t = 0", f"{100 * ps[0]:.1f}%"),
             ("99.9% consistent after", f"{tv:.1f} ms"),
             ("quorums overlap (R + W > N)?", "yes: always consistent" if r + w_ > n else "no: partial quorums"),
-            ("Monte Carlo trials", f"{self.TRIALS:,}"),
+            ("median leg: W / A / R / S", " / ".join(f"{medians[leg]:.2f}" for leg in "wars") + " ms"),
+            ("Monte Carlo trials", f"{self.TRIALS:,} (95% band: ± {196 * (0.25 / self.TRIALS) ** 0.5:.1f} points "
+                                   "at most)"),
         ])

@@ -11,8 +11,8 @@ import html
 
 import ipywidgets as w
 
-from edgekit.edge.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
-from edgekit.edge.stepper import site_inside, sync_walkthrough
+from edgekit.edge.lab.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
+from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.figures import edge as fe
 from edgekit.widgets.base import App, table_html
 
@@ -79,14 +79,14 @@ class SiteInspector(App):
         self.inside = inside
         self.show(fe.site_inside_figure(inside))
         holders = [f"r{r.index}" for r in sorted(inside.replicas, key=lambda r: -r.score) if r.holds_key]
-        late = [f"r{r.index}" for r in inside.replicas if r.holds_key and r.slow_ms > inside.gather_ms]
+        late = [f"r{r.index}" for r in inside.replicas if r.late]
         self.output.value = table_html([
             ("the key's replicas (highest scores first)", ", ".join(holders)),
             ("latest write", _text(inside.latest)),
-            ("the client got (the first reply)",
-             f"{_text(inside.answered)} after {inside.first_reply_ms:.2f} ms"
-             + (" — stale: that replica missed the write" if inside.stale_answer else "")),
-            ("replies too late for the gather timer", ", ".join(late) or "none"),
+            ("the client got (the merge of the replies in time)",
+             f"{_text(inside.answered)} after {inside.latency_ms:.1f} ms"
+             + (" — stale: every replica with the write answered too late" if inside.stale_answer else "")),
+            (f"replies later than the first + {inside.gather_ms:g} ms (not merged)", ", ".join(late) or "none"),
             ("read repairs (one-object syncs)", str(inside.repairs)),
         ])
 

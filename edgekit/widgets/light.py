@@ -48,7 +48,8 @@ class PairExplorer(App):
             ("distance (WGS-84 geodesic)", f"{nums['km']:,.0f} km"),
             ("round trip at c (vacuum)", f"{nums['vacuum_ms']:.1f} ms"),
             (f"round trip in fibre (n = {n:g})", f"{nums['fiber_ms']:.1f} ms"),
-            ("calibrated estimate", f"{nums['estimate_ms']:.1f} ms"),
+            ("estimate (median line)", f"{nums['line_ms']:.1f} ms"),
+            ("real routes this long (10% to 90% lines)", f"{nums['range_ms'][0]:.0f} to {nums['range_ms'][1]:.0f} ms"),
             ("measured", f"{meas:.1f} ms" if meas is not None else "no measurement in data/rtt.csv"),
             ("inflation (measured / fibre bound)", f"{nums['inflation']:.2f}×" if meas is not None else "–"),
         ])
@@ -84,20 +85,22 @@ class LatencyMap(App):
 
 
 class PlacementExplorer(App):
-    """Choose replica sites and a primary; see what a write costs a client at each site."""
+    """Choose replica sites and a primary; see what a write costs a client at each site, per design.
+
+    Every control change recomputes from a round-trip table built once per replica set, so even
+    all 152 places redraw in well under a second (``benchmarks/widget_latency.py`` measures it).
+    """
 
     has_map = True
 
-    def __init__(self, replicas=DEFAULT_REPLICAS, primary: str = "IAD", scheme: str = "primary_ms") -> None:
+    def __init__(self, replicas=DEFAULT_REPLICAS, primary: str = "IAD", scheme: str = "sync_primary_ms") -> None:
         super().__init__()
         self._syncing = False
         codes = [c for _, c in place_options()]
         self.replicas = w.SelectMultiple(options=codes, value=tuple(replicas), rows=8, description="Replicas")
         self.primary = w.Dropdown(options=tuple(replicas), value=primary, description="Primary")
-        self.scheme = w.ToggleButtons(
-            options=[("map: primary", "primary_ms"), ("map: quorum", "quorum_ms"), ("map: local", "local_ms")],
-            value=scheme,
-        )
+        self.scheme = w.Dropdown(options=[(f"map: {lab}", s) for s, lab, _ in gfig.SCHEMES], value=scheme,
+                                 description="Map")
         self.start([self.replicas, self.primary, self.scheme])
 
     def refresh(self, change=None) -> None:
@@ -122,17 +125,27 @@ class PlacementExplorer(App):
         costs = co.write_costs(rs, p)  # an empty selection raises a ValueError that the base shows
         self.show(gfig.coordination_figure(costs, rs, p, s))
         self.costs = costs
+        grid = co.design_grid(costs)
         best, best_ms = co.primary_ranking(rs, {c: 1 for c in rs})[0]
-        worst = max(costs, key=lambda c: c.primary_ms)
-        rows = [(f"client at {c.client}", f"local 0 ms · quorum {c.quorum_ms:.0f} ms (via {c.coordinator}) · "
-                 f"primary {c.primary_ms:.0f} ms") for c in costs]
-        rows += [("slowest primary write", f"{worst.client}: {worst.primary_ms:.0f} ms"),
-                 ("best primary, one client per site", f"{best} (mean {best_ms:.0f} ms)")]
+        worst = max(costs, key=lambda c: c.sync_primary_ms)
+        rows = []
+        if len(costs) <= 6:
+            rows += [(f"client at {c.client}", f"async primary {c.async_primary_ms:.0f} · leaderless majority "
+                      f"{c.leaderless_majority_ms:.0f} (via {c.coordinator}) · led majority "
+                      f"{c.leader_majority_ms:.0f} · sync primary {c.sync_primary_ms:.0f} ms") for c in costs]
+        rows += [
+            ("mean, led by the primary: none / majority / all acks",
+             f"{grid['leader', 'none']:.0f} / {grid['leader', 'majority']:.0f} / {grid['leader', 'all']:.0f} ms"),
+            ("mean, majority acks: leader / nearest replica coordinates",
+             f"{grid['leader', 'majority']:.0f} / {grid['nearest', 'majority']:.0f} ms"),
+            ("slowest synchronous-primary write", f"{worst.client}: {worst.sync_primary_ms:.0f} ms"),
+            ("best primary, one client per site", f"{best} (mean {best_ms:.0f} ms)"),
+        ]
         self.output.value = table_html(rows)
 
 
 class RoundTripBudget(App):
-    """How many sequential round trips between two places fit in 35 µs, 100 ms, 1 s, or your budget."""
+    """How many sequential round trips between two places fit in 10 ms, 100 ms, 1 s, or your budget."""
 
     def __init__(self, a: str = "LHR", b: str = "SYD", budget_ms: float = 10.0) -> None:
         super().__init__()
@@ -153,7 +166,11 @@ class RoundTripBudget(App):
         self.show(gfig.budget_figure(a, b, budgets))
         est = geo.estimate_rtt_ms(a, b)
         self.counts = {name: co.round_trips_within(v, est) for name, v in budgets.items()}
-        reach = geo.max_distance_km(co.BUDGETS_MS["35 µs request"], medium="vacuum")
+        lo, hi = geo.rtt_range_ms(a, b)
+        reach = geo.max_distance_km(co.COLD_START_MS, medium="vacuum")
         rows = [(f"in {name}", f"{n:,} round trips (estimate {est:.0f} ms each)") for name, n in self.counts.items()]
-        rows.append(("farthest partner for one round trip in 35 µs", f"{reach:.2f} km even at the vacuum speed of light"))
+        if geo.measured_rtt_ms(a, b) is None:
+            rows.append(("real routes of this length (10% to 90% lines)", f"{lo:.0f} to {hi:.0f} ms"))
+        rows.append(("light's reach in one 35 µs cold start, there and back",
+                     f"{reach:.2f} km: compute is µs, a round trip is ms"))
         self.output.value = table_html(rows)

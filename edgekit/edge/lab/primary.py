@@ -1,0 +1,307 @@
+"""The first design the talk rejects: one write primary, a read replica in every PoP.
+
+It is the familiar one (Raft's log replication with a fixed leader, or any
+primary-backup database):
+
+- **Writes** go to the primary. A PoP forwards its client's write
+  (``Forward``), the primary applies it with the value type's mutator, appends
+  the new state to its log and answers (``Applied``); only then is the client
+  acknowledged. For an LWW register the timestamp is the primary's log index:
+  one place orders every write, so there are no clock questions. A PoP that
+  hears nothing within ``timeout_ms`` (retrying every ``retry_ms``) fails the
+  write: no answer, no acknowledgement. The primary deduplicates retries.
+- **Reads** are served by the PoP's own replica (``reads="local"``): fast,
+  and stale by however far replication lags. ``reads="primary"`` sends every
+  read to the primary instead: never stale, as slow as a write.
+- **Replication** is asynchronous, as in Raft without elections: each new log
+  entry is pushed at once (``Append``); every ``heartbeat_ms`` the primary
+  sends an empty ``Append`` and each replica answers how far it has applied
+  (``Progress``); the primary resends what is missing, ``batch`` entries at a
+  time (Raft's ``nextIndex``). A replica applies entries strictly in log order
+  and ignores one that leaves a gap; the next heartbeat fills it.
+
+There is no election: while the primary is down or cut off, writes fail
+everywhere it cannot be reached (consistent, slow, and unavailable: the talk's
+verdict). The primary's store and log are its disk and survive a crash.
+
+>>> from edgekit.edge.lab.workload import Workload
+>>> run = PrimarySystem(["LHR", "SYD", "IAD"], primary="LHR", seed=1)
+>>> run.drive(Workload(("LHR", "SYD", "IAD"), keys=5, ops=300, rates=100.0, write_fraction=0.5))
+>>> run.settle(), run.lost_writes().lost
+(True, 0)
+>>> w = run.observer.write_ms
+>>> max(w["LHR"]) < 1 < 200 < min(w["SYD"])     # local at the primary, a planet away in Sydney
+True
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from ..messages import Outcome
+from ..topology import choose_center, site_place
+from .harness import Bench, BenchNode, check_positive
+
+__all__ = ["PrimaryConfig", "PrimaryPoP", "PrimarySystem", "Forward", "Applied", "Append", "Progress",
+           "READS", "central_site"]
+
+READS = ("local", "primary")
+
+
+@dataclass(frozen=True)
+class PrimaryConfig:
+    """Knobs of the single-primary design (times in ms)."""
+
+    reads: str = "local"  # "local": the PoP's replica answers; "primary": every read goes to the primary
+    heartbeat_ms: float = 1_000.0  # how often the primary checks on its replicas
+    timeout_ms: float = 1_000.0  # how long a PoP waits for the primary before failing the client
+    retry_ms: float = 250.0  # how often a PoP resends an unanswered request
+    batch: int = 256  # log entries per catch-up message
+    local_ms: float = 0.5  # a round trip to storage inside a PoP (as EdgeConfig.replica_rtt_ms)
+    value_type: str = "lww"
+
+    def __post_init__(self) -> None:
+        if self.reads not in READS:
+            raise ValueError(f"reads={self.reads!r}: expected one of {READS}")
+        for name in ("heartbeat_ms", "timeout_ms", "retry_ms", "local_ms"):
+            check_positive(name, getattr(self, name))
+        check_positive("batch", self.batch, integer=True, what=" (log entries per catch-up message)")
+
+
+# -- messages: each knows its JSON form, which is what the meter counts --------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Forward:
+    """A PoP asks the primary to apply client write number ``write`` (or to read, ``write=None``)."""
+
+    rid: int
+    key: str
+    write: int | None
+
+    def to_json(self) -> dict:
+        return {"type": "Forward", "rid": self.rid, "key": self.key, "write": self.write}
+
+
+@dataclass(frozen=True, slots=True)
+class Applied:
+    """The primary's answer: the key's state after the write (or at the read)."""
+
+    rid: int
+    key: str
+    state: object
+
+    def to_json(self) -> dict:
+        return {"type": "Applied", "rid": self.rid, "key": self.key,
+                "state": None if self.state is None else self.state.to_json()}
+
+
+@dataclass(frozen=True, slots=True)
+class Append:
+    """Log entries ``prev + 1 ...`` (``(key, state)`` pairs); empty: a heartbeat. ``last``: log length."""
+
+    prev: int
+    entries: tuple
+    last: int
+
+    def to_json(self) -> dict:
+        return {"type": "Append", "prev": self.prev, "last": self.last,
+                "entries": [[k, s.to_json()] for k, s in self.entries]}
+
+    def states(self, key):
+        return [s for k, s in self.entries if k == key]
+
+
+@dataclass(frozen=True, slots=True)
+class Progress:
+    """A replica's answer to a heartbeat: it has applied the log up to ``applied``."""
+
+    applied: int
+
+    def to_json(self) -> dict:
+        return {"type": "Progress", "applied": self.applied}
+
+
+class PrimaryPoP(BenchNode):
+    """A PoP's front end and replica; the one whose id is ``primary`` is also the primary."""
+
+    def __init__(self, node_id: str, primary: str, replicas: tuple, config: PrimaryConfig, observer, meter,
+                 on_ack=None) -> None:
+        super().__init__(node_id, config.value_type, config.local_ms, observer, meter)
+        self.primary = primary
+        self.is_primary = node_id == primary
+        self.replicas = tuple(r for r in replicas if r != primary)
+        self.config = config
+        self.on_ack = on_ack  # called after an acknowledged write (the bench backfills visibility)
+        self.applied = 0  # log entries applied here (at the primary: the log's length)
+        self.log: list[tuple[str, object]] = []  # the primary's log: (key, state after the write)
+        self.done: dict = {}  # (pop, rid) -> Applied: the primary's answers, for retried requests
+        self.pending: dict[int, tuple] = {}  # rid -> (key, write, invoke time): volatile
+        self.rid = 0
+
+    # -- client operations --------------------------------------------------------------------
+
+    def read(self, ctx, key: str) -> None:
+        if self.is_primary or self.config.reads == "local":
+            state = self.store.get(key)
+            self.obs.read(ctx.now, self.node_id, key, Outcome(True, self.local_reply_ms(ctx), state))
+        else:
+            self._ask(ctx, key, None)
+
+    def write(self, ctx, key: str, i: int) -> None:
+        if self.is_primary:
+            state = self._apply(ctx, key, i)
+            self._acked(ctx, key, Outcome(True, self.local_reply_ms(ctx), state))
+        else:
+            self._ask(ctx, key, i)
+
+    def _ask(self, ctx, key, write) -> None:
+        self.rid += 1
+        self.pending[self.rid] = (key, write, ctx.now)
+        self.send(ctx, self.primary, Forward(self.rid, key, write))
+        ctx.set_timer(self.config.retry_ms, ("retry", self.rid))
+
+    def _acked(self, ctx, key, out: Outcome) -> None:
+        self.obs.write(ctx.now, self.node_id, key, out)
+        if self.on_ack is not None:
+            self.on_ack(key, out.state)
+
+    # -- the primary ----------------------------------------------------------------------------
+
+    def _apply(self, ctx, key: str, i: int):
+        cur = self.store.get(key)
+        index = len(self.log) + 1
+        new, _ = self.vtype.write(cur, self.node_id, i, float(index))  # the log index orders LWW writes
+        self.log.append((key, new))
+        self.applied = index
+        self.merge_in(ctx, key, new)
+        for r in self.replicas:  # push at once; heartbeats repair what gets lost
+            self.send(ctx, r, Append(index - 1, ((key, new),), index))
+        return new
+
+    def _serve(self, ctx, src, msg: Forward) -> None:
+        answer = self.done.get((src, msg.rid))
+        if answer is None:
+            state = self.store.get(msg.key) if msg.write is None else self._apply(ctx, msg.key, msg.write)
+            answer = Applied(msg.rid, msg.key, state)
+            if msg.write is not None:
+                self.done[(src, msg.rid)] = answer
+        self.send(ctx, src, answer)
+
+    def _catch_up(self, ctx, src, applied: int) -> None:
+        if applied < len(self.log):
+            chunk = tuple(self.log[applied:applied + self.config.batch])
+            self.send(ctx, src, Append(applied, chunk, len(self.log)))
+
+    # -- a replica ----------------------------------------------------------------------------
+
+    def _append(self, ctx, src, msg: Append) -> None:
+        if msg.entries and msg.prev <= self.applied < msg.prev + len(msg.entries):
+            for key, state in msg.entries[self.applied - msg.prev:]:
+                self.merge_in(ctx, key, state)
+            self.applied = msg.prev + len(msg.entries)
+        if not msg.entries:  # a heartbeat: say how far we got
+            self.send(ctx, src, Progress(self.applied))
+
+    # -- the network ----------------------------------------------------------------------------
+
+    def on_start(self, ctx) -> None:
+        if self.is_primary:
+            ctx.set_timer(ctx.rng.random() * self.config.heartbeat_ms, "heartbeat")
+
+    def on_message(self, ctx, src, msg) -> None:
+        kind = type(msg)
+        if kind is Forward:
+            self._serve(ctx, src, msg)
+        elif kind is Append:
+            self._append(ctx, src, msg)
+        elif kind is Progress:
+            self._catch_up(ctx, src, msg.applied)
+        elif kind is Applied:
+            waiting = self.pending.pop(msg.rid, None)
+            if waiting is None:
+                return  # a duplicate answer, or one that came after the client gave up
+            key, write, t0 = waiting
+            if msg.state is not None:
+                self.merge_in(ctx, key, msg.state)  # read your writes at this PoP
+            out = Outcome(True, ctx.now - t0 + self.local_reply_ms(ctx), msg.state)
+            if write is None:
+                self.obs.read(t0, self.node_id, key, out)
+            else:
+                self._acked(ctx, key, out)
+
+    def on_timer(self, ctx, tag) -> None:
+        if tag == "heartbeat":
+            n = len(self.log)
+            for r in self.replicas:
+                self.send(ctx, r, Append(n, (), n))
+            ctx.set_timer(self.config.heartbeat_ms, "heartbeat")
+            return
+        rid = tag[1]
+        waiting = self.pending.get(rid)
+        if waiting is None:
+            return
+        key, write, t0 = waiting
+        if ctx.now - t0 + self.config.retry_ms <= self.config.timeout_ms:
+            self.send(ctx, self.primary, Forward(rid, key, write))
+            ctx.set_timer(self.config.retry_ms, ("retry", rid))
+            return
+        del self.pending[rid]  # out of time: the client gets an error, the write is not acknowledged
+        fail = Outcome(False, None, None)
+        (self.obs.read if write is None else self.obs.write)(t0, self.node_id, key, fail)
+
+    def on_crash(self) -> None:
+        self.pending.clear()  # in-flight client requests die with the process
+
+
+def central_site(sites, weights=None) -> str:
+    """The site with the least request-weighted round trip to all sites (where a primary goes).
+
+    >>> central_site(["LHR", "FRA", "SYD"])
+    'FRA'
+    """
+    w = {} if weights is None else weights
+    by_place: dict[str, float] = {}
+    for s in sites:
+        code = site_place(s).code
+        by_place[code] = by_place.get(code, 0.0) + float(w.get(s, 1.0))
+    best = choose_center(by_place, list(by_place))
+    return next(s for s in sites if site_place(s).code == best)
+
+
+class PrimarySystem(Bench):
+    """Every site a PoP with a read replica; one of them (``primary``) takes every write."""
+
+    def __init__(self, sites, primary: str | None = None, config: PrimaryConfig | None = None, *,
+                 weights=None, **bench) -> None:
+        config = PrimaryConfig() if config is None else config
+        if not isinstance(config, PrimaryConfig):
+            raise TypeError(f"config={config!r}: expected a PrimaryConfig")
+        super().__init__(sites, value_type=config.value_type, **bench)
+        if primary is None:
+            primary = central_site(self.site_ids, weights)
+        if primary not in self.site_ids:
+            raise ValueError(f"primary={primary!r}: expected one of the sites {list(self.site_ids)}")
+        self.primary = primary
+        self.config = config
+        self.step_ms = config.heartbeat_ms
+        for s in self.site_ids:
+            self.add(s, PrimaryPoP(s, primary, self.site_ids, config, self.observer, self.meter, self._backfill))
+        self.net.start()
+
+    def _backfill(self, key, state) -> None:
+        # The primary and some replicas held this write before its acknowledgement reached the
+        # client, that is before the observer started following it: tell the observer now, so
+        # they count as having it at the acknowledgement (visibility is measured from there).
+        leq, seen, now = self.observer.leq, self.observer.seen, self.sim.now
+        for n, node in self.nodes.items():
+            st = node.store.get(key)
+            if st is not None and leq(state, st):
+                seen(now, n, key, st)
+
+    def quiet(self) -> bool:
+        n = len(self.nodes[self.primary].log)
+        return all(node.applied == n and not node.pending for node in self.nodes.values())
+
+    def authority(self, key):
+        return self.nodes[self.primary].store.get(key)
