@@ -29,27 +29,35 @@ CHAPTERS: tuple[Chapter, ...] = (
         "compute great-circle distances and light-speed round-trip bounds between real places",
         "compare the bounds with measured round-trip times and explain the gap",
         "price coordination: local writes against a primary and a majority quorum",
-    ), 15),
+    ), 13),
     Chapter(2, "02-time-and-order.ipynb", "Time and order", (
         "explain why skewed wall clocks cannot order events across the planet",
         "use Lamport, vector and hybrid logical clocks to capture happens-before",
         "see last-writer-wins silently lose a causally later write",
-    ), 15),
+    ), 12),
     Chapter(3, "03-cap-and-quorums.ipynb", "CAP and quorums", (
         "watch a partition force a choice between availability and consistency",
         "check histories for linearizability and read a counterexample",
         "trade latency against staleness with N/R/W quorums and PBS",
-    ), 20),
+    ), 12),
     Chapter(4, "04-crdts.ipynb", "CRDTs", (
         "explain why merges must be associative, commutative and idempotent",
         "use counters, sets, registers, maps, sketches and text that converge",
         "check a CRDT you write yourself against the laws",
-    ), 20),
+    ), 18),
     Chapter(5, "05-edge-state.ipynb", "State at the edge", (
         "build the talk's hub-and-spoke, pull-sync edge state system",
-        "compare it with a single primary and a gossip mesh on the same workload",
+        "compare it with an asynchronous primary and a gossip mesh on the same workload",
+        "look inside a PoP (LRU with pinned writes, replicas, scatter-gather) and up the fractal tree",
+        "say what a client reads and must send, and which guarantees hold within and across PoPs",
         "reason about epochs, read misses, hot keys and bytes on the wire",
-    ), 15),
+    ), 30),
+    Chapter(6, "06-build-a-node.ipynb", "Build your own edge node", (
+        "write the site's half of the talk's system as a sans-IO node, graded stage by stage",
+        "keep a key owed until an answer to a request that carried it arrives, under loss and duplicates",
+        "survive partitions, crashes and a store of finite size without losing an acknowledged write",
+        "read a grader's minimal counterexample and its space-time diagram",
+    ), 60),
 )
 
 

@@ -71,16 +71,7 @@ ACKS = ("none", "majority", "all")
 COLD_START_MS = 0.035
 
 
-class _Budgets(dict):
-    """Request budgets by name; the old key "35 µs request" still reads the cold start."""
-
-    def __missing__(self, key):
-        if key == "35 µs request":  # chapter 5's notebook reads this name until it moves to COLD_START_MS
-            return COLD_START_MS
-        raise KeyError(key)
-
-
-BUDGETS_MS = _Budgets({"10 ms API call": 10.0, "100 ms page": 100.0, "1 s": 1000.0})
+BUDGETS_MS = {"10 ms API call": 10.0, "100 ms page": 100.0, "1 s": 1000.0}
 
 Rtt = Callable[[str, str], float]
 

@@ -27,11 +27,11 @@ def test_unanswered_is_feedback_not_error(ex_id):
 
 
 def test_every_chapter_has_three_exercises():
-    """Chapters 1 to 5 (one per numbered notebook after the welcome) have at least three exercises
+    """Chapters 1 to 6 (one per numbered notebook after the welcome) have at least three exercises
     each, so an exercise module that fails to register is a failure here, not a silent skip."""
     notebooks = sorted(pathlib.Path(__file__).parents[1].glob("notebooks/[0-9][0-9]-*.ipynb"))
     chapters = [f"ch{int(nb.name[:2])}" for nb in notebooks if int(nb.name[:2]) > 0]
-    assert chapters == ["ch1", "ch2", "ch3", "ch4", "ch5"]
+    assert chapters == ["ch1", "ch2", "ch3", "ch4", "ch5", "ch6"]
     per_chapter = {ch: sorted(i for i in IDS if i.split(".", 1)[0] == ch) for ch in chapters}
     assert all(len(ids) >= 3 for ids in per_chapter.values()), per_chapter
     assert set(IDS) == {i for ids in per_chapter.values() for i in ids}  # none outside a chapter

@@ -13,12 +13,12 @@ def test_sync_stepper_follows_the_epoch_slider_and_the_value_type():
     assert app.last_error is None and app.step.number == 1
     assert "SyncRequest SYD → root:FRA" in app.output.value and "cart: missing" in app.output.value
     bars = [tr for tr in app.figure.data if tr.type == "bar"]
-    assert list(bars[0].marker.line.width) == [3, 0, 0, 0, 0]  # epoch 1 is outlined
+    assert list(bars[0].marker.line.width) == [3, 0, 0, 0, 0, 0]  # epoch 1 is outlined
 
     app.number.value = 4
     assert app.step.messages == () and "no site has interest" in app.output.value
     assert "quiet by default" in str(app.figure.layout.annotations)
-    assert list(app.figure.data[-1].marker.line.width) == [0, 0, 0, 3, 0]
+    assert list(app.figure.data[-1].marker.line.width) == [0, 0, 0, 3, 0, 0]
 
     app.number.value = 3
     assert "root:FRA holds</td><td><b>cart = 3" in app.output.value  # LWW kept one write
@@ -26,6 +26,26 @@ def test_sync_stepper_follows_the_epoch_slider_and_the_value_type():
     assert "root:FRA holds</td><td><b>cart = [2, 3]" in app.output.value  # MV kept both
     assert "Pull sync, epoch 3" in app.figure.layout.title.text
     assert app.last_update_ms is not None
+
+
+def test_sync_stepper_drops_and_duplicates_any_message():
+    app = SyncStepper()
+    app.number.value = 3
+    app.message.value = ("LHR", "request")
+    app.drop_button.click()
+    assert app.last_error is None and app.faults == {(3, "LHR", "request"): "drop"}
+    assert "— lost" in app.output.value and "epochs whose messages differ from the run without faults</td><td><b>3, 4" \
+        in app.output.value
+    assert "a missed sync only delays" in app.output.value  # the root ends the same
+    app.number.value = 4  # the quiet epoch is not quiet now: London's write rides again
+    assert [m.kind for m in app.step.messages] == ["SyncRequest", "SyncResponse"] and "cart" in \
+        app.step.messages[0].entries
+    app.message.value = ("SYD", "response")
+    app.number.value = 1
+    app.duplicate_button.click()
+    assert "delivered twice" in app.output.value and app.last_error is None
+    app.clear_button.click()
+    assert app.faults == {} and "faults" not in app.output.value
 
 
 def test_site_inspector_redraws_and_explains_bad_choices():
@@ -60,7 +80,7 @@ def small_runs(monkeypatch):
 def test_design_comparison_switches_fault_and_view(small_runs):
     app = DesignComparison()
     assert app.last_error is None and [r.topology for r in app.records] == list(cmp.TOPOLOGIES)
-    assert "single primary" in app.output.value and "lost writes 0" in app.output.value
+    assert "asynchronous primary" in app.output.value and "lost writes 0" in app.output.value
     assert len(app.figure.data) == 9  # six bar panels; latency and visibility also show p99 / p90 marks
     assert app.figure.layout.title.text.endswith("fault: none")
 
@@ -73,5 +93,5 @@ def test_design_comparison_switches_fault_and_view(small_runs):
 
     app.view.value = "write"
     assert len(app.figure.data) == 4 and app.figure.layout.yaxis.type == "log"
-    assert app.figure.data[0].name == "single primary"
+    assert app.figure.data[0].name == "asynchronous primary"
     assert list(app.figure.data[0].x) == list(SMALL.sites)

@@ -1,7 +1,9 @@
-"""Chapter 5 exercises: where a key lives in a site, the upstream's half of a sync, an epoch and a root.
+"""Chapter 5 exercises: who answers in a cut-off PoP, the upstream's half of a sync, and the fault
+schedule that makes an asynchronous primary lose a write it acknowledged.
 
-The third exercise runs the edge system itself: ``try_design(epoch_ms, root)``
-is what a learner calls to explore, and the check runs the same function.
+The first and the third are decided by the simulator, not by a table: ``ch5.isolated`` runs each
+case of ``edgekit.edge.lab.isolation`` and ``ch5.lose_a_write`` runs the learner's fault timeline
+through ``edgekit.edge.lab.failover`` and its lost-write check.
 """
 
 from __future__ import annotations
@@ -12,50 +14,66 @@ from edgekit import geo
 from edgekit.crdt import LWWRegister, ORSet
 from edgekit.edge.config import EdgeConfig
 from edgekit.edge.context import FakeContext
-from edgekit.edge.hashing import placement
-from edgekit.edge.lab.compare import Setup
-from edgekit.edge.lab.primary import central_site
-from edgekit.edge.lab.run import run_edge
+from edgekit.edge.lab.failover import FAILOVER_SITES, PRIMARY, check_schedule, failover_run
+from edgekit.edge.lab.isolation import CASES, isolated_op
 from edgekit.edge.messages import Merge
 from edgekit.edge.replica import Replica
-from edgekit.edge.topology import Topology
-from edgekit.exercises import Feedback, exercise, unanswered
+from edgekit.exercises import Feedback, choose, exercise, unanswered
+from edgekit.sim import DiskLoss
 
-# -- 1. rendezvous hashing ---------------------------------------------------------------------
+# -- 1. who still answers in a cut-off PoP --------------------------------------------------------
 
-KEY, REPLICAS, N = "user:7", 5, 3
+ISOLATED_CHOICES = {
+    "a": "asynchronous primary in London: a write",
+    "b": "asynchronous primary in London: a read",
+    "c": "hub and spoke: an LWW write to a key Sydney has never seen",
+    "d": "hub and spoke: a read of a key Sydney holds",
+    "e": "hub and spoke: a read miss, answered as missing",
+    "f": "hub and spoke: a read miss with a blocking fetch from upstream",
+    "g": "hub and spoke: an MV-register write to a key Sydney lacks",
+    "h": "hub and spoke: an MV-register write to a key Sydney holds",
+}
+_ISOLATED_CASES = dict(zip(ISOLATED_CHOICES, CASES, strict=True))
+_ISOLATED_WHY = {
+    "a": "the primary answers before it replicates, but Sydney still has to reach London to be answered at "
+         "all: asynchronous replication is not a local write",
+    "b": "Sydney's own replica answers reads, stale but at once: this design loses writes in a cut, not local reads",
+    "c": "an LWW write replaces whatever is there, so it needs nothing from upstream: Sydney stores it, pins it "
+         "dirty and syncs it after the heal",
+    "d": "a key the PoP holds is served from its own replicas inside the request; a cut only stops the sync",
+    "e": "a miss is an answer: 'missing', at once. The object appears after the heal, when the sync brings it",
+    "f": "a blocking fetch waits for the upstream until miss_timeout_ms (1 s here), then answers 'missing': a "
+         "slow answer, not an error. Blocking trades latency, not availability",
+    "g": "an MV write must carry the causal context of the values it replaces; Sydney lacks the key, so it must "
+         "ask upstream first, and it cannot: the write fails, unapplied",
+    "h": "Sydney holds the key's causal context, so the write is local: it replaces exactly what Sydney has seen",
+}
+
+
+@lru_cache(maxsize=1)
+def isolated_truth() -> frozenset:
+    """The letters whose client gets an error while Sydney is cut off, from the simulator."""
+    return frozenset(k for k, case in _ISOLATED_CASES.items() if not isolated_op(case).ok)
 
 
 @exercise(
-    "ch5.placement",
-    f"Which {N} of the replicas r0..r{REPLICAS - 1} hold the key {KEY!r}? Answer their indices, best first",
-    "Score every replica with edgekit.edge.hashing.score(key, f'r{i}') and keep the n highest scores.",
+    "ch5.isolated",
+    "Sydney's PoP is cut off from the world for three seconds, and one Sydney client runs one operation "
+    "during the cut. In which of these cases does the client get an error? Predict before you run anything; "
+    "answer a set of letters.",
+    "For each case ask: does Sydney need anything from across the cut before it can answer? Its own replicas "
+    "are on its side.",
 )
-def check_placement(answer) -> Feedback:
-    want = placement(KEY, REPLICAS, N)
-    try:
-        got = tuple(int(i) for i in answer)
-    except (TypeError, ValueError):
-        return Feedback(False, f"expected a tuple of {N} replica indices such as (0, 3, 4), got {answer!r}")
-    if len(got) != N:
-        return Feedback(False, f"{len(got)} replicas: each key lives on exactly n = {N} of the {REPLICAS}")
-    if got == want:
-        return Feedback(True, f"{want}: every front end in the PoP computes the same answer from the key "
-                              "alone, so no ownership table has to be kept in sync")
-    if set(got) == set(want):
-        return Feedback(False, f"the right replicas, in the wrong order: best (highest score) first is {want}")
-    if set(got) == set(placement(KEY, REPLICAS, REPLICAS)[-N:]):
-        return Feedback(False, "those are the lowest scores: rendezvous hashing keeps the highest")
-    return Feedback(False, f"{got} is not it: compute score({KEY!r}, 'r0') ... score({KEY!r}, 'r4') and "
-                           f"take the {N} largest")
+def check_isolated(answer) -> Feedback:
+    return choose(answer, ISOLATED_CHOICES, set(isolated_truth()), _ISOLATED_WHY,
+                  "only operations that need something from across the cut fail: a write the primary must accept, "
+                  "and a write that must first learn the key's causal context. Everything the PoP can answer from "
+                  "its own disks it answers, stale or missing, inside the request")
 
 
-@check_placement.reference
-def placement_reference():
-    from edgekit.edge.hashing import score
-
-    ranked = sorted(range(5), key=lambda i: score("user:7", f"r{i}"), reverse=True)
-    return tuple(ranked[:3])
+@check_isolated.reference
+def isolated_reference():
+    return {"a", "g"}
 
 
 # -- 2. the upstream's half of a sync -----------------------------------------------------------
@@ -142,73 +160,54 @@ def serve_reference():
     return serve
 
 
-# -- 3. an epoch and a root ---------------------------------------------------------------------
-
-TARGET_MS = 450.0  # median read staleness to stay under
-EXERCISE_SETUP = Setup(ops=2_000)
-_EPOCHS = (2_000.0, 1_500.0, 1_000.0, 750.0, 500.0, 250.0)
+# -- 3. the fault schedule that loses an acknowledged write --------------------------------------
 
 
-@lru_cache(maxsize=256)
-def try_design(epoch_ms: float, root: str) -> dict:
-    """Run the chapter's hub-and-spoke workload with this epoch and root: staleness and bandwidth."""
-    code = geo.place(root).code  # an unknown place fails here, naming it
-    w = EXERCISE_SETUP.workload(0)
-    topo = Topology.flat(w.sites, w.site_rates(), root=code)
-    r = run_edge(w, EdgeConfig(epoch_ms=float(epoch_ms)), topology=topo, seed=0)
-    s = r.summary()
-    return {"epoch_ms": float(epoch_ms), "root": code, "median_staleness_ms": s["staleness_ms"]["p50"],
-            "bytes_per_s": r.bytes / (r.end_ms / 1000.0)}
-
-
-@lru_cache(maxsize=1)
-def _best() -> dict:
-    """The longest epoch from a menu that meets the target with the root at the busiest-weighted centre."""
-    w = EXERCISE_SETUP.workload(0)
-    root = central_site(w.sites, w.site_rates())
-    for e in _EPOCHS:
-        d = try_design(e, root)
-        if d["median_staleness_ms"] <= TARGET_MS:
-            return d
-    raise AssertionError("no epoch on the menu meets the target: the exercise needs a new TARGET_MS")
+def _one_way_ms() -> float:
+    """Half the median round trip London-Washington: how long an Append takes to reach a replica."""
+    return geo.estimate_rtt_ms(PRIMARY, FAILOVER_SITES[1]) / 2
 
 
 @exercise(
-    "ch5.epoch_root",
-    f"Pick epoch_ms and a root place so the median read staleness stays under {TARGET_MS:.0f} ms, "
-    "with as little sync bandwidth as you can",
-    "Try designs with try_design(epoch_ms, root). A longer epoch sends fewer, fuller syncs (less bandwidth) "
-    "but leaves reads staler; a root close to the busiest PoPs takes time off every sync.",
+    "ch5.lose_a_write",
+    "Write a fault schedule (a list of edgekit.sim events: Cut, Heal, Crash, Restart, DiskLoss) under which "
+    "the asynchronous primary in London loses a write it has acknowledged. Its clients write every 250 ms "
+    "from 0.5 s to 5 s; Washington and Sydney hold its replicas.",
+    "A write is lost only when every copy of it is destroyed. Which event destroys a copy? And when does a "
+    "write the primary acknowledged have no other copy yet?",
 )
-def check_epoch_root(answer) -> Feedback:
-    if not isinstance(answer, dict) or set(answer) != {"epoch_ms", "root"}:
-        return Feedback(False, f"expected a dict like {{'epoch_ms': 1000, 'root': 'FRA'}}, got {answer!r}")
-    e, root = answer["epoch_ms"], answer["root"]
-    if isinstance(e, bool) or not isinstance(e, (int, float)) or not 0 < e <= 60_000:
-        return Feedback(False, f"epoch_ms={e!r}: expected a number of milliseconds between 1 and 60,000")
+def check_lose_a_write(answer) -> Feedback:
     try:
-        mine = try_design(float(e), root)
-    except (ValueError, TypeError) as exc:
+        events = check_schedule(answer)
+    except (TypeError, ValueError) as exc:
         return Feedback(False, str(exc))
-    best = _best()
-    stale, bw = mine["median_staleness_ms"], mine["bytes_per_s"]
-    if stale > TARGET_MS:
-        return Feedback(False, f"median staleness {stale:.0f} ms is over the {TARGET_MS:.0f} ms target: "
-                               "shorten the epoch, or move the root nearer the PoPs that do most of the work")
-    if bw > 1.05 * best["bytes_per_s"]:
-        far = "" if mine["root"] == best["root"] else (
-            f" Is {mine['root']} close to where most requests come from? A root nearer them leaves room "
-            "for a longer epoch.")
-        return Feedback(False, f"under target ({stale:.0f} ms), but {bw:,.0f} bytes/s is "
-                               f"{bw / best['bytes_per_s'] - 1:.0%} more than needed: some design meets the "
-                               f"target with {best['bytes_per_s']:,.0f} bytes/s. Try a longer epoch.{far}")
-    return Feedback(True, f"median staleness {stale:.0f} ms at {bw:,.0f} bytes/s. Nothing in the protocol "
-                          "changed: only how often sites pull and how far the root is")
+    run = failover_run(events)
+    if run.lost:
+        when = ", ".join(f"{t:,.0f}" for t in run.lost_at_ms)
+        return Feedback(True, f"{run.lost} write(s) acknowledged at {when} ms are gone: London answered them "
+                              "before any replica had them, and the copy it restored from its replicas could not "
+                              "bring them back. A synchronous primary, or a majority led by it (Raft's commit), "
+                              "would have refused those writes instead: durability or availability, per write. "
+                              "The edge keeps such writes pinned on the PoP's own disks and retries every epoch")
+    losses = [e for e in events if isinstance(e, DiskLoss)]
+    if not losses:
+        return Feedback(False, "cuts and crashes only delay: the primary keeps its log on disk, and the next "
+                               "heartbeat resends whatever a replica missed"
+                               + (f" ({run.failed} writes were refused meanwhile, which is not losing them)"
+                                  if run.failed else "") + ". Nothing is lost until a copy is destroyed: "
+                               "which event destroys one?")
+    if all(e.node != PRIMARY for e in losses):
+        return Feedback(False, "a replica's lost disk is refilled from the primary's log at the next heartbeat: "
+                               "the primary holds everything. Destroy the copy that is ahead of the others")
+    return Feedback(False, f"London's disk went, but every write it had acknowledged had already reached a replica: "
+                           f"its Append leaves with the acknowledgement and lands in Washington about "
+                           f"{_one_way_ms():.0f} ms later, and the restore from the replicas brought everything "
+                           "back. A write is at risk between its acknowledgement and its first copy elsewhere: "
+                           "keep that window open (the Append must not arrive) when the disk goes")
 
 
-@check_epoch_root.reference
-def epoch_root_reference():
-    from edgekit.exercises.ch5 import _best
+@check_lose_a_write.reference
+def lose_a_write_reference():
+    from edgekit.sim import Cut, DiskLoss, Heal
 
-    best = _best()
-    return {"epoch_ms": best["epoch_ms"], "root": best["root"]}
+    return [Cut(1_000, "LHR", "*"), DiskLoss(2_000, "LHR"), Heal(3_000, "LHR", "*")]

@@ -7,6 +7,7 @@ Every builder takes the plain records of ``edgekit.edge.lab.compare``, ``.steppe
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 
 import plotly.graph_objects as go
@@ -50,7 +51,7 @@ def comparison_figure(records: Sequence[RunRecord]) -> go.Figure:
          "linear"),
     )
     fig = make_subplots(rows=2, cols=3, subplot_titles=[p[0] for p in panels], vertical_spacing=0.2)
-    labels = [r.label for r in recs]
+    labels = [_two_lines(r.label) for r in recs]
     for k, (_, mid, top, axis) in enumerate(panels):
         row, col = k // 3 + 1, k % 3 + 1
         ys = [mid(r) or 0.0 for r in recs]
@@ -65,13 +66,28 @@ def comparison_figure(records: Sequence[RunRecord]) -> go.Figure:
                                      marker=dict(symbol="line-ew-open", size=26, color="#000", line=dict(width=3))),
                           row=row, col=col)
         fig.update_yaxes(type=axis, rangemode="tozero" if axis == "linear" else None, row=row, col=col)
+    # Both latency panels share one log axis, a tick per decade from 0.1 ms: 0.4 and 0.5 ms then look
+    # as close as they are, and a local answer sits three decades below a trip across the planet.
+    top = max([r.write_all["p99"] or 0.0 for r in recs] + [r.read_all["p99"] or 0.0 for r in recs] + [1_000.0])
+    for col in (1, 2):
+        fig.update_yaxes(range=[-1, math.log10(top) + 0.3], dtick=1, row=1, col=col)
     lost = ", ".join(f"{r.label}: {r.lost_writes}" for r in recs)
     fig.add_annotation(text=f"acknowledged writes lost after the heal: {lost}", xref="paper", yref="paper",
                        x=0.5, y=-0.24, showarrow=False)
     scen = recs[0].scenario.replace("_", " ")
     style.apply(fig, f"Four designs, one workload, fault: {scen}", height=680)
     fig.update_layout(legend=dict(orientation="h", y=1.1, x=1, xanchor="right"), margin=dict(b=120))
+    fig.update_xaxes(tickangle=0)
     return fig
+
+
+def _two_lines(label: str) -> str:
+    """A design's name on two lines, split at the space nearest its middle: four fit under a panel."""
+    spaces = [i for i, ch in enumerate(label) if ch == " "]
+    if not spaces:
+        return label
+    i = min(spaces, key=lambda k: abs(2 * k - len(label)))
+    return label[:i] + "<br>" + label[i + 1:]
 
 
 def _pct_of(xs, q) -> float:
@@ -121,10 +137,13 @@ def _sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
     for i, m in enumerate(step.messages):
         req = m.kind == "SyncRequest"
         shown = ", ".join(f"{k}: {'missing' if v is None else _short(v)}" for k, v in m.entries.items())
-        took = "lost" if m.arrived_ms is None else f"{m.arrived_ms - m.time_ms:.0f} ms"
+        copies = getattr(m, "copies", 1)
+        took = "✕ lost on the way" if m.arrived_ms is None else f"{m.arrived_ms - m.time_ms:.0f} ms"
+        if copies > 1:
+            took += ", delivered twice"
         notes.append(dict(x=x[m.dst], y=i + 0.75, ax=x[m.src], ay=i, xref="x", yref="y", axref="x", ayref="y",
-                          showarrow=True, arrowhead=3, arrowwidth=2, arrowcolor=style.color(0 if req else 1),
-                          text=""))
+                          showarrow=True, arrowhead=3 if copies else 7, arrowwidth=2 if copies else 1,
+                          arrowcolor=style.color(0 if req else 1) if copies else "#999", text=""))
         notes.append(dict(x=(x[m.src] + x[m.dst]) / 2, y=i + 0.375, xref="x", yref="y", showarrow=False,
                           text=f"{m.kind} · {m.bytes} B · t+{m.time_ms - t0:.0f} ms, {took}<br><i>{shown}</i>",
                           font=dict(size=12), bgcolor="rgba(255,255,255,0.85)"))
@@ -211,8 +230,10 @@ def read_miss_figure(records: Sequence) -> go.Figure:
         fig.add_trace(go.Scatter(x=xs, y=[(k + 1) / n for k in range(n)], mode="lines",
                                  line=dict(color=style.color(i), dash=style.dash(i), width=3, shape="hv"),
                                  name=f'read_miss="{r.mode}": {100 * r.miss_fraction:.0f}% answered missing, '
-                                      f"p99 {r.read_ms['p99']:.0f} ms"))
-    fig.update_xaxes(type="log", title="client read latency (ms, log)")
+                                      f"p99 {r.read_ms['p99']:.3g} ms"))
+    top = max((max(r.read_sample) for r in records if r.read_sample), default=1.0)
+    fig.update_xaxes(type="log", dtick=1, range=[-1, math.log10(max(top, 1.0)) + 0.1],
+                     title="client read latency (ms, log: a tick per decade)")
     fig.update_yaxes(title="share of reads at most this slow", range=[0, 1.02])
     style.apply(fig, "A read miss: answer nothing now, or wait for upstream", height=420)
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
@@ -220,7 +241,7 @@ def read_miss_figure(records: Sequence) -> go.Figure:
 
 
 def epoch_figure(points: Sequence) -> go.Figure:
-    """Sync bytes per second and read staleness against the epoch length (both axes log)."""
+    """Sync bytes per second and read staleness against the epoch length (linear axes, a tick per epoch)."""
     if not points:
         raise ValueError("points=[]: expected the result of edgekit.edge.lab.complications.epoch_sweep()")
     es = [p.epoch_ms for p in points]
@@ -234,8 +255,8 @@ def epoch_figure(points: Sequence) -> go.Figure:
                                  marker=dict(symbol=style.symbol(j + 1), size=10, color=style.color(j + 1)),
                                  line=dict(dash=style.dash(j + 1))), row=1, col=2)
     for c in (1, 2):
-        fig.update_xaxes(type="log", title="epoch (ms, log)", row=1, col=c)
-    fig.update_yaxes(type="log", title="bytes per second (log)", row=1, col=1)
+        fig.update_xaxes(title="epoch (ms)", tickvals=es, rangemode="tozero", row=1, col=c)
+    fig.update_yaxes(title="bytes per second", rangemode="tozero", row=1, col=1)
     fig.update_yaxes(title="ms", rangemode="tozero", row=1, col=2)
     style.apply(fig, "Epoch length: bandwidth against staleness", height=430)
     fig.update_layout(legend=dict(orientation="h", y=-0.25))
@@ -278,7 +299,7 @@ def storm_figure(storm) -> go.Figure:
 
 def value_cost_figure(costs: Sequence) -> go.Figure:
     """Bytes per client operation on the wire, and value size at the root, per value type."""
-    names = [f"{c.value_type} ({c.crdt})" for c in costs]
+    names = [f"{c.value_type}<br>({c.crdt})" for c in costs]
     fig = make_subplots(rows=1, cols=2, subplot_titles=["sync bytes per client op", "value size at the root (bytes)"])
     fig.add_trace(go.Bar(x=names, y=[c.bytes_per_op for c in costs], name="bytes per op", showlegend=False,
                          marker=dict(color=[style.color(i) for i in range(len(costs))],
@@ -289,8 +310,9 @@ def value_cost_figure(costs: Sequence) -> go.Figure:
     fig.add_trace(go.Scatter(x=names, y=[c.value_bytes["max"] for c in costs], mode="markers", name="largest",
                              marker=dict(symbol="diamond", size=12, color="#000")), row=1, col=2)
     fig.update_yaxes(rangemode="tozero")
-    style.apply(fig, "What a richer CRDT costs per byte: the same workload, five value types", height=430)
-    fig.update_layout(legend=dict(orientation="h", y=-0.3))
+    fig.update_xaxes(tickangle=0)
+    style.apply(fig, "What a richer CRDT costs per byte: the same workload, five value types", height=460)
+    fig.update_layout(legend=dict(orientation="h", y=-0.25, x=0.55))
     return fig
 
 

@@ -14,9 +14,11 @@ import ipywidgets as w
 from edgekit.edge.lab.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
 from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.figures import edge as fe
-from edgekit.widgets.base import App, table_html
+from edgekit.widgets.base import App, guarded, table_html
 
 __all__ = ["SyncStepper", "SiteInspector", "DesignComparison"]
+
+SITES, ROOT = ("SYD", "LHR"), "root:FRA"  # sync_walkthrough's default sites and root
 
 
 def _text(v) -> str:
@@ -24,23 +26,58 @@ def _text(v) -> str:
 
 
 class SyncStepper(App):
-    """One epoch of pull sync at a time: the client operations, every message and its bytes, the states."""
+    """One epoch of pull sync at a time: the client operations, every message and its bytes, the states.
+
+    Pick a message and press *Drop it* or *Duplicate it* to break the network for that message in
+    that epoch; *Clear faults* starts again. The table says what changed against the run with no
+    fault, and whether the root ends up the same.
+    """
 
     def __init__(self, step: int = 1, value_type: str = "lww") -> None:
         super().__init__()
-        # Both runs take a few ms: compute them once, so moving the slider only redraws.
-        self.walks = {vt: sync_walkthrough(value_type=vt) for vt in ("lww", "mv")}
-        self._figures: dict = {}  # (value type, epoch) -> go.Figure: each is built once
-        n = len(self.walks["lww"])
+        self.faults: dict = {}  # (epoch, site, "request" or "response") -> "drop" or "duplicate"
+        # Each run takes a few ms: computed once per (value type, faults), so the slider only redraws.
+        self._walks: dict = {}
+        self._figures: dict = {}  # (value type, faults, epoch) -> go.Figure: each is built once
+        n = len(self.walk("lww"))
         self.number = w.IntSlider(value=step, min=1, max=n, description="Epoch")
         self.value_type = w.ToggleButtons(options=[("LWW register", "lww"), ("MV register", "mv")],
                                           value=value_type)
-        self.start([self.number, self.value_type])
+        self.message = w.Dropdown(options=[(f"{site} → upstream: SyncRequest", (site, "request")) for site in SITES]
+                                  + [(f"upstream → {site}: SyncResponse", (site, "response")) for site in SITES],
+                                  description="Message")
+        self.drop_button = w.Button(description="Drop it")
+        self.duplicate_button = w.Button(description="Duplicate it")
+        self.clear_button = w.Button(description="Clear faults")
+        on = lambda b, fn: b.on_click(guarded(lambda _: fn(), self.output))  # noqa: E731
+        on(self.drop_button, lambda: self.break_message("drop"))
+        on(self.duplicate_button, lambda: self.break_message("duplicate"))
+        on(self.clear_button, self.clear_faults)
+        self.start([self.number, self.value_type],
+                   w.HBox([self.number, self.value_type]),
+                   w.HBox([self.message, self.drop_button, self.duplicate_button, self.clear_button]))
+
+    def walk(self, value_type: str, faults=None) -> tuple:
+        key = (value_type, tuple(sorted((faults if faults is not None else self.faults).items())))
+        if key not in self._walks:
+            self._walks[key] = sync_walkthrough(value_type=value_type, faults=dict(key[1]))
+        return self._walks[key]
+
+    def break_message(self, how: str) -> None:
+        """Drop or duplicate the chosen message in the epoch on show."""
+        site, leg = self.message.value
+        self.faults[(self.number.value, site, leg)] = how
+        self.refresh()
+
+    def clear_faults(self) -> None:
+        self.faults.clear()
+        self.refresh()
 
     def update(self) -> None:
-        steps = self.walks[self.value_type.value]
+        vt = self.value_type.value
+        steps, calm = self.walk(vt), self.walk(vt, {})
         self.step = step = steps[self.number.value - 1]
-        key = (self.value_type.value, step.number)
+        key = (vt, tuple(sorted(self.faults.items())), step.number)
         if key not in self._figures:
             self._figures[key] = fe.sync_step_figure(steps, step.number)
         self.show(self._figures[key])
@@ -49,11 +86,22 @@ class SyncStepper(App):
         for i, m in enumerate(step.messages, 1):
             entries = ", ".join(f"{k}: {'missing' if v is None else f'{m.entry_bytes[k]} B'}"
                                 for k, v in m.entries.items())
-            rows.append((f"{i}. {m.kind} {m.src} → {m.dst}", f"{m.bytes} bytes ({entries})"))
+            fate = " — lost" if not m.copies else " — delivered twice" if m.copies > 1 else ""
+            rows.append((f"{i}. {m.kind} {m.src} → {m.dst}", f"{m.bytes} bytes ({entries}){fate}"))
         if not step.messages:
             rows.append(("messages", "none: no site read or wrote anything, so no site has interest"))
         for node, values in step.states.items():
             rows.append((f"{node} holds", ", ".join(f"{k} = {_text(v)}" for k, v in values.items()) or "nothing"))
+        if self.faults:
+            broken = "; ".join(f"epoch {n}: {how} {site}'s {leg}" for (n, site, leg), how in sorted(self.faults.items()))
+            rows.append(("faults", broken))
+            later = [s.number for s, c in zip(steps, calm, strict=True) if len(s.messages) != len(c.messages)]
+            rows.append(("epochs whose messages differ from the run without faults",
+                         ", ".join(map(str, later)) or "none"))
+            same = steps[-1].states[ROOT] == calm[-1].states[ROOT]
+            rows.append(("the root after the last epoch",
+                         "the same as without faults: a missed sync only delays, a duplicate changes nothing"
+                         if same else "not yet the same as without faults"))
         self.output.value = table_html(rows)
 
 

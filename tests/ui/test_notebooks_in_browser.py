@@ -28,6 +28,14 @@ CONTROLS: dict[str, tuple[str, str]] = {
     "04-crdts.ipynb": ("button", "Apply"),
     # The sync stepper's epoch: each step redraws its figure from precomputed runs, no simulation to wait for.
     "05-edge-state.ipynb": ("slider", "Epoch"),
+    # Choosing another wrong node grades it, in the browser's kernel, on the stage that catches it.
+    "06-build-a-node.ipynb": ("dropdown", "Wrong node"),
+}
+
+# Text a chapter must show after Run All, and after its control changed.
+EXPECT: dict[str, tuple[str, str]] = {
+    "06-build-a-node.ipynb": ("Stage 2 · Pull sync: ✘ a write was counted twice",
+                              "Stage 1 · Serve locally: ✘ a touched key is missing from the interest set"),
 }
 
 # Console noise that is not an error of the kit: resources the closed network cannot fetch.
@@ -126,6 +134,9 @@ def test_notebook_runs_and_widgets_respond(name, lab_server, browser, artifacts)
             assert rendered >= 1, f"{name}: {state['widgets']} widget outputs, none rendered"
             assert page.get_by_text("Error displaying widget").count() == 0, f"{name}: a widget failed to render"
         page.screenshot(path=str(artifacts / f"{Path(name).stem}.png"))
+        after_run, after_change = EXPECT.get(name, (None, None))
+        if after_run:
+            assert page.get_by_text(after_run).count() >= 1, f"{name}: no {after_run!r} after Run All"
         plots_before = page.evaluate(PLOT_DATA_JS)
         # The welcome page and the appendices (A1-...) are read, not played: a widget there is optional.
         if not (name == "00-welcome.ipynb" or name.startswith("A")) or state["widgets"]:
@@ -136,6 +147,8 @@ def test_notebook_runs_and_widgets_respond(name, lab_server, browser, artifacts)
             while time.time() < deadline and page.evaluate(PLOT_DATA_JS) == plots_before:
                 page.wait_for_timeout(200)
             assert page.evaluate(PLOT_DATA_JS) != plots_before, f"{name}: changing {what} changed no figure"
+            if after_change:
+                page.get_by_text(after_change).first.wait_for(timeout=20_000)
             page.screenshot(path=str(artifacts / f"{Path(name).stem}-after.png"))
         assert not js_errors, f"{name}: JavaScript errors: {json.dumps(js_errors[:5], indent=1)}"
     finally:

@@ -24,6 +24,11 @@ may not have been applied:
 - **dot**: no two writes minted the same dot or counter entry (a reused dot makes
   two writes one).
 
+An ``info`` write whose effect the client never learned (``written`` is None: its
+connection died with the process, as on a live planet) bounds nothing: a key with
+one is not judged for phantoms, and its LWW register may hold that write (its
+argument, stamped by its site).
+
 ``check_sessions`` is read-your-writes at a site: every answer at a site (a read
 that found the key, or a write) reflects every write acknowledged at that site
 before the operation began. It holds when every write is on every replica of its
@@ -132,6 +137,7 @@ def check_writes(history: Iterable, final, value_type) -> LostWrites:
         state = final(key)
         everything = None
         acked = [op for op in ops if op.status == "ok"]
+        unknown = [op for op in ops if op.status == "info" and op.written is None]
         checked += len(acked)
         maybe += len(ops) - len(acked)
         for op in ops:
@@ -145,7 +151,7 @@ def check_writes(history: Iterable, final, value_type) -> LostWrites:
             if not leq(op.written, state):
                 lost += 1
                 flag("lost", f"{key}: {_describe(op)} is not in the final state")
-        if state is not None and not leq(state, everything):
+        if state is not None and not unknown and not leq(state, everything):
             flag("phantom", f"{key}: the final state {state.value!r} holds what no write made, or what a "
                             "write replaced")
         if vt.name in ("gcounter", "pncounter"):
@@ -164,7 +170,9 @@ def check_writes(history: Iterable, final, value_type) -> LostWrites:
                               f"{lo if lo == hi else f'between {lo} and {hi}'}")
         if vt.name == "lww" and acked:
             best = max(acked, key=lambda op: (op.written.timestamp, op.written.replica))
-            if state is None or not any(state == op.written for op in ops) or not leq(best.written, state):
+            made = state is not None and (any(state == op.written for op in ops) or any(
+                state.value == op.arg and state.replica == op.site for op in unknown))
+            if not made or not leq(best.written, state):
                 flag("lww", f"{key}: the final register is {None if state is None else state.value!r}; "
                             f"the largest (timestamp, replica) acknowledged is write {best.arg}")
     return LostWrites(checked, len(by_key), lost, maybe, tuple(problems), tuple(sorted(kinds.items())))

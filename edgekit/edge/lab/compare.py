@@ -1,6 +1,6 @@
 """The talk's four designs on the same clients and the same faults, measured by the same rules.
 
-``compare`` runs a single write primary (``edgekit.edge.lab.primary``), a gossip
+``compare`` runs an asynchronous primary (``edgekit.edge.lab.primary``), a gossip
 mesh (``edgekit.edge.lab.gossip``), flat hub and spoke and the fractal tree
 (``EdgeSystem`` on ``Topology.flat`` / ``Topology.tree``) on one ``Workload``
 (Zipf keys, per-PoP rates, a read/write mix) with the same seed, under one
@@ -56,8 +56,11 @@ __all__ = ["TOPOLOGIES", "SCENARIOS", "WORKSHOP_SITES", "WORKSHOP_RATES", "Setup
 
 TOPOLOGIES = ("primary", "gossip", "flat", "tree")
 SCENARIOS = ("none", "site_isolated", "upstream_down", "region_cut")
-TOPOLOGY_LABELS = {"primary": "single primary", "gossip": "gossip mesh", "flat": "hub and spoke",
+TOPOLOGY_LABELS = {"primary": "asynchronous primary", "gossip": "gossip mesh", "flat": "hub and spoke",
                    "tree": "fractal tree"}
+# How each design accepts a write, in the kit's vocabulary (edgekit.coordination.DESIGNS).
+TOPOLOGY_DESIGNS = {"primary": "asynchronous primary", "gossip": "local write", "flat": "local write",
+                    "tree": "local write"}
 
 # Eighteen PoPs on six continents; the big metros get more clients (operations per second).
 WORKSHOP_SITES = ("IAD", "ORD", "LAX", "YYZ", "GRU", "EZE", "LHR", "FRA", "CDG", "AMS", "MAD", "JNB",
@@ -142,6 +145,11 @@ class RunRecord:
     @property
     def label(self) -> str:
         return TOPOLOGY_LABELS[self.topology]
+
+    @property
+    def design(self) -> str:
+        """How this design accepts a write, by ``edgekit.coordination.DESIGNS``."""
+        return TOPOLOGY_DESIGNS[self.topology]
 
     @property
     def messages_per_op(self) -> float:

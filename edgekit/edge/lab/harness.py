@@ -159,7 +159,9 @@ class Bench:
     def invoke(self, site: str, kind: str, key: str, arg=None) -> None:
         """Start one client operation at ``site`` now (as ``EdgeSystem.invoke`` does)."""
         node, ctx = self.nodes[site], self.contexts[site]
-        if kind == "write":
+        if not ctx.up:  # the PoP is down: its client gets an error (as in ``drive``)
+            (self.observer.write if kind == "write" else self.observer.read)(self.sim.now, site, key, FAILED)
+        elif kind == "write":
             if arg is None:
                 self.writes += 1
                 arg = self.writes

@@ -2,7 +2,7 @@
 
 An ``Observer`` is told about every client operation and every change of a
 node's state for a key, and keeps plain records and counters. It knows
-nothing of sites or sync, so the alternatives (single primary, gossip) can
+nothing of sites or sync, so the alternatives (asynchronous primary, gossip) can
 feed it the same way and be measured by the same rules:
 
 - **latency**: per PoP, for reads and writes, as the client saw it;

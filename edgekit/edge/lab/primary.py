@@ -1,7 +1,12 @@
-"""The first design the talk rejects: one write primary, a read replica in every PoP.
+"""The first design the talk rejects: an asynchronous primary, a read replica in every PoP.
 
-It is the familiar one (Raft's log replication with a fixed leader, or any
-primary-backup database):
+In the kit's vocabulary (``edgekit.coordination.DESIGNS``) this is the
+**asynchronous primary**: one place orders and accepts every write and answers
+*before* any replica has it. It is the shape of classic primary-backup database
+replication (a binlog shipped to read replicas). It is not Raft: a Raft leader
+commits an entry only once a majority holds it (a *majority quorum led by the
+primary*, ``edgekit.consistency.Primary(acks="majority")``), and that costs the
+backups' round trip this design skips.
 
 - **Writes** go to the primary. A PoP forwards its client's write
   (``Forward``), the primary applies it with the value type's mutator, appends
@@ -11,18 +16,32 @@ primary-backup database):
   hears nothing within ``timeout_ms`` (retrying every ``retry_ms``) fails the
   write: no answer, no acknowledgement. The primary deduplicates retries.
 - **Reads** are served by the PoP's own replica (``reads="local"``): fast,
-  and stale by however far replication lags. ``reads="primary"`` sends every
-  read to the primary instead: never stale, as slow as a write.
-- **Replication** is asynchronous, as in Raft without elections: each new log
-  entry is pushed at once (``Append``); every ``heartbeat_ms`` the primary
-  sends an empty ``Append`` and each replica answers how far it has applied
-  (``Progress``); the primary resends what is missing, ``batch`` entries at a
-  time (Raft's ``nextIndex``). A replica applies entries strictly in log order
-  and ignores one that leaves a gap; the next heartbeat fills it.
+  and stale by however far replication lags, so this design is *not*
+  consistent. ``reads="primary"`` sends every read to the primary instead:
+  never stale while the primary keeps its disk, as slow as a write.
+- **Replication** is asynchronous: each new log entry is pushed at once
+  (``Append``); every ``heartbeat_ms`` the primary sends an empty ``Append`` and
+  each replica answers how far it has applied (``Progress``); the primary
+  resends what is missing, ``batch`` entries at a time (as Raft's
+  ``nextIndex`` does). A replica applies entries strictly in log order and
+  ignores one that leaves a gap; the next heartbeat fills it.
+- **A lost disk** (``edgekit.sim.DiskLoss``). A replica's is refilled from the
+  primary's log. The primary's is restored from its replicas, as a failover to
+  the most up-to-date backup would: it asks every replica for its state
+  (``Recover`` / ``Snapshot``), takes their join, starts a compacted log in a
+  new *term*, and serves again. What it had acknowledged but no replica had
+  yet received is gone: the window an asynchronous primary leaves open, and
+  a cut stretches it (``edgekit.exercises.ch5`` asks for such a schedule).
 
 There is no election: while the primary is down or cut off, writes fail
-everywhere it cannot be reached (consistent, slow, and unavailable: the talk's
-verdict). The primary's store and log are its disk and survive a crash.
+everywhere it cannot be reached (slow, unavailable in a partition, and stale
+on local reads: the talk's verdict). A crash keeps the primary's store and
+log (its disk).
+
+Where it departs from a real system: the restore waits for *every* replica
+(a real failover promotes the best one it can reach, and may lose more); the
+term rides on the wire only once a restore has happened (term 0 is left off,
+so runs without one send exactly what they did before).
 
 >>> from edgekit.edge.lab.workload import Workload
 >>> run = PrimarySystem(["LHR", "SYD", "IAD"], primary="LHR", seed=1)
@@ -40,12 +59,13 @@ from dataclasses import dataclass
 
 from ..messages import Outcome
 from ..topology import choose_center, site_place
-from .harness import Bench, BenchNode, check_positive
+from .harness import FAILED, Bench, BenchNode, check_positive
 
 __all__ = ["PrimaryConfig", "PrimaryPoP", "PrimarySystem", "Forward", "Applied", "Append", "Progress",
-           "READS", "central_site"]
+           "Recover", "Snapshot", "READS", "DESIGN", "central_site"]
 
 READS = ("local", "primary")
+DESIGN = "asynchronous primary"  # its name in edgekit.coordination.DESIGNS
 
 
 @dataclass(frozen=True)
@@ -98,15 +118,20 @@ class Applied:
 
 @dataclass(frozen=True, slots=True)
 class Append:
-    """Log entries ``prev + 1 ...`` (``(key, state)`` pairs); empty: a heartbeat. ``last``: log length."""
+    """Log entries ``prev + 1 ...`` (``(key, state)`` pairs); empty: a heartbeat. ``last``: log length.
+    ``term``: which restore of the primary's log this belongs to (0 until its disk is first lost)."""
 
     prev: int
     entries: tuple
     last: int
+    term: int = 0
 
     def to_json(self) -> dict:
-        return {"type": "Append", "prev": self.prev, "last": self.last,
-                "entries": [[k, s.to_json()] for k, s in self.entries]}
+        d = {"type": "Append", "prev": self.prev, "last": self.last,
+             "entries": [[k, s.to_json()] for k, s in self.entries]}
+        if self.term:
+            d["term"] = self.term
+        return d
 
     def states(self, key):
         return [s for k, s in self.entries if k == key]
@@ -120,6 +145,25 @@ class Progress:
 
     def to_json(self) -> dict:
         return {"type": "Progress", "applied": self.applied}
+
+
+@dataclass(frozen=True, slots=True)
+class Recover:
+    """A primary whose disk was lost asks a replica for everything it holds."""
+
+    def to_json(self) -> dict:
+        return {"type": "Recover"}
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A replica's answer to ``Recover``: its term and every ``(key, state)`` it holds."""
+
+    term: int
+    entries: tuple
+
+    def to_json(self) -> dict:
+        return {"type": "Snapshot", "term": self.term, "entries": [[k, s.to_json()] for k, s in self.entries]}
 
 
 class PrimaryPoP(BenchNode):
@@ -138,18 +182,25 @@ class PrimaryPoP(BenchNode):
         self.done: dict = {}  # (pop, rid) -> Applied: the primary's answers, for retried requests
         self.pending: dict[int, tuple] = {}  # rid -> (key, write, invoke time): volatile
         self.rid = 0
+        self.term = 0  # which restore of the primary's log this node follows (-1: unknown, a new disk)
+        self.restoring: dict | None = None  # the primary after a lost disk: replica -> its Snapshot
+        self.restores = 0  # how often this primary rebuilt its state from the replicas
 
     # -- client operations --------------------------------------------------------------------
 
     def read(self, ctx, key: str) -> None:
-        if self.is_primary or self.config.reads == "local":
+        if self.restoring is not None:  # a primary without its data answers nothing
+            self.obs.read(ctx.now, self.node_id, key, FAILED)
+        elif self.is_primary or self.config.reads == "local":
             state = self.store.get(key)
             self.obs.read(ctx.now, self.node_id, key, Outcome(True, self.local_reply_ms(ctx), state))
         else:
             self._ask(ctx, key, None)
 
     def write(self, ctx, key: str, i: int) -> None:
-        if self.is_primary:
+        if self.restoring is not None:
+            self.obs.write(ctx.now, self.node_id, key, FAILED)
+        elif self.is_primary:
             state = self._apply(ctx, key, i)
             self._acked(ctx, key, Outcome(True, self.local_reply_ms(ctx), state))
         else:
@@ -171,15 +222,20 @@ class PrimaryPoP(BenchNode):
     def _apply(self, ctx, key: str, i: int):
         cur = self.store.get(key)
         index = len(self.log) + 1
-        new, _ = self.vtype.write(cur, self.node_id, i, float(index))  # the log index orders LWW writes
+        # (term, log index) orders LWW writes; a restored primary writes as a new actor, so it never
+        # mints again a counter entry or a dot that a lost write had used.
+        actor = f"{self.node_id}.{self.term}" if self.term else self.node_id
+        new, _ = self.vtype.write(cur, actor, i, float(self.term * 2**32 + index))
         self.log.append((key, new))
         self.applied = index
         self.merge_in(ctx, key, new)
         for r in self.replicas:  # push at once; heartbeats repair what gets lost
-            self.send(ctx, r, Append(index - 1, ((key, new),), index))
+            self.send(ctx, r, Append(index - 1, ((key, new),), index, self.term))
         return new
 
     def _serve(self, ctx, src, msg: Forward) -> None:
+        if self.restoring is not None:
+            return  # nothing to serve yet: the PoP retries, then fails its client
         answer = self.done.get((src, msg.rid))
         if answer is None:
             state = self.store.get(msg.key) if msg.write is None else self._apply(ctx, msg.key, msg.write)
@@ -191,11 +247,15 @@ class PrimaryPoP(BenchNode):
     def _catch_up(self, ctx, src, applied: int) -> None:
         if applied < len(self.log):
             chunk = tuple(self.log[applied:applied + self.config.batch])
-            self.send(ctx, src, Append(applied, chunk, len(self.log)))
+            self.send(ctx, src, Append(applied, chunk, len(self.log), self.term))
 
     # -- a replica ----------------------------------------------------------------------------
 
     def _append(self, ctx, src, msg: Append) -> None:
+        if msg.term < self.term:
+            return  # sent before the primary's latest restore
+        if msg.term > self.term:
+            self.term, self.applied = msg.term, 0  # a restored primary's new log: count from its start
         if msg.entries and msg.prev <= self.applied < msg.prev + len(msg.entries):
             for key, state in msg.entries[self.applied - msg.prev:]:
                 self.merge_in(ctx, key, state)
@@ -203,10 +263,52 @@ class PrimaryPoP(BenchNode):
         if not msg.entries:  # a heartbeat: say how far we got
             self.send(ctx, src, Progress(self.applied))
 
+    # -- a lost disk ------------------------------------------------------------------------------
+
+    def on_disk_loss(self) -> None:
+        self.store.clear()
+        self.log.clear()
+        self.done.clear()
+        self.applied = 0
+        if self.is_primary:
+            self.restoring = {}  # on_start asks the replicas
+        else:
+            self.term = -1  # the next heartbeat says which log to follow; the primary refills us
+
+    def _ask_replicas(self, ctx) -> None:
+        for r in self.replicas:
+            if r not in self.restoring:
+                self.send(ctx, r, Recover())
+        if not self.replicas:
+            self._restore(ctx)
+
+    def _snapshot(self, ctx, src, msg: Snapshot) -> None:
+        if self.restoring is None or src not in self.replicas:
+            return  # a late or duplicate answer
+        self.restoring[src] = msg
+        if len(self.restoring) == len(self.replicas):
+            self._restore(ctx)
+
+    def _restore(self, ctx) -> None:
+        """Every replica answered: serve their join, from a compacted log in a new term."""
+        snaps = list(self.restoring.values())
+        self.restoring = None
+        self.restores += 1
+        self.term = max((s.term for s in snaps), default=0) + 1
+        for s in snaps:
+            for key, state in s.entries:
+                self.merge_in(ctx, key, state)
+        self.log = sorted(self.store.items(), key=lambda kv: kv[0])
+        self.applied = n = len(self.log)
+        for r in self.replicas:
+            self.send(ctx, r, Append(n, (), n, self.term))  # the heartbeat that starts the new term
+
     # -- the network ----------------------------------------------------------------------------
 
     def on_start(self, ctx) -> None:
         if self.is_primary:
+            if self.restoring is not None:
+                self._ask_replicas(ctx)
             ctx.set_timer(ctx.rng.random() * self.config.heartbeat_ms, "heartbeat")
 
     def on_message(self, ctx, src, msg) -> None:
@@ -216,7 +318,12 @@ class PrimaryPoP(BenchNode):
         elif kind is Append:
             self._append(ctx, src, msg)
         elif kind is Progress:
-            self._catch_up(ctx, src, msg.applied)
+            if self.restoring is None:
+                self._catch_up(ctx, src, msg.applied)
+        elif kind is Recover:
+            self.send(ctx, src, Snapshot(self.term, tuple(sorted(self.store.items(), key=lambda kv: kv[0]))))
+        elif kind is Snapshot:
+            self._snapshot(ctx, src, msg)
         elif kind is Applied:
             waiting = self.pending.pop(msg.rid, None)
             if waiting is None:
@@ -233,8 +340,11 @@ class PrimaryPoP(BenchNode):
     def on_timer(self, ctx, tag) -> None:
         if tag == "heartbeat":
             n = len(self.log)
-            for r in self.replicas:
-                self.send(ctx, r, Append(n, (), n))
+            if self.restoring is not None:
+                self._ask_replicas(ctx)  # ask again whoever has not answered
+            else:
+                for r in self.replicas:
+                    self.send(ctx, r, Append(n, (), n, self.term))
             ctx.set_timer(self.config.heartbeat_ms, "heartbeat")
             return
         rid = tag[1]
@@ -300,8 +410,10 @@ class PrimarySystem(Bench):
                 seen(now, n, key, st)
 
     def quiet(self) -> bool:
-        n = len(self.nodes[self.primary].log)
-        return all(node.applied == n and not node.pending for node in self.nodes.values())
+        top = self.nodes[self.primary]
+        n = len(top.log)
+        return top.restoring is None and all(node.applied == n and node.term == top.term and not node.pending
+                                             for node in self.nodes.values())
 
     def authority(self, key):
         return self.nodes[self.primary].store.get(key)

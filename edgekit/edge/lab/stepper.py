@@ -8,8 +8,15 @@ delivers the request and the response. Every message is recorded with its
 entries and its size in bytes (``wire_bytes``: its JSON), and every node's
 state after the step. The default script tells the talk's story: a read miss
 that fills in a step later, two concurrent writes that LWW settles by losing
-one (an MV register keeps both), a quiet epoch with no message at all, and a
-read of a key nobody ever wrote.
+one (an MV register keeps both), a quiet epoch with no message at all, a
+read of a key nobody ever wrote, and a last quiet epoch.
+
+``faults`` drops or duplicates any sync message: ``{(epoch, site, "request" or
+"response"): "drop" or "duplicate"}``. A dropped request or response leaves
+the keys in the site's interest set (and its writes pinned as dirty), so the
+next epoch's request carries them again: a missed sync only delays. A
+duplicated request is merged twice and answered twice, and the second answer
+changes nothing: merges are idempotent, so duplicates are harmless.
 
 ``site_inside`` does the same for one PoP's replicas: rendezvous scores pick
 the key's ``n`` replicas, one replica misses a write while it is down (a
@@ -19,9 +26,12 @@ and repairs the stale copy.
 
 >>> steps = sync_walkthrough()
 >>> [len(s.messages) for s in steps]        # request + response per site that had interest
-[4, 2, 4, 0, 2]
+[4, 2, 4, 0, 2, 0]
 >>> steps[0].messages[0].entries             # Sydney missed "cart": it asks with the missing marker
 {'cart': None}
+>>> lost = sync_walkthrough(faults={(3, "LHR", "request"): "drop"})
+>>> sorted(lost[3].messages[0].entries), steps[-1].states == lost[-1].states   # epoch 4 carries it again
+(['cart'], True)
 """
 
 from __future__ import annotations
@@ -29,14 +39,16 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from edgekit.sim import LinkFaults
+
 from ..config import EdgeConfig
 from ..hashing import placement, score
 from ..messages import SyncRequest, SyncResponse, wire_bytes
 from ..system import EdgeSystem, cluster_of
 from ..topology import Topology
 
-__all__ = ["DEFAULT_SCRIPT", "Message", "ClientOp", "Step", "sync_walkthrough", "ReplicaView", "InsideRead",
-           "site_inside"]
+__all__ = ["DEFAULT_SCRIPT", "FAULTS", "Message", "ClientOp", "Step", "sync_walkthrough", "ReplicaView",
+           "InsideRead", "site_inside"]
 
 # Each step: the client operations (site, "read" or "write", key) that run before the syncs.
 DEFAULT_SCRIPT = (
@@ -45,8 +57,11 @@ DEFAULT_SCRIPT = (
     (("LHR", "write", "cart"), ("SYD", "write", "cart"), ("SYD", "read", "theme")),
     (),
     (("SYD", "read", "cart"), ("SYD", "read", "theme")),
+    (),
 )
 _QUIET_MS = 1e9  # an epoch that never comes: the walkthrough triggers every sync itself
+FAULTS = ("drop", "duplicate")
+_LEGS = ("request", "response")
 
 
 @dataclass(frozen=True)
@@ -62,6 +77,7 @@ class Message:
     entries: dict  # key -> the CRDT's JSON, or None (the missing marker)
     bytes: int  # the whole message
     entry_bytes: dict  # key -> bytes of its value (0 for the missing marker)
+    copies: int = 1  # deliveries: 0 lost, 2 duplicated by the network
 
 
 @dataclass(frozen=True)
@@ -80,6 +96,7 @@ class Step:
     ops: tuple
     messages: tuple
     states: dict  # node -> key -> user-visible value (keys the node holds)
+    faults: tuple = ()  # (site, "request" or "response", "drop" or "duplicate") applied in this epoch
 
     @property
     def bytes(self) -> int:
@@ -95,10 +112,29 @@ def _check_script(script) -> None:
                 raise ValueError(f"script step {i}: {op!r}: expected (site, 'read' or 'write', key)")
 
 
+def _check_faults(faults, steps: int, sites) -> dict:
+    if faults is None:
+        return {}
+    if not isinstance(faults, dict):
+        raise TypeError(f"faults={faults!r:.80}: expected a dict {{(epoch, site, 'request' or 'response'): "
+                        "'drop' or 'duplicate'}")
+    for key, how in faults.items():
+        ok = isinstance(key, tuple) and len(key) == 3 and key[1] in sites and key[2] in _LEGS
+        if not ok or isinstance(key[0], bool) or not isinstance(key[0], int) or not 1 <= key[0] <= steps:
+            raise ValueError(f"faults: {key!r:.80}: expected (epoch in 1..{steps}, a site of {list(sites)}, "
+                             "'request' or 'response')")
+        if how not in FAULTS:
+            raise ValueError(f"faults[{key!r}]={how!r}: expected one of {FAULTS}")
+    return faults
+
+
 def sync_walkthrough(script=DEFAULT_SCRIPT, sites=("SYD", "LHR"), root: str = "FRA",
-                     value_type: str = "lww") -> tuple[Step, ...]:
-    """Run ``script`` one epoch at a time; each site syncs once per step, in the order of ``sites``."""
+                     value_type: str = "lww", faults=None) -> tuple[Step, ...]:
+    """Run ``script`` one epoch at a time; each site syncs once per step, in the order of ``sites``.
+
+    ``faults`` drops or duplicates sync messages (see the module docstring)."""
     _check_script(script)
+    faults = _check_faults(faults, len(script), tuple(sites))
     topo = Topology.flat(list(sites), root=root)
     cfg = EdgeConfig(replicas=1, n=1, epoch_ms=_QUIET_MS, value_type=value_type)
     system = EdgeSystem(topo, cfg, seed=1, record="all")
@@ -114,26 +150,45 @@ def sync_walkthrough(script=DEFAULT_SCRIPT, sites=("SYD", "LHR"), root: str = "F
             sim.run(until=sim.now + 10.0)  # ten ms apart: later writes get later timestamps
             out = system.call(site, kind, key)
             done.append(ClientOp(site, kind, key, out.value))
+        applied = []
         for site in sites:
+            links = []
             for rid in system.clusters[site]:
+                up = topo.upstream[site]
+                for leg, (src, dst) in zip(_LEGS, ((rid, up), (up, rid)), strict=True):
+                    how = faults.get((n, site, leg))
+                    if how == "drop":
+                        net.cut(src, dst, directed=True)
+                    elif how == "duplicate":
+                        net.pin_links([(src, dst)], LinkFaults(duplicate=1.0))
+                    if how:
+                        links.append((src, dst))
+                        applied.append((site, leg, how))
                 system.replicas[rid].sync(system.contexts[rid])
             sim.run(until=sim.now + 500.0)  # the request and its response, one site at a time
+            for src, dst in links:  # back to a perfect link
+                net.heal(src, dst)
+                net.pin_links([(src, dst)], LinkFaults())
         history = net.history[seen:]
         seen += len(history)
-        arrived = {r.msg_id: r.time for r in history if r.kind == "deliver"}
-        msgs = [_message(n, r, arrived.get(r.msg_id)) for r in history
+        arrived, copies = {}, {}
+        for r in history:
+            if r.kind == "deliver":
+                arrived.setdefault(r.msg_id, r.time)
+                copies[r.msg_id] = copies.get(r.msg_id, 0) + 1
+        msgs = [_message(n, r, arrived.get(r.msg_id), copies.get(r.msg_id, 0)) for r in history
                 if r.kind == "send" and type(r.data) in (SyncRequest, SyncResponse)]
         states = {node: _visible(system, node) for node in topo.upstream}
-        steps.append(Step(n, tuple(done), tuple(msgs), states))
+        steps.append(Step(n, tuple(done), tuple(msgs), states, tuple(applied)))
     return tuple(steps)
 
 
-def _message(step: int, r, arrived: float | None) -> Message:
+def _message(step: int, r, arrived: float | None, copies: int) -> Message:
     msg = r.data
     entries = {k: (None if v is None else v.to_json()) for k, v in msg.entries.items()}
     sizes = {k: 0 if v is None else len(json.dumps(v)) for k, v in entries.items()}
     return Message(step, r.time, arrived, type(msg).__name__, cluster_of(r.node), cluster_of(r.peer), entries,
-                   wire_bytes(msg), sizes)
+                   wire_bytes(msg), sizes, copies)
 
 
 def _visible(system, cluster) -> dict:
