@@ -7,7 +7,9 @@ the natural peer; when it is not installed there is nothing to run side by
 side, so the peer here is the brute-force checker (every real-time order),
 timed on the first few operations of each etcd history, where it can finish.
 ``--explain`` also times the 1-minimal counterexample of every failing history.
-Times are CPU seconds of this process (the machine may be shared).
+Times are CPU seconds of this process (the machine may be shared): parsing is not
+timed, only ``check_linearizable`` on the parsed history. Writes
+benchmarks/results/check_jepsen.json (benchmarks/results_io.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,8 @@ from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
+
+from results_io import Recorder  # noqa: E402 - a script beside this one
 
 from edgekit.checkers import (  # noqa: E402
     Operation,
@@ -62,14 +66,17 @@ def bench_folder(folder: Path, column: str, parse, model: str, repeat: int, verb
             print(f"  {name:14s} {len(history):5d} ops  {'ok ' if result.ok else 'BAD'}  "
                   f"{result.states_explored:7d} states  {seconds * 1e3:8.2f} ms")
     times = [r[4] for r in rows]
+    slowest = max(rows, key=lambda r: r[4])
     print(
         f"{folder.name}: {len(rows)} histories, all verdicts as expected; total {sum(times):.3f} s, "
-        f"median {statistics.median(times) * 1e3:.2f} ms, max {max(times) * 1e3:.1f} ms ({max(rows, key=lambda r: r[4])[0]})"
+        f"median {statistics.median(times) * 1e3:.2f} ms, max {max(times) * 1e3:.1f} ms ({slowest[0]})"
     )
-    return rows
+    return {"histories": len(rows), "verdicts_as_expected": len(rows), "total_cpu_s": sum(times),
+            "median_ms": statistics.median(times) * 1e3, "max_ms": slowest[4] * 1e3, "slowest": slowest[0],
+            "per_history": {r[0]: {"ops": r[1], "linearizable": r[2], "states": r[3], "cpu_s": r[4]} for r in rows}}
 
 
-def bench_bruteforce(folder: Path, ops: int, repeat: int) -> None:
+def bench_bruteforce(folder: Path, ops: int, repeat: int) -> dict:
     fast, slow = [], []
     for path in sorted(folder.glob("*.log")):
         history = sorted(parse_jepsen_log(path), key=lambda op: op.call)[:ops]
@@ -85,20 +92,25 @@ def bench_bruteforce(folder: Path, ops: int, repeat: int) -> None:
         f"brute force median {statistics.median(slow) * 1e6:.0f} us; "
         f"ratio of totals brute/fast = {sum(slow) / sum(fast):.1f}x"
     )
+    return {"ops": ops, "histories": len(fast), "median_us": statistics.median(fast) * 1e6,
+            "brute_force_median_us": statistics.median(slow) * 1e6, "brute_over_fast": sum(slow) / sum(fast)}
 
 
-def bench_concurrent_writes(repeat: int) -> None:
+def bench_concurrent_writes(repeat: int) -> list:
     """n writes that all overlap, then a read of a value nobody wrote: every order must be refuted."""
     print("n overlapping writes + an impossible read (brute force tries all n! orders, the memo 2^n sets):")
+    out = []
     for n in range(3, 9):
         history = [Operation(k, 0, 10, ("write", k)) for k in range(n)] + [Operation("r", 11, 12, ("read", None), -1)]
         t_fast, a = _median_time(lambda h=history: check_linearizable(h, "register").ok, repeat)
         t_slow, b = _median_time(lambda h=history: check_linearizable_bruteforce(h, "register"), repeat)
         assert a is False and b is False
         print(f"  n={n}: check_linearizable {t_fast * 1e3:8.2f} ms, brute force {t_slow * 1e3:9.2f} ms, ratio {t_slow / t_fast:7.1f}x")
+        out.append({"writes": n, "cpu_ms": t_fast * 1e3, "brute_force_cpu_ms": t_slow * 1e3})
+    return out
 
 
-def bench_explain(folder: Path) -> None:
+def bench_explain(folder: Path) -> dict:
     times, sizes = [], []
     for path in sorted(folder.glob("*.log")):
         history = parse_jepsen_log(path)
@@ -113,6 +125,8 @@ def bench_explain(folder: Path) -> None:
         f"median {statistics.median(times) * 1e3:.0f} ms, max {max(times):.2f} s; "
         f"sizes median {statistics.median(sizes):g}, max {max(sizes)}"
     )
+    return {"failing_histories": len(times), "total_cpu_s": sum(times), "median_ms": statistics.median(times) * 1e3,
+            "max_s": max(times), "size_median": statistics.median(sizes), "size_max": max(sizes)}
 
 
 def main(argv=None) -> None:
@@ -125,16 +139,21 @@ def main(argv=None) -> None:
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         raise SystemExit(f"--data={str(args.data)!r}: folder not found (the conformance data lives in ../shared/data)")
+    rec = Recorder("check_jepsen")
     print(f"python {sys.version.split()[0]}; CPU time. Porcupine (Go) is not run here (its source is not "
           "reachable from this machine): verdicts are checked against expected.csv")
-    etcd = bench_folder(args.data / "jepsen-etcd", "log", parse_jepsen_log, "cas-register", args.repeat, args.verbose)
-    total = sum(r[4] for r in etcd)
+    out = {"repeat": args.repeat}
+    out["jepsen_etcd"] = bench_folder(args.data / "jepsen-etcd", "log", parse_jepsen_log, "cas-register",
+                                      args.repeat, args.verbose)
+    total = out["jepsen_etcd"]["total_cpu_s"]
     print(f"goal: all etcd histories in under 10 s -> {total:.2f} s ({'met' if total < 10 else 'NOT met'})")
-    bench_folder(args.data / "porcupine-kv", "history", parse_porcupine_kv, "kv", args.repeat, True)
-    bench_bruteforce(args.data / "jepsen-etcd", args.brute_ops, args.repeat)
-    bench_concurrent_writes(args.repeat)
+    out["porcupine_kv"] = bench_folder(args.data / "porcupine-kv", "history", parse_porcupine_kv, "kv",
+                                       args.repeat, True)
+    out["brute_force_prefixes"] = bench_bruteforce(args.data / "jepsen-etcd", args.brute_ops, args.repeat)
+    out["concurrent_writes"] = bench_concurrent_writes(args.repeat)
     if args.explain:
-        bench_explain(args.data / "jepsen-etcd")
+        out["counterexamples"] = bench_explain(args.data / "jepsen-etcd")
+    rec.write(out)
 
 
 if __name__ == "__main__":

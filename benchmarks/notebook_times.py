@@ -3,17 +3,17 @@
     .venv/bin/python benchmarks/notebook_times.py [--repeat 3] [--only 06-build-a-node.ipynb]
 
 Prints one line per notebook (median of the repeats) and the total, and writes
-benchmarks/results/notebook_times.json. With ``--only`` it measures that notebook alone and
-updates its entry (and the total), recording that run's date and load under "partial". Goals: every notebook under 60 s, the
-whole set under 5 minutes on a 2-core machine.
+benchmarks/results/notebook_times.json (benchmarks/results_io.py). With ``--only`` it
+measures that notebook alone and updates its entry and the total in the stored file, keeping
+that run's command, date and load under ``results.partial``. Goals: every notebook under 60 s,
+the whole set under 5 minutes on a 2-core machine. A time runs from starting the kernel to the
+last cell's reply: kernel start-up and every cell's work, not the browser drawing the outputs.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import statistics
 import time
 from contextlib import contextmanager
@@ -21,6 +21,7 @@ from pathlib import Path
 
 import nbformat
 from jupyter_client.manager import start_new_kernel
+from results_io import Recorder, load_average  # a script beside this one
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,11 +48,6 @@ def notebook_kernel(path: Path):
         km.shutdown_kernel(now=True)
 
 
-def load_average() -> tuple[float, ...]:
-    """Others' work on a shared machine slows every run: the benchmarks record it."""
-    return tuple(round(x, 2) for x in os.getloadavg())
-
-
 def run_once(path: Path) -> float:
     """Seconds from starting a fresh kernel to the last cell's reply, every code cell in order."""
     t0 = time.perf_counter()
@@ -64,43 +60,32 @@ def main() -> None:
     ap.add_argument("--repeat", type=int, default=3)
     ap.add_argument("--only", help="one notebook's file name: measure it alone, keep the others' figures")
     args = ap.parse_args()
-    results = {}
-    load_before = load_average()
+    rec = Recorder("notebook_times")
     paths = sorted((ROOT / "notebooks").glob("*.ipynb"))
     if args.only:
         paths = [p for p in paths if p.name == args.only]
         if not paths:
             raise SystemExit(f"--only {args.only!r}: no such notebook in notebooks/")
-    runs = {}
+    results, runs = {}, {}
     for path in paths:
         times = runs[path.name] = [run_once(path) for _ in range(args.repeat)]
         results[path.name] = statistics.median(times)
         print(f"{path.name:32s} median {results[path.name]:6.1f} s  (runs: {', '.join(f'{t:.1f}' for t in times)})", flush=True)
-    load_after = load_average()
-    print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
-    target = ROOT / "benchmarks" / "results" / "notebook_times.json"
+    print(f"load average (1, 5, 15 min) before {rec.load_before}, after {load_average()}")
     if args.only:
-        out = json.loads(target.read_text())
+        record = json.loads(rec.path.read_text())
+        out = record["results"]
         out["median_seconds"].update(results)
         out["total_seconds"] = sum(out["median_seconds"].values())
+        out.setdefault("runs_seconds", {}).update(runs)
         out.setdefault("partial", {})[args.only] = {
-            "command": f"python benchmarks/notebook_times.py --repeat {args.repeat} --only {args.only}",
-            "date": time.strftime("%Y-%m-%d"), "runs": [round(t, 1) for t in runs[args.only]],
-            "load_average": {"before": load_before, "after": load_after}}
-        target.write_text(json.dumps(out, indent=2) + "\n")
+            "command": rec.command, "date": rec.date,
+            "load_average": {"before": rec.load_before, "after": load_average()}}
+        rec.path.write_text(json.dumps(record, indent=1, allow_nan=False) + "\n")
         return
     total = sum(results.values())
     print(f"{'total':32s}        {total:6.1f} s   goal: each < 60 s, total < 300 s")
-    out = {
-        "command": f"python benchmarks/notebook_times.py --repeat {args.repeat}",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "load_average": {"before": load_before, "after": load_after},
-        "median_seconds": results,
-        "total_seconds": total,
-    }
-    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "notebook_times.json").write_text(json.dumps(out, indent=2) + "\n")
+    rec.write({"repeat": args.repeat, "median_seconds": results, "total_seconds": total, "runs_seconds": runs})
 
 
 if __name__ == "__main__":

@@ -12,21 +12,23 @@ matters: outside one an app only keeps its figure and never draws it. Only
 changes the app redraws for are timed: a control that merely sets up the next
 button press (the playground's replica or operation) redraws nothing, and
 counting it would only pull the median down. Prints the median per notebook and
-over all, and writes benchmarks/results/widget_latency.json. Goal: median
-< 150 ms. The browser's own drawing time is not included.
+over all, and writes benchmarks/results/widget_latency.json (benchmarks/results_io.py).
+Goal: median < 150 ms. What a time includes: the kernel side only (the control's
+observers, the package's computation, building the figure and queuing it for the page). What
+it excludes: the message's trip to the browser and the browser drawing the figure.
 """
 
 from __future__ import annotations
 
 import gc
 import json
-import os
 import statistics
 import time
 from pathlib import Path
 
 import ipywidgets as w
-from notebook_times import load_average, notebook_kernel  # a script beside this one
+from notebook_times import notebook_kernel  # scripts beside this one
+from results_io import Recorder, load_average
 
 from edgekit.widgets.base import App
 
@@ -123,9 +125,9 @@ def timed(app: App, action):
 
 
 def main() -> None:
+    rec = Recorder("widget_latency")
     out = {}
     everything = []
-    load_before = load_average()
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         t, idle = measure(path)
         everything += t
@@ -137,13 +139,8 @@ def main() -> None:
               flush=True)
     overall = statistics.median(everything)
     print(f"{'all notebooks':32s} {len(everything):4d} control changes  median {overall:.1f} ms  (goal < 150 ms)")
-    load_after = load_average()
-    print(f"load average (1, 5, 15 min) before {load_before}, after {load_after}")
-    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "widget_latency.json").write_text(json.dumps({
-        "command": "python benchmarks/widget_latency.py", "date": time.strftime("%Y-%m-%d"),
-        "cpus": os.cpu_count(), "load_average": {"before": load_before, "after": load_after},
-        "median_ms": overall, "per_notebook": out}, indent=2) + "\n")
+    print(f"load average (1, 5, 15 min) before {rec.load_before}, after {load_average()}")
+    rec.write({"changes": len(everything), "median_ms": overall, "per_notebook": out})
 
 
 if __name__ == "__main__":

@@ -121,7 +121,7 @@ def test_route_asymmetry_keeps_the_round_trip():
     from edgekit.sim import Node
 
     a, b = net.add_node("a", Node(), place=(0, 0)), net.add_node("b", Node(), place=(0, 90))
-    out, back = net._link(a, "b")[1], net._link(b, "a")[1]
+    out, back = net._link(a, "b")[2], net._link(b, "a")[2]
     assert out != back and out + back == pytest.approx(100.0)
     assert 35 <= out <= 65
     with pytest.raises(ValueError, match="asymmetry=1.5"):

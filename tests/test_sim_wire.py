@@ -41,7 +41,7 @@ def independent(loss, dup, reorder, cell):
                                                (0.0, 0.0, 1.0), (0.0, 0.3, 0.0), (0.2, 0.0, 0.0)])
 def test_fault_draw_has_the_joint_distribution_of_independent_draws(loss, dup, reorder):
     n = 200_000
-    faults = link_entry(None, 0.0, loss, dup, reorder, 1.0)[3]
+    faults = link_entry(None, 0.0, loss, dup, reorder, 1.0)[4]
     r = random.Random(7).random
     counts = {}
     for _ in range(n):
@@ -55,8 +55,8 @@ def test_fault_draw_has_the_joint_distribution_of_independent_draws(loss, dup, r
 
 
 def test_tiny_probabilities_still_happen():
-    assert link_entry(None, 0.0, 1e-18, 0.0, 0.0, 1.0)[2] == 1e-18
-    assert link_entry(None, 0.0, 0.0, 1e-18, 0.0, 1.0)[3][4:] == (1e-18, 1e-18)
+    assert link_entry(None, 0.0, 1e-18, 0.0, 0.0, 1.0)[3] == 1e-18
+    assert link_entry(None, 0.0, 0.0, 1e-18, 0.0, 1.0)[4][4:] == (1e-18, 1e-18)
 
 
 class Chatter(Node):
@@ -172,14 +172,16 @@ def test_one_tracer_per_simulator_set_before_the_run():
     Network(sim, record=False)  # needs no tracer
     with pytest.raises(ValueError, match="already has a tracer"):
         Network(sim, record="all")
-    with pytest.raises(TypeError, match="fn=3"):
+    with pytest.raises(TypeError, match="log=3"):
         Simulator(seed=1).trace(3)
+    with pytest.raises(TypeError, match="log=<built-in function print>"):
+        Simulator(seed=1).trace(print)
     other = Simulator(seed=1)
     errors = []
 
     def late():
         try:
-            other.trace(print)
+            other.trace([])
         except RuntimeError as e:
             errors.append(str(e))
 
@@ -210,7 +212,7 @@ def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
     before = gc.get_freeze_count()  # 0, except where the interpreter freezes objects itself (3.12)
     sim = Simulator(seed=1)
     log = []
-    sim.trace(log.append)
+    sim.trace(log)
     frozen = []
     for i in range(20_000):
         sim.call_later(i, lambda: None)
@@ -222,3 +224,44 @@ def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
     # then the loop leaves the collector alone.
     assert frozen[0] > 0 if before == 0 else frozen[0] == before
     assert gc.get_freeze_count() == before and sim.events_run == 20_001 and len(log) == 20_002
+
+
+def test_a_link_cached_while_healthy_meets_cuts_crashes_and_pins():
+    """A send checks cuts and crashes only on links missing from the sender's cache; every
+    fault change empties the caches, and a pinned link keeps its own faults through them."""
+    from edgekit.sim import LinkFaults
+
+    class Inbox(Node):
+        def __init__(self):
+            self.got = []
+
+        def on_message(self, ctx, src, msg):
+            self.got.append(msg)
+
+    sim = Simulator(seed=1)
+    net = Network(sim, LatencyModel(rtt=lambda a, b: 10.0), FaultModel(LinkFaults(loss=1.0)), record="all")
+    a, b = Inbox(), Inbox()
+    net.add_node("a", a, place=(0.0, 0.0))
+    net.add_node("b", b, place=(1.0, 1.0))
+    net.pin_links([("a", "b")])  # perfect, whatever the default says
+    net.start()
+    send = net.context("a").send
+    send("b", 1)
+    sim.run()
+    assert "b" in net.context("a")._out  # healthy: cached
+    net.cut("a", "b")
+    assert net.context("a")._out == {}
+    send("b", 2)  # dropped at the cut, though the pinned link is perfect
+    net.heal()
+    send("b", 3)
+    sim.run()
+    net.crash("b")
+    send("b", 4)  # to a node that is down: checked on arrival
+    sim.run()
+    net.restart("b")
+    send("b", 5)
+    sim.run()
+    assert b.got == [1, 3, 5]
+    assert net.stats.drops == {"crashed": 1, "partition": 1}
+    assert [(r.kind, r.msg_id) for r in net.history if r.kind in ("deliver", "drop")] == [
+        ("deliver", 1), ("drop", 2), ("deliver", 3), ("drop", 4), ("deliver", 5)]

@@ -4,7 +4,7 @@ See ``edgekit.sim.network`` for the network API (the authoritative description).
 """
 
 from .causality import Causality
-from .core import Event, Simulator, Timer
+from .core import DEFAULT_MAX_EVENTS, Event, EventBudgetExceeded, Simulator, Timer
 from .faults import (
     Crash,
     Cut,
@@ -26,6 +26,8 @@ from .node import Context, Node
 
 __all__ = [
     "Simulator",
+    "EventBudgetExceeded",
+    "DEFAULT_MAX_EVENTS",
     "Timer",
     "Event",
     "Network",

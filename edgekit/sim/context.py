@@ -1,8 +1,8 @@
 """What a node sees of the simulated world: ``SimContext``, and the run's counts, ``NetStats``.
 
 ``SimContext`` implements the ``edgekit.sim.node.Context`` protocol for a node
-inside a ``Network``; ``send`` is a closure the network makes for each context
-(``edgekit.sim.wire.make_send``), the one call a message costs on the sending side.
+inside a ``Network``; its ``send`` lives in ``edgekit.sim.wire``, the one call a
+message costs on the sending side.
 """
 
 from __future__ import annotations
@@ -12,6 +12,7 @@ from collections.abc import Hashable
 from dataclasses import dataclass, field
 
 from ..clocks.physical import PhysicalClock
+from . import wire
 from .core import Event
 
 __all__ = ["SimContext", "NetStats", "PERFECT_CLOCK"]
@@ -38,8 +39,8 @@ class NetStats:
 class SimContext:
     """What a node sees of the simulated world (the ``edgekit.sim.node.Context`` protocol)."""
 
-    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "send", "cut_from",
-                 "cut_to", "_on_message", "_net", "_out", "_tags")
+    __slots__ = ("node_id", "node", "place", "rng", "clock_model", "up", "incarnation", "cut_from",
+                 "cut_to", "_on_message", "_net", "_out", "_links", "_tags")
 
     def __init__(self, net, node_id: Hashable, node, place, rng: random.Random) -> None:
         self._net = net
@@ -51,10 +52,12 @@ class SimContext:
         self.up = True
         self.cut_from = self.cut_to = 0  # bit k: on the sending / receiving side of cut k (Network._masks)
         self.incarnation = 0  # bumped by a crash: timers of an older incarnation never fire
-        self._out: dict = {}  # dst -> link tuple, filled on first send
+        self._links: dict = {}  # dst -> link (edgekit.sim.wire.link_entry), worked out on first send
+        self._out: dict = {}  # the links no fault touches right now: all that send() checks
         self._tags: frozenset = frozenset()
-        self.send = None  # send(dst, msg): the network gives each context its own (edgekit.sim.wire)
         self._on_message = node.on_message
+
+    send = wire.send  # send(dst, msg)
 
     @property
     def now(self) -> float:
@@ -67,9 +70,9 @@ class SimContext:
         return self._net.sim.call_later(delay_ms, self._net._fire, self, self.incarnation, tag)
 
     def cancel_timer(self, handle: Event) -> None:
-        if not (isinstance(handle, list) and len(handle) == 4):
+        if not (isinstance(handle, list) and len(handle) == 3):
             raise TypeError(f"handle={handle!r}: expected the value set_timer returned")
-        handle[2] = None
+        handle[1] = None
 
     def record(self, kind: str, **fields) -> None:
         if not isinstance(kind, str):

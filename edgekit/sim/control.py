@@ -22,7 +22,7 @@ __all__ = ["FaultControl"]
 
 
 class FaultControl:
-    """Mixed into ``Network``: uses its ``sim``, ``_nodes``, ``_cuts``, ``_down``, ``_hazard``."""
+    """Mixed into ``Network``: uses its ``sim``, ``_nodes``, ``_cuts``, ``_down``, ``_links_changed``."""
 
     def _apply(self, ev) -> None:
         if isinstance(ev, Cut):
@@ -79,7 +79,7 @@ class FaultControl:
         ctx.up = False
         ctx.incarnation += 1
         self._down += 1
-        self._hazard = True
+        self._links_changed()
         self._route_in_flight()
         self._other("crash", node_id)
         ctx.node.on_crash()
@@ -91,7 +91,7 @@ class FaultControl:
             return
         ctx.up = True
         self._down -= 1
-        self._hazard = bool(self._cuts) or self._down > 0
+        self._links_changed()
         self._other("restart", node_id)
         ctx.node.on_start(ctx)
 
@@ -129,8 +129,7 @@ class FaultControl:
         for a, b in (pair for pair, _ in fm.links):
             self.select(a), self.select(b)
         self.faults = fm
-        for ctx in self._nodes.values():
-            ctx._out.clear()  # each context caches its links: work them out again on next send
+        self._links_changed(rework=True)  # each context caches its links: work them out again on next send
         for (src, dst), lf in getattr(self, "_pinned", {}).items():
             self._pin(src, dst, lf)
 
@@ -150,8 +149,9 @@ class FaultControl:
 
     def _pin(self, src, dst, lf: LinkFaults) -> None:
         ctx = self.context(src)
-        dctx, delay, _, _ = self._link(ctx, dst)
-        ctx._out[dst] = link_entry(dctx, delay, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
+        dctx, _, delay, _, _ = self._link(ctx, dst)
+        ctx._links[dst] = link_entry(dctx, delay, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
+        ctx._out.pop(dst, None)  # the next send caches it again if no fault touches it
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
         """Whether a cut stops messages from ``src`` to ``dst`` right now."""
@@ -167,25 +167,25 @@ class FaultControl:
                 self._nodes[n].cut_from |= 1 << k
             for n in b:
                 self._nodes[n].cut_to |= 1 << k
-        self._hazard = bool(self._cuts) or self._down > 0
+        self._links_changed()
 
     def _route_in_flight(self) -> None:
         """A cut or crash began: messages in flight straight to a node now go through the checked
         delivery, which drops them on arrival if the fault still stands."""
         checked, nodes = self._deliver_checked, self._nodes
-        for entry in self.sim._heap:
-            args = entry[3]
-            if len(args) == 3 and isinstance(args[0], SimContext) and entry[2] is args[0]._on_message:
+        for entry in self.sim.scheduled():
+            args = entry[2]
+            if len(args) == 3 and isinstance(args[0], SimContext) and entry[1] is args[0]._on_message:
                 dctx, src, msg = args
                 if dctx._net is self:
-                    key = entry if len(entry) > 4 else None  # recorded: the log knows the entry
-                    entry[2], entry[3] = checked, (dctx, src, msg, key, nodes[src])
+                    key = entry if len(entry) > 3 else None  # recorded: the log knows the entry
+                    entry[1], entry[2] = checked, (dctx, src, msg, key, nodes[src])
 
     def _in_flight(self) -> int:
         n = 0
         checked = self._deliver_checked
-        for entry in self.sim._heap:
-            fn, args = entry[2], entry[3]
+        for entry in self.sim.scheduled():
+            fn, args = entry[1], entry[2]
             if fn is checked or (len(args) == 3 and isinstance(args[0], SimContext) and fn is args[0]._on_message
                                  and args[0]._net is self):
                 n += 1

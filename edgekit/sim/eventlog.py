@@ -5,8 +5,8 @@ with ``record="all"`` appends to one list only objects that exist anyway, and
 ``decode`` turns the log into ``Record`` values when someone asks for
 ``net.history``. Items, by type:
 
-- a list seen for the first time: a message's heap entry ``[deliver_at, seq,
-  fn, (dst_ctx, src, msg, ...), sent_at]``, appended when it was sent: a
+- a list seen for the first time: a message's event ``[deliver_at, fn,
+  (dst_ctx, src, msg, ...), sent_at]``, appended when it was sent: a
   "send" record at ``sent_at``. Message ids count sends in log order (the
   network numbers them the same way), so entries need not carry one;
 - the same list again: the simulator's tracer appended it when it ran (see
@@ -18,13 +18,13 @@ with ``record="all"`` appends to one list only objects that exist anyway, and
   ``(DUPLICATE, time, entry, msg_id)`` the extra copy of a message, scheduled as ``entry``;
   ``(SENT, time, src, dst, msg, msg_id)`` a send dropped before it was scheduled;
   ``(DELIVER, time, key)`` and ``(DROP, time, key, reason)``, where ``key``
-  is the message's id (negative for the extra copy) or its heap entry;
+  is the message's id (negative for the extra copy) or its event entry;
   ``(TIMER, time, node_id, tag)``; and ``(OTHER, time, kind, node, peer,
   msg_id, data)`` for crash, restart, cut, heal and the records nodes make.
 
 >>> class Ctx:
 ...     node_id = "b"
->>> entry = [40.0, 0, print, (Ctx(), "a", "hi"), 0.0]
+>>> entry = [40.0, print, (Ctx(), "a", "hi"), 0.0]
 >>> log = [entry, entry, (OTHER, 41.0, "invoke", "b", None, None, {})]
 >>> [(r.time, r.kind, r.node, r.peer, r.msg_id, r.data) for r in decode(log, 0, {})[0]]
 [(0.0, 'send', 'a', 'b', 1, 'hi'), (40.0, 'deliver', 'b', 'a', 1, 'hi'), (41.0, 'invoke', 'b', None, None, {})]
@@ -55,15 +55,15 @@ def decode(log: list, start: int, state: dict) -> tuple[list[Record], int]:
         if type(item) is list:
             mid = ids.get(id(item))
             if mid is not None:  # it ran: delivered, unless a fault rerouted it
-                args = item[3]
+                args = item[2]
                 if len(args) == 3:
                     append(Record(item[0], "deliver", args[0].node_id, args[1], abs(mid), args[2]))
-            elif len(item) == 5:  # a send
-                dctx, src, msg = item[3][:3]
+            elif len(item) == 4:  # a send
+                dctx, src, msg = item[2][:3]
                 ids[id(item)] = mid = nxt
                 nxt += 1
                 state[mid] = (src, dctx.node_id, msg)
-                append(Record(item[4], "send", src, dctx.node_id, mid, msg))
+                append(Record(item[3], "send", src, dctx.node_id, mid, msg))
             continue
         code, t = item[0], item[1]
         if code == DELIVER or code == DROP:
@@ -76,7 +76,7 @@ def decode(log: list, start: int, state: dict) -> tuple[list[Record], int]:
                 append(Record(t, "drop", src, dst, abs(mid), item[3]))
         elif code == DUPLICATE:
             _, _, entry, mid = item
-            dctx, src, msg = entry[3][:3]
+            dctx, src, msg = entry[2][:3]
             ids[id(entry)] = -mid
             state[-mid] = (src, dctx.node_id, msg)
             append(Record(t, "duplicate", src, dctx.node_id, mid, msg))

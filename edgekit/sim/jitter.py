@@ -18,7 +18,10 @@ What that keeps, exactly (``tests/test_sim_jitter.py`` checks each):
 What it gives up: values beyond the top slice's mean (the rarest
 ``1 / 65536`` of the tail) do not occur. Tables are built once per
 distribution (about 30 ms) and cached; the randomness is the caller's
-seeded ``random.Random``, as everywhere in edgekit.
+seeded ``random.Random``, as everywhere in edgekit. A table is a read-only
+block of C doubles (512 kB), so a sample touches one cache line; a tuple of
+float objects would scatter the same atoms over 2.5 MB, and a network run
+measurably slower for the cache misses (``benchmarks/sim_throughput.py``).
 
 >>> table = quantile_table("exponential", 2.0)
 >>> len(table), round(sum(table) / len(table), 9)
@@ -33,6 +36,7 @@ True
 from __future__ import annotations
 
 import math
+from array import array
 from functools import lru_cache
 from statistics import NormalDist
 
@@ -58,16 +62,16 @@ def _tails(kind: str, sigma: float) -> list[float]:
 
 
 @lru_cache(maxsize=64)
-def quantile_table(kind: str, mean: float, sigma: float = 1.0) -> tuple[float, ...]:
+def quantile_table(kind: str, mean: float, sigma: float = 1.0) -> memoryview:
     """The ``2**16`` atoms (slice means, ascending) of the jitter distribution ``kind`` with this
-    mean: "uniform" on [0, 2 * mean], "exponential", or "lognormal" with shape ``sigma``."""
+    mean: "uniform" on [0, 2 * mean], "exponential", or "lognormal" with shape ``sigma``; read-only."""
     if kind not in ("uniform", "exponential", "lognormal"):
         raise ValueError(f"kind={kind!r}: expected 'uniform', 'exponential' or 'lognormal'")
     if not (0 < mean < math.inf) or not (0 < sigma < math.inf):
         raise ValueError(f"mean={mean!r}, sigma={sigma!r}: expected finite numbers > 0")
     tails = _tails(kind, float(sigma))
     scale = _K * mean
-    return tuple(scale * (tails[i] - tails[i + 1]) for i in range(_K))
+    return memoryview(array("d", [scale * (tails[i] - tails[i + 1]) for i in range(_K)])).toreadonly()
 
 
 def cdf(kind: str, mean: float, sigma: float, x: float) -> float:

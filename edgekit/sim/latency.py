@@ -112,7 +112,7 @@ class LatencyModel:
             raise ValueError(f"rtt({a!r}, {b!r})={rtt!r}: expected a finite RTT >= 0")
         return rtt / 2
 
-    def jitter_table(self) -> tuple[float, ...] | None:
+    def jitter_table(self) -> memoryview | None:
         """The quantile table jitter is drawn from (``edgekit.sim.jitter``); None without jitter."""
         if self.jitter == "none" or self.jitter_ms == 0:
             return None

@@ -92,7 +92,7 @@ from .eventlog import DROP, OTHER, TIMER, decode
 from .faults import CONTINENTS, EVERYONE, Crash, Cut, FaultModel, Heal, LinkFaults, Restart
 from .history import Record
 from .latency import LatencyModel, resolve_place
-from .wire import link_entry, make_checked, make_send
+from .wire import link_entry, make_checked
 
 __all__ = ["Network", "SimContext", "NetStats"]
 
@@ -118,26 +118,25 @@ class Network(FaultControl):
         except (KeyError, TypeError):
             raise ValueError(f"record={record!r}: expected True/'all', 'ops' or False/'none'") from None
         self.record_level = level
-        # One flat log (edgekit.sim.eventlog); ``_app`` is its append for message-level records
-        # (None unless record="all"), ``_oapp`` for the rest (None when record="none").
+        # One flat log (edgekit.sim.eventlog); ``_msglog`` is it for message-level records (None
+        # unless record="all"), ``_oapp`` its append for the rest (None when record="none").
         self._log: list = []
-        self._app = self._log.append if level == "all" else None
+        self._msglog = self._log if level == "all" else None
         self._oapp = self._log.append if level != "none" else None
         self._decoded = 0
         self._sends: dict = {}
-        self._rng = sim.rng  # loss, duplication and reordering draws
+        self._random = sim.rng.random  # loss, duplication and reordering draws
         # Jitter has its own stream (seeded from the run's seed), so changing the fault model
         # does not reshuffle latencies; a sample is one table entry (edgekit.sim.jitter).
         self._jtable = self.latency.jitter_table()
         self._jbits = random.Random(f"{sim.seed}/jitter").getrandbits
         # The hot path lives in edgekit.sim.wire: every context's send, and the checked delivery.
         self._deliver_checked = make_checked(self)
-        if self._app is not None:
-            sim.trace(self._app)  # deliveries are recorded as they run (edgekit.sim.eventlog)
+        if self._msglog is not None:
+            sim.trace(self._msglog)  # deliveries are recorded as they run (edgekit.sim.eventlog)
         self._nodes: dict[Hashable, SimContext] = {}
         self._cuts: list[tuple[frozenset, frozenset, Cut]] = []  # directed pairs (A may not reach B)
         self._down = 0  # nodes crashed right now
-        self._hazard = False  # any cut or crashed node: only then do sends and deliveries check
         self._started = False
         self._history: list[Record] = []
         self._mid = 0
@@ -165,7 +164,6 @@ class Network(FaultControl):
                 tags.add(v)
         ctx._tags = frozenset(tags)
         ctx.clock_model = self._clock_for(ctx)
-        ctx.send = make_send(self, ctx)
         self._nodes[node_id] = ctx
         if self._cuts:  # a node added during a cut joins the side its selectors name
             cuts = [c for _, _, c in self._cuts]
@@ -241,7 +239,10 @@ class Network(FaultControl):
     # -- the hot path -------------------------------------------------------------
 
     def _link(self, ctx: SimContext, dst: Hashable) -> tuple:
-        """Work out and cache the link from ``ctx`` to ``dst`` (the first send on it)."""
+        """The link from ``ctx`` to ``dst`` (``wire.link_entry``), worked out on its first send."""
+        link = ctx._links.get(dst) if isinstance(dst, Hashable) else None
+        if link is not None:
+            return link
         dctx = self._nodes.get(dst) if isinstance(dst, Hashable) else None
         if dctx is None:
             raise ValueError(f"dst={dst!r}: not a node in this network; expected one of {list(self._nodes)}")
@@ -253,9 +254,16 @@ class Network(FaultControl):
         base = self.latency.base_one_way_ms(ctx.place, dctx.place)
         if self.latency.asymmetry:
             base *= 1 + self._skew(ctx.node_id, dst)
-        link = link_entry(dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
-        ctx._out[dst] = link
+        link = ctx._links[dst] = link_entry(dctx, base, lf.loss, lf.duplicate, lf.reorder, lf.reorder_ms)
         return link
+
+    def _links_changed(self, rework: bool = False) -> None:
+        """A cut, heal, crash or restart: forget every context's healthy links (``edgekit.sim.wire``);
+        with ``rework`` (new link faults), forget the links themselves too."""
+        for ctx in self._nodes.values():
+            ctx._out.clear()
+            if rework:
+                ctx._links.clear()
 
     def _skew(self, src: Hashable, dst: Hashable) -> float:
         """This direction's route asymmetry x (the reverse gets -x), fixed per pair by the seed."""
@@ -265,15 +273,15 @@ class Network(FaultControl):
 
     def _drop(self, mid: int, reason: str) -> None:
         self._drops[reason] = self._drops.get(reason, 0) + 1
-        if self._app is not None:
-            self._app((DROP, self.sim.now, mid, reason))
+        if self._msglog is not None:
+            self._msglog.append((DROP, self.sim.now, mid, reason))
 
     def _fire(self, ctx: SimContext, incarnation: int, tag) -> None:
         if ctx.incarnation != incarnation:
             return  # set before a crash: cancelled
         self.n_timers += 1
-        if self._app is not None:
-            self._app((TIMER, self.sim.now, ctx.node_id, tag))
+        if self._msglog is not None:
+            self._msglog.append((TIMER, self.sim.now, ctx.node_id, tag))
         ctx.node.on_timer(ctx, tag)
 
     # -- results ------------------------------------------------------------------

@@ -1,9 +1,14 @@
-"""The per-message hot path of ``Network``: each node's ``send`` and the checked delivery.
+"""The per-message hot path of ``Network``: ``SimContext.send`` and the checked delivery.
 
 A network run spends almost all its time here, so the common case, a
-message on a healthy link, is one closure call that does the least work that
+message on a healthy link, is one method call that does the least work that
 keeps the semantics of ``edgekit.sim.network`` exactly:
 
+- Each context caches its healthy links (``ctx._out``: destination ->
+  ``link_entry``). A cut, heal, crash or restart clears every cache
+  (``Network._links_changed``), so a send finds its link there only while no
+  fault touches it, and checks nothing else; a send on any other link takes
+  ``send_uncached``, which applies cuts and crashes.
 - One uniform draw decides whether *any* link fault touches the message:
   one does with probability ``p_any = 1 - (1 - loss)(1 - duplicate)(1 - reorder)``.
   Only then does ``some_fault`` draw which, from the faults' law given that
@@ -11,17 +16,16 @@ keeps the semantics of ``edgekit.sim.network`` exactly:
   independently of the others (``tests/test_sim_wire.py`` compares the joint
   frequencies with independent draws; ``tests/test_sim_network.py`` the rates).
 - A message is scheduled straight into the receiver's ``on_message``: the
-  heap entry is ``[deliver_at, seq, on_message, (dst_ctx, src, msg), sent_at]``
+  event is ``[deliver_at, on_message, (dst_ctx, src, msg), sent_at]``
   (``sent_at`` only when recording). Recording appends that entry to the log
   when it is sent, and the simulator's tracer appends it again when it runs
   (the delivery): no wrapper call and no new object per message. The log
   numbers messages in the order it sees sends, so entries do not carry their
   id (``edgekit.sim.eventlog``).
-- Faults are checked where they can matter. While a cut or crash is active,
-  a send checks its sender and link. A message to a node that is down right
-  now, and every message in flight when a new cut or crash begins
-  (``FaultControl._route_in_flight``), goes through ``deliver_checked``, which
-  drops it on arrival if the receiver is down or a cut separates the two.
+- A message to a node that is down right now, and every message in flight
+  when a new cut or crash begins (``FaultControl._route_in_flight``), goes
+  through ``deliver_checked``, which drops it on arrival if the receiver is
+  down or a cut separates the two.
 """
 
 from __future__ import annotations
@@ -31,28 +35,29 @@ import heapq
 from .eventlog import DELIVER, DUPLICATE, SENT
 from .jitter import TABLE_BITS
 
-__all__ = ["make_send", "make_checked", "link_entry", "decide_faults", "some_fault", "send_slow"]
+__all__ = ["send", "send_uncached", "make_checked", "link_entry", "decide_faults", "some_fault", "send_slow"]
 
 _push = heapq.heappush
 
 
 def link_entry(dctx, delay: float, loss: float, dup: float, reorder: float, reorder_ms: float) -> tuple:
-    """What a context caches per destination: ``(dctx, delay, p_any, faults)``, where ``faults`` is
-    ``(loss, dup, reorder, reorder_ms, p_any, p_dr)`` and ``p_dr`` the chance of duplication or
-    reordering."""
+    """What a context caches per destination: ``(dctx, on_message, delay, p_any, faults)``, where
+    ``faults`` is ``(loss, dup, reorder, reorder_ms, p_any, p_dr)`` and ``p_dr`` the chance of
+    duplication or reordering."""
     p_dr = 1.0 - (1.0 - dup) * (1.0 - reorder)
     p_any = 1.0 - (1.0 - loss) * (1.0 - p_dr)
     if p_dr <= 0.0 and (dup or reorder):
         p_dr = max(dup, reorder)  # probabilities below 1e-16 vanish in the products above
     if p_any <= 0.0 and (loss or p_dr):
         p_any = max(loss, p_dr)
-    return (dctx, delay, p_any, (loss, dup, reorder, reorder_ms, p_any, p_dr))
+    on_message = None if dctx is None else dctx._on_message
+    return (dctx, on_message, delay, p_any, (loss, dup, reorder, reorder_ms, p_any, p_dr))
 
 
 def make_checked(net):
     """The delivery for messages that may meet a fault: ``deliver_checked(dctx, src, msg, key, sctx)``,
-    where ``key`` names the message in the log: its signed id, or its heap entry (rerouted ones)."""
-    app = net._app
+    where ``key`` names the message in the log: its signed id, or its event entry (rerouted ones)."""
+    log = net._log if net.record_level == "all" else None
     drop = net._drop
     sim = net.sim
 
@@ -61,52 +66,58 @@ def make_checked(net):
             return drop(key, "crashed")
         if sctx.cut_from & dctx.cut_to:
             return drop(key, "partition")
-        if app is not None:
-            app((DELIVER, sim.now, key))
+        if log is not None:
+            log.append((DELIVER, sim.now, key))
         dctx._on_message(dctx, src, msg)
 
     return deliver_checked
 
 
-def make_send(net, ctx):
-    """``ctx.send(dst, msg)``: a closure over everything the common case touches."""
-    sim = net.sim
-    heap = sim._heap
-    out = ctx._out
-    src = ctx.node_id
-    app = net._app
-    r = net._rng.random
-    jtable, jbits, link = net._jtable, net._jbits, net._link
-
-    def send(dst, msg) -> None:
-        try:
-            dctx, delay, p_any, faults = out[dst]
-        except (KeyError, TypeError):
-            dctx, delay, p_any, faults = link(ctx, dst)
-        net._mid = mid = net._mid + 1
-        if net._hazard:  # a cut is active or a node is down
-            if not ctx.up:
-                return _drop_at_send(net, ctx, dctx, msg, mid, "crashed")
-            if ctx.cut_from & dctx.cut_to:
-                return _drop_at_send(net, ctx, dctx, msg, mid, "partition")
-            if not dctx.up:  # it may restart before the message arrives: check on arrival
-                return send_slow(net, ctx, dctx, msg, mid, delay, faults, None)
-        if p_any and r() < p_any:
+def send(ctx, dst, msg) -> None:
+    """``ctx.send(dst, msg)`` (``SimContext.send``): queue ``msg`` for node ``dst``."""
+    try:
+        dctx, on_message, delay, p_any, faults = ctx._out[dst]  # a healthy link, used before
+    except (KeyError, TypeError):
+        return send_uncached(ctx, dst, msg)
+    net = ctx._net
+    net._mid = mid = net._mid + 1
+    if p_any:
+        random = net._random  # a local: CPython specialises calling it, not calling net._random()
+        if random() < p_any:
             return send_slow(net, ctx, dctx, msg, mid, delay, faults, True)
-        now = sim.now
-        t = now + delay
-        if jtable is not None:
-            t += jtable[jbits(TABLE_BITS)]
-        seq = sim._seq
-        sim._seq = seq + 1
-        if app is None:
-            _push(heap, [t, seq, dctx._on_message, (dctx, src, msg)])
-        else:
-            entry = [t, seq, dctx._on_message, (dctx, src, msg), now]  # the log numbers sends itself
-            _push(heap, entry)
-            app(entry)
+    sim = net.sim
+    now = sim.now
+    t = now + delay
+    jtable = net._jtable
+    if jtable is not None:
+        jbits = net._jbits
+        t += jtable[jbits(TABLE_BITS)]
+    log = net._msglog
+    if log is None:
+        entry = [t, on_message, (dctx, ctx.node_id, msg)]
+    else:
+        entry = [t, on_message, (dctx, ctx.node_id, msg), now]  # the log numbers sends itself
+        log.append(entry)
+    if sim._due.setdefault(t, entry) is entry:  # Simulator._insert, inlined
+        _push(sim._times, t)
+    else:
+        sim._join(t, entry)
 
-    return send
+
+def send_uncached(ctx, dst, msg) -> None:
+    """A send on a link missing from the sender's cache: its first, or one a fault touches."""
+    net = ctx._net
+    link = net._link(ctx, dst)  # checks dst
+    dctx = link[0]
+    if ctx.up and dctx.up and not ctx.cut_from & dctx.cut_to:
+        ctx._out[dst] = link  # healthy: cached until the faults change
+        return send(ctx, dst, msg)
+    net._mid = mid = net._mid + 1
+    if not ctx.up:
+        return _drop_at_send(net, ctx, dctx, msg, mid, "crashed")
+    if ctx.cut_from & dctx.cut_to:
+        return _drop_at_send(net, ctx, dctx, msg, mid, "partition")
+    return send_slow(net, ctx, dctx, msg, mid, link[2], link[4], None)  # it may restart before arrival
 
 
 def decide_faults(random, faults: tuple) -> tuple[bool, bool, bool]:
@@ -116,7 +127,7 @@ def decide_faults(random, faults: tuple) -> tuple[bool, bool, bool]:
 
     >>> import random
     >>> r = random.Random(3).random
-    >>> faults = link_entry(None, 0.0, 0.1, 0.0, 0.0, 0.0)[3]
+    >>> faults = link_entry(None, 0.0, 0.1, 0.0, 0.0, 0.0)[4]
     >>> sum(decide_faults(r, faults)[0] for _ in range(10_000))  # about 1,000
     979
     """
@@ -141,22 +152,22 @@ def some_fault(random, faults: tuple) -> tuple[bool, bool, bool]:
 def send_slow(net, ctx, dctx, msg, mid: int, delay: float, faults: tuple, faulted) -> None:
     """A send the draw picked for a link fault (``faulted`` True), or one to a node that is down
     (``faulted`` None: not drawn yet)."""
-    r = net._rng.random
+    r = net._random
     lost, doubled, held = decide_faults(r, faults) if faulted is None else some_fault(r, faults)
     reorder, reorder_ms = faults[2], faults[3]
     if lost:
         return _drop_at_send(net, ctx, dctx, msg, mid, "loss")
-    now = net.sim.now
-    _schedule(net, ctx, dctx, msg, mid, now + delay, held, reorder_ms)
+    t = net.sim.now + delay
+    _schedule(net, ctx, dctx, msg, mid, t, held, reorder_ms)
     if doubled:
         net.n_duplicated += 1  # the extra copy: its own jitter and reordering; a negative id marks it
-        _schedule(net, ctx, dctx, msg, -mid, now + delay, bool(reorder) and r() < reorder, reorder_ms)
+        _schedule(net, ctx, dctx, msg, -mid, t, bool(reorder) and r() < reorder, reorder_ms)
 
 
 def _schedule(net, ctx, dctx, msg, mid: int, t: float, held: bool, reorder_ms: float) -> None:
     sim = net.sim
     if held:
-        t += net._rng.random() * reorder_ms
+        t += net._random() * reorder_ms
         net.n_reordered += 1
     if net._jtable is not None:
         t += net._jtable[net._jbits(TABLE_BITS)]
@@ -164,17 +175,15 @@ def _schedule(net, ctx, dctx, msg, mid: int, t: float, held: bool, reorder_ms: f
         fn, args = dctx._on_message, (dctx, ctx.node_id, msg)
     else:
         fn, args = net._deliver_checked, (dctx, ctx.node_id, msg, mid, ctx)
-    seq = sim._seq
-    sim._seq = seq + 1
-    if net._app is None:
-        _push(sim._heap, [t, seq, fn, args])
+    if net._msglog is None:
+        entry = [t, fn, args]
     else:
-        entry = [t, seq, fn, args, sim.now]
-        _push(sim._heap, entry)
-        net._app(entry if mid > 0 else (DUPLICATE, sim.now, entry, -mid))
+        entry = [t, fn, args, sim.now]
+        net._msglog.append(entry if mid > 0 else (DUPLICATE, sim.now, entry, -mid))
+    sim._insert(t, entry)
 
 
 def _drop_at_send(net, ctx, dctx, msg, mid: int, reason: str) -> None:
-    if net._app is not None:
-        net._app((SENT, net.sim.now, ctx.node_id, dctx.node_id, msg, mid))
+    if net._msglog is not None:
+        net._msglog.append((SENT, net.sim.now, ctx.node_id, dctx.node_id, msg, mid))
     net._drop(mid, reason)
