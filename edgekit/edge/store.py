@@ -19,7 +19,7 @@ to provide the same few operations:
 ``get(key)``        the value (None when absent), marking it recently used
 ``peek(key)``       the value, without touching its recency
 ``put(key, v)``     store ``v`` as most recently used; evict unpinned keys beyond capacity
-``keys()``          every key held, least recently used first
+``keys()``          every key held, least recently used first (unbounded: first stored first)
 ``dirty``           key -> sequence number of its latest unacknowledged local write
 ``next_seq()``      a new write sequence number (kept on disk: it must never go back)
 ``wipe()``          forget everything: the disk was lost
@@ -94,7 +94,7 @@ class MemoryStore:
 
     def get(self, key):
         v = self.data.get(key)
-        if v is not None:
+        if v is not None and self.capacity is not None:  # unbounded: nothing is evicted, recency is moot
             self.data.move_to_end(key)
         return v
 
@@ -114,9 +114,10 @@ class MemoryStore:
     def put(self, key, value, pinned: Container | None = None) -> None:
         data = self.data
         data[key] = value
-        data.move_to_end(key)
-        if self.capacity is not None and len(data) > self.capacity:
-            self.shrink(self.dirty if pinned is None else pinned)
+        if self.capacity is not None:
+            data.move_to_end(key)
+            if len(data) > self.capacity:
+                self.shrink(self.dirty if pinned is None else pinned)
 
     def shrink(self, pinned: Container) -> None:
         """Evict unpinned least recently used keys until the store is within capacity.
