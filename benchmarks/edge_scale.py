@@ -48,7 +48,7 @@ half, the WAN sync path (every sync entry joined on two replicas at each tier,
 a request to both replicas in one event (the loop is 12% for all 5.5 events, and
 a batch delivery costs a Python loop of its own: a few percent at best, for a
 new context method every driver would need).
-""""""
+"""
 
 from __future__ import annotations
 
