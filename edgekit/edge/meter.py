@@ -25,13 +25,14 @@ class Meter:
     """
 
     __slots__ = ("messages", "bytes", "requests", "responses", "entries", "measure_bytes", "_sizes",
-                 "_key_sizes")
+                 "_heads", "_entries")
 
     def __init__(self, measure_bytes: bool = True) -> None:
         self.messages = self.bytes = self.requests = self.responses = self.entries = 0
         self.measure_bytes = measure_bytes
         self._sizes: dict = {}  # id(value) -> (value, size); holding the value keeps the id valid
-        self._key_sizes: dict = {}  # key -> len(json.dumps(key))
+        self._heads: dict = {}  # message shape -> size of the message with no entries
+        self._entries: dict = {}  # key -> (value, size of '"key": value', size of '"key"')
 
     def count(self, msg) -> None:
         self.messages += 1
@@ -56,26 +57,31 @@ class Meter:
         return n
 
     def size(self, msg) -> int:
-        """``len(json.dumps(msg.to_json()))``, from cached value sizes."""
+        """``len(json.dumps(msg.to_json()))``, from cached entry sizes."""
         entries = msg.entries
         # The message with no entries ends in "{}"; each entry adds '"key": value' and ", ".
         shape = (type(msg), len(str(msg.sync_id)), _extra(msg))
-        head = self._key_sizes.get(shape)
+        head = self._heads.get(shape)
         if head is None:
-            head = self._key_sizes[shape] = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
-        ks, sizes = self._key_sizes, self._sizes
+            head = self._heads[shape] = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
+        # One lookup per entry: key -> (the value last seen with it, the entry's size, the key's).
+        # A key travels again and again with the same value object, so most entries cost one hit.
+        cache = self._entries
         body = 0
         for k, v in entries.items():
-            n = ks.get(k)
-            if n is None:
-                if len(ks) > 500_000:
-                    ks.clear()
-                n = ks[k] = len(json.dumps(k))
-            if v is None:
-                body += n + 6  # ': null'
-                continue
-            hit = sizes.get(id(v))
-            body += n + 2 + (hit[1] if hit is not None and hit[0] is v else self.value_size(v))
+            hit = cache.get(k)
+            if hit is not None:
+                if hit[0] is v:
+                    body += hit[1]
+                    continue
+                nk = hit[2]
+            else:
+                if len(cache) > 500_000:
+                    cache.clear()
+                nk = len(json.dumps(k))
+            n = nk + (6 if v is None else 2 + self.value_size(v))  # '"key": null' or '"key": value'
+            cache[k] = (v, n, nk)
+            body += n
         return head + body + 2 * max(len(entries) - 1, 0)
 
 

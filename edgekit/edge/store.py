@@ -19,7 +19,7 @@ to provide the same few operations:
 ``get(key)``        the value (None when absent), marking it recently used
 ``peek(key)``       the value, without touching its recency
 ``put(key, v)``     store ``v`` as most recently used; evict unpinned keys beyond capacity
-``keys()``          every key held, least recently used first
+``keys()``          every key held, least recently used first (unbounded: first stored first)
 ``dirty``           key -> sequence number of its latest unacknowledged local write
 ``next_seq()``      a new write sequence number (kept on disk: it must never go back)
 ``wipe()``          forget everything: the disk was lost
@@ -71,17 +71,27 @@ class Store(Protocol):
 class MemoryStore:
     """Key -> CRDT value, least recently used first, plus dirty marks; ``capacity=None``: unbounded."""
 
-    __slots__ = ("data", "dirty", "wseq", "capacity", "evictions", "overflows", "on_evict", "_wait")
+    __slots__ = ("data", "dirty", "wseq", "capacity", "evictions", "overflows", "on_evict", "_wait", "get", "peek")
 
     def __init__(self, capacity: int | None = None, on_evict: Callable[[str], None] | None = None) -> None:
         self.capacity = check_capacity(capacity)
-        self.data: OrderedDict = OrderedDict()
+        self._use(OrderedDict())
         self.dirty: dict = {}
         self.wseq = 0
         self.evictions = 0
         self.overflows = 0
         self.on_evict = on_evict
         self._wait = 0  # puts to skip before scanning again, after a scan found every key pinned
+
+    def _use(self, data: OrderedDict) -> None:
+        """Keep the values in ``data`` (a subclass may bring its own OrderedDict; set it only here).
+
+        The two hottest calls of a run (several per client operation, one per sync entry) go
+        straight to the dict when they can: no Python frame. An unbounded store never evicts,
+        so its reads need not keep recency either."""
+        self.data = data
+        self.peek = data.get
+        self.get = data.get if self.capacity is None else self._get
 
     def __len__(self) -> int:
         return len(self.data)
@@ -92,14 +102,12 @@ class MemoryStore:
     def keys(self):
         return self.data.keys()
 
-    def get(self, key):
+    def _get(self, key):
+        """``get`` of a bounded store: the value, now the most recently used."""
         v = self.data.get(key)
         if v is not None:
             self.data.move_to_end(key)
         return v
-
-    def peek(self, key):
-        return self.data.get(key)
 
     def next_seq(self) -> int:
         self.wseq += 1
@@ -114,9 +122,10 @@ class MemoryStore:
     def put(self, key, value, pinned: Container | None = None) -> None:
         data = self.data
         data[key] = value
-        data.move_to_end(key)
-        if self.capacity is not None and len(data) > self.capacity:
-            self.shrink(self.dirty if pinned is None else pinned)
+        if self.capacity is not None:  # unbounded: nothing is evicted, recency is moot
+            data.move_to_end(key)
+            if len(data) > self.capacity:
+                self.shrink(self.dirty if pinned is None else pinned)
 
     def shrink(self, pinned: Container) -> None:
         """Evict unpinned least recently used keys until the store is within capacity.

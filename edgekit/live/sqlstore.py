@@ -122,7 +122,7 @@ class SQLiteStore(MemoryStore):
             raise ValueError(f"synchronous={synchronous!r}: expected one of {SYNCHRONOUS}")
         self.path = str(path)
         self.vtype = as_value_type(value_type)
-        self.data = _Values()
+        self._use(_Values())
         self.dirty = _Marks()
         self.db = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
         self.db.execute("PRAGMA journal_mode=WAL")
