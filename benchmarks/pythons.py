@@ -7,8 +7,9 @@ CI runs one Python (3.11, the version ``environment.yml`` names); this script ba
 "tested on 3.10 to 3.13" with a record. For each interpreter (the ``--python`` ones, or else
 every ``python3.1X`` on the PATH and under ``~/.pyenv/versions``, one per version), it makes a
 venv under ``build/pythons/<version>`` (kept between runs, so pip's cache and the venv make a
-rerun quick), installs the kit with its test extras (``pip install -e '.[test]'``, so the
-markers in pyproject.toml pick what that version gets), then runs, with ``CI=true`` so that
+rerun quick) with the Makefile's own recipe for ``make test``'s venv (``make VENV=...
+PYTHON=...``: the kit with its test extra, so the markers in pyproject.toml pick what that
+version gets, and the lab's quiet settings), then runs, with ``CI=true`` so that
 nothing that needs ``../shared/data`` skips (``EDGEKIT_SHARED_DATA`` points at it):
 
 - the unit tests, doctests included, but not the browser test: ``pytest tests edgekit -m "not browser"``
@@ -88,9 +89,8 @@ def run_python(version: str, python: str) -> dict:
     env = {**os.environ, "CI": "true", "PATH": f"{bin_}{os.pathsep}{os.environ.get('PATH', '')}",
            "EDGEKIT_SHARED_DATA": os.environ.get("EDGEKIT_SHARED_DATA", str(SHARED_DATA))}
     env.pop("VIRTUAL_ENV", None)
-    if not (bin_ / "python").exists():
-        subprocess.run([python, "-m", "venv", str(venv)], check=True)
-    pip = subprocess.run([str(bin_ / "python"), "-m", "pip", "install", "-q", "-e", ".[test]"],
+    # The Makefile's own recipe for `make test`'s venv (pip, the extras, the lab's quiet settings).
+    pip = subprocess.run(["make", "--no-print-directory", f"PYTHON={python}", f"VENV={venv}", f"{venv}/.edgekit-test"],
                          cwd=SRC, env=env, capture_output=True, text=True)
     row = {"interpreter": python, "installed": pip.returncode == 0}
     if pip.returncode:
