@@ -203,6 +203,11 @@ def test_the_readme_names_each_python_tested_with_its_outcome_and_the_date():
     assert record["date"][:10] in said and "CI runs 3.11" in said, said
     for version in record["results"]["pythons"]:
         assert version in said, f"README: Python {version} was tested; say how it went"
+        outcome = " ".join(said.split(version, 1)[1][:80].split())
         if version not in record["results"]["all_passed"]:
-            outcome = said.split(version, 1)[1][:80]
             assert "fail" in outcome or "not install" in outcome, f"README: Python {version} did not pass: say so"
+            continue
+        counts = re.match(r"passed \(([\d,]+) unit tests, (\d+) notebook cells\)", outcome)
+        row = record["results"]["pythons"][version]
+        assert counts and [int(c.replace(",", "")) for c in counts.groups()] == [
+            row["unit"]["passed"], row["notebooks"]["passed"]], (version, outcome)
