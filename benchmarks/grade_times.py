@@ -6,25 +6,21 @@ For each stage, a fresh Python process imports the kit and grades that stage's r
 node (every run passes, so every run is played, and the reference's byte counts are
 computed cold, as on a learner's first grading). It also grades each gallery node on its
 stage (a failure: the runs up to the first failing one, then the shrinking). Prints medians
-with their range and writes benchmarks/results/grade_times.json. Goal: every grading under
-10 s on the 2-core machine. No peer: the goal is a learner's patience.
+with their range and writes benchmarks/results/grade_times.json (benchmarks/results_io.py).
+Goal: every grading under 10 s on the 2-core machine. No peer: the goal is a learner's patience.
 """
 
 from __future__ import annotations
 
 import argparse
-import json
-import os
-import platform
 import statistics
 import subprocess
 import sys
-import time
 from pathlib import Path
 
+from results_io import Recorder, load_average  # a script beside this one
+
 ROOT = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(ROOT / "benchmarks"))
-from notebook_times import load_average  # noqa: E402
 
 ONE = """
 import time
@@ -50,7 +46,7 @@ def main() -> None:
     args = ap.parse_args()
     from edgekit.grade import GALLERY
 
-    before = load_average()
+    rec = Recorder("grade_times")
     stages = {}
     for stage in range(1, 6):
         runs = [once(stage) for _ in range(args.repeat)]
@@ -68,19 +64,10 @@ def main() -> None:
     worst = max(gallery, key=lambda n: gallery[n]["seconds"])
     print(f"gallery: {len(gallery)} wrong nodes, slowest {worst} {gallery[worst]['seconds']:.2f} s, "
           f"median {statistics.median(g['seconds'] for g in gallery.values()):.2f} s")
-    after = load_average()
-    print(f"load average (1, 5, 15 min) before {before}, after {after}")
-    out = {
-        "command": f"python benchmarks/grade_times.py --repeat {args.repeat}",
-        "date": time.strftime("%Y-%m-%d"),
-        "machine": {"cpus": os.cpu_count(), "python": platform.python_version()},
-        "load_average": {"before": before, "after": after},
-        "goal_s": 10.0,
-        "stages": stages,
-        "gallery": gallery,
-    }
-    (ROOT / "benchmarks" / "results").mkdir(exist_ok=True)
-    (ROOT / "benchmarks" / "results" / "grade_times.json").write_text(json.dumps(out, indent=2) + "\n")
+    print(f"load average (1, 5, 15 min) before {rec.load_before}, after {load_average()}")
+    failing = [g["seconds"] for g in gallery.values()]
+    rec.write({"repeat": args.repeat, "goal_s": 10.0, "stages": stages, "gallery": gallery,
+               "gallery_median_s": statistics.median(failing), "gallery_max_s": max(failing)})
 
 
 if __name__ == "__main__":

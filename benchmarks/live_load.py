@@ -15,29 +15,25 @@ The peer is the same site with ``--store memory`` (the simulator's
 after: the ratio says what durability costs. Medians over ``--repeats`` with
 the range. The machine has 2 cores that the clients, the site, the root and
 other people's jobs share: read the figures as a floor, and the load average
-recorded with them. Results go to benchmarks/results/live_load.json.
+recorded with them. Results go to benchmarks/results/live_load.json (benchmarks/results_io.py).
 """
 
 from __future__ import annotations
 
 import argparse
 import asyncio
-import datetime
-import json
-import os
-import platform
 import random
 import sqlite3
 import statistics
 import sys
 import time
 from importlib.metadata import version
-from pathlib import Path
+
+from results_io import Recorder, load_average  # a script beside this one
 
 from edgekit.edge import EdgeConfig, Topology
 from edgekit.live import Planet
 
-RESULTS = Path(__file__).parent / "results" / "live_load.json"
 KEYS = 200
 
 
@@ -86,7 +82,7 @@ def main(argv=None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--no-results", action="store_true", help="do not write benchmarks/results/live_load.json")
     args = ap.parse_args(argv)
-    load_before = os.getloadavg()[0]
+    rec = Recorder("live_load", argv=None if argv is None else [__file__, *argv])
     results = {}
     for vt in args.types.split(","):
         runs: dict = {"sqlite": [], "memory": []}
@@ -108,20 +104,12 @@ def main(argv=None) -> int:
                   f"{s['ops_per_s_range'][1]}), p50 {s['p50_ms']:.2f} ms, p99 {s['p99_ms']:.2f} ms, "
                   f"failed {s['failed']}", flush=True)
         print(f"{vt:9} sqlite/memory ops/s ratio: {row['sqlite_vs_memory_ops_ratio']:.2f}x", flush=True)
+    print(f"load average (1, 5, 15 min) before {rec.load_before}, after {load_average()}")
     if not args.no_results:
-        RESULTS.parent.mkdir(parents=True, exist_ok=True)
-        RESULTS.write_text(json.dumps({
-            "command": " ".join(["python benchmarks/live_load.py", *(argv if argv is not None else sys.argv[1:])]),
-            "date": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
-            "machine": {"platform": platform.platform(), "cpus": os.cpu_count()},
-            "python": platform.python_version(),
-            "peer_versions": {"aiohttp": version("aiohttp"), "sqlite": sqlite3.sqlite_version,
-                      "peer": "the same site with --store memory (no disk)"},
-            "load_avg": {"before": round(load_before, 2), "after": round(os.getloadavg()[0], 2)},
-            "setup": {"seconds": args.seconds, "clients": args.clients, "keys": KEYS, "write_fraction": 0.5,
-                      "replicas": 3, "n": 2, "write_quorum": 2, "repeats": args.repeats, "geo_scale": 0},
-            "results": results,
-        }, indent=2) + "\n")
+        rec.write({"peer": "the same site with --store memory (no disk)",
+                   "setup": {"seconds": args.seconds, "clients": args.clients, "keys": KEYS, "write_fraction": 0.5,
+                             "replicas": 3, "n": 2, "write_quorum": 2, "repeats": args.repeats, "geo_scale": 0},
+                   **results}, peers={"aiohttp": version("aiohttp"), "sqlite": sqlite3.sqlite_version})
     return 0
 
 

@@ -1,6 +1,6 @@
 """Text CRDTs on a real editing trace, like for like: edgekit.crdt.Text beside Loro, automerge, pycrdt.
 
-    .venv/bin/python benchmarks/text_trace.py [--repeats 5] [--out benchmarks/results/text_trace.json]
+    .venv/bin/python benchmarks/text_trace.py [--repeats 5] [--peers edgekit,loro] [--no-results]
 
 Replays every edit of the ``automerge-paper`` trace (259,778 single-character
 edits by Martin Kleppmann, from josephg/editing-traces, CC BY 4.0) into each
@@ -44,15 +44,12 @@ index and the tree (``Text.apply``) and takes about 1.2 s here.
 from __future__ import annotations
 
 import argparse
-import datetime
 import gc
 import gzip
 import importlib
 import importlib.util
 import json
-import os
 import pickle
-import platform
 import re
 import statistics
 import subprocess
@@ -61,8 +58,8 @@ import tempfile
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-from text_peers import BATCHING, MODULES, PEERS  # noqa: E402
+from results_io import Recorder, load_average  # scripts beside this one
+from text_peers import BATCHING, MODULES, PEERS
 
 ROOT = Path(__file__).resolve().parents[1]
 TRACE = ROOT.parent / "shared" / "data" / "editing-traces" / "automerge-paper.json.gz"
@@ -129,12 +126,6 @@ def measure(peer: str, cached: Path) -> dict:
     return json.loads(out.stdout.strip().splitlines()[-1])
 
 
-def machine() -> dict:
-    cpu = next((ln.split(":", 1)[1].strip() for ln in Path("/proc/cpuinfo").read_text().splitlines()
-                if ln.startswith("model name")), platform.processor())
-    return {"nproc": os.cpu_count(), "cpu": cpu, "platform": platform.platform()}
-
-
 def versions(peers) -> dict:
     from importlib.metadata import version
 
@@ -156,7 +147,7 @@ def main() -> None:
     ap.add_argument("--repeats", type=int, default=5)
     ap.add_argument("--trace", type=Path, default=TRACE)
     ap.add_argument("--peers", default=",".join(PEERS), help="comma-separated subset of " + ",".join(PEERS))
-    ap.add_argument("--out", type=Path, default=None, help="write the results JSON here")
+    ap.add_argument("--no-results", action="store_true", help="do not write benchmarks/results/text_trace.json")
     ap.add_argument("--child", choices=list(PEERS), help=argparse.SUPPRESS)
     ap.add_argument("--cached", type=Path, help=argparse.SUPPRESS)
     args = ap.parse_args()
@@ -172,8 +163,7 @@ def main() -> None:
         if importlib.util.find_spec(name) is None and any(p.startswith(name) for p in peers):
             print(f"{name} is not installed for Python {sys.version.split()[0]}: its rows are skipped")
             peers = [p for p in peers if not p.startswith(name)]
-    started = datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds")
-    load_before = os.getloadavg()
+    rec = Recorder("text_trace")
     runs = {peer: [] for peer in peers}
     with tempfile.TemporaryDirectory() as tmp:
         cached = Path(tmp) / "trace.pickle"
@@ -204,25 +194,17 @@ def main() -> None:
                 goals[f"{key} vs {peer}"] = {"ratio": ratio, "at_most": target, "met": ratio <= target}
                 print(f"goal: edgekit {key} <= {target}x {peer}: {ratio:.2f}x, "
                       f"{'met' if ratio <= target else 'NOT met'}")
-    if args.out:
-        record = {
-            "command": " ".join([os.path.relpath(sys.executable, ROOT), *sys.argv]),
-            "date": started,
-            "machine": machine(),
-            "python": platform.python_version(),
-            "versions": versions(peers),
-            "load_avg": {"before": load_before, "after": os.getloadavg()},
+    print(f"load average (1, 5, 15 min) before {rec.load_before}, after {load_average()}")
+    if not args.no_results:
+        rec.write({
             "trace": {"name": args.trace.name, "edits": len(patches), "final_length": len(end),
                       "credit": "automerge-paper by Martin Kleppmann, via josephg/editing-traces (CC BY 4.0)"},
             "repeats": args.repeats,
             "baseline": "automerge",
             "method": __doc__.split("Like for like:\n", 1)[1].split("\n\nWhat made", 1)[0],
             "goals": goals,
-            "results": results,
-        }
-        args.out.parent.mkdir(parents=True, exist_ok=True)
-        args.out.write_text(json.dumps(record, indent=1) + "\n")
-        print(f"wrote {args.out}")
+            "implementations": results,
+        }, peers=versions(peers))
 
 
 def report(name, edits, length, repeats, results) -> None:

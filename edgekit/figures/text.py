@@ -34,13 +34,15 @@ PATTERNS = ("", "/", "x", ".", "-")
 def trace_benchmark_figure(record: dict) -> go.Figure:
     """Time, memory growth and encoded size per implementation as ratios to automerge (log scale).
 
-    ``record`` is the JSON that benchmarks/text_trace.py writes (medians). The
+    ``record`` is the JSON that benchmarks/text_trace.py writes (medians under
+    ``results.implementations``). The
     dashed line in each panel is the floor for Python, a chunked list of
     characters with no CRDT at all; in the size panel, the UTF-8 text itself.
     A peer without a figure for a panel (no encoding with history) has no bar there.
     """
-    results = record["results"]
-    base = results[record.get("baseline", "automerge")]
+    run = record["results"]
+    results = run["implementations"]
+    base = results[run.get("baseline", "automerge")]
     peers = [p for p in PEERS if p in results]
     floor_peer = next((p for p in FLOORS if p in results), None)
     fig = make_subplots(rows=1, cols=len(METRICS), subplot_titles=[title for _, title in METRICS],
@@ -77,9 +79,9 @@ def trace_benchmark_figure(record: dict) -> go.Figure:
                                text=f"{what}: under 0.01x", showarrow=False, font=dict(size=13))
         lo, hi = min(ratios) / 1.8, max(ratios) * 2.0
         fig.update_yaxes(type="log", range=[math.log10(lo), math.log10(hi)], row=1, col=col)
-    trace = record.get("trace", {})
+    trace = run.get("trace", {})
     title = (f"{trace.get('name', 'trace').removesuffix('.json.gz')}: {trace.get('edits', 0):,} edits, "
-             f"ratio to automerge (lower is better; medians of {record.get('repeats', '?')})")
+             f"ratio to automerge (lower is better; medians of {run.get('repeats', '?')})")
     style.apply(fig, title, height=520)
     fig.update_yaxes(title_text="ratio to automerge (log scale)", row=1, col=1)
     fig.update_xaxes(showticklabels=False)

@@ -28,7 +28,8 @@ import html
 import math
 import time
 import traceback
-from collections.abc import Callable
+from collections import OrderedDict
+from collections.abc import Callable, Hashable
 
 import ipywidgets as w
 import plotly.graph_objects as go
@@ -181,6 +182,46 @@ class App:
         if self.has_map:
             offline_maps()
         display(self.widget)
+
+
+class Memo:
+    """What an app computed for a control setting, kept for the next look, at most ``size`` settings.
+
+    Apps are seeded, so a setting gives the same result every time: a second look is free.
+    The oldest-used setting is forgotten first, so a learner sweeping a seed or a fault list
+    cannot grow the kernel's memory without bound.
+
+    >>> m = Memo(size=2)
+    >>> [m.get(k, lambda: k * 10) for k in (1, 2, 1, 3)]
+    [10, 20, 10, 30]
+    >>> sorted(m)
+    [1, 3]
+    """
+
+    def __init__(self, size: int = 32) -> None:
+        if isinstance(size, bool) or not isinstance(size, int) or size < 1:
+            raise ValueError(f"size={size!r}: expected a whole number >= 1")
+        self.size = size
+        self._kept: OrderedDict = OrderedDict()
+
+    def get(self, key: Hashable, compute: Callable):
+        """The value kept for ``key``, or ``compute()`` kept now."""
+        if key in self._kept:
+            self._kept.move_to_end(key)
+            return self._kept[key]
+        value = self._kept[key] = compute()
+        if len(self._kept) > self.size:
+            self._kept.popitem(last=False)
+        return value
+
+    def __contains__(self, key) -> bool:
+        return key in self._kept
+
+    def __iter__(self):
+        return iter(self._kept)
+
+    def __len__(self) -> int:
+        return len(self._kept)
 
 
 def guarded(fn: Callable, output: w.HTML) -> Callable:

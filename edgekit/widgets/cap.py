@@ -22,7 +22,7 @@ from edgekit.consistency import (
 )
 from edgekit.consistency.pbs import leg_samples
 from edgekit.figures import cap as cfig
-from edgekit.widgets.base import App
+from edgekit.widgets.base import App, Memo
 
 __all__ = ["CapApp", "PbsApp", "CUSTOM"]
 
@@ -60,7 +60,7 @@ class CapApp(App):
                                       description="Cut off")
         self.cp = w.ToggleButtons(options=CP_STORES, value=cp)
         self.seed = w.BoundedIntText(value=seed, min=0, max=10**6, description="Seed")
-        self._cache: dict = {}
+        self._cache = Memo(32)
         self.start([self.preset, self.cp, self.seed, self.group],
                    w.HBox([self.preset, self.seed]), self.cp, w.HBox([self.group, self.output]))
 
@@ -68,10 +68,12 @@ class CapApp(App):
         preset = self.preset.value
         cut = tuple(sorted(self.group.value)) if preset == CUSTOM else preset
         key = (cut, self.cp.value, self.seed.value)
-        if key not in self._cache:  # every run is seeded: the same controls give the same result
+
+        def compute():  # every run is seeded: the same controls give the same result
             cmp = cap_compare(cut, self.sites, cp=self.cp.value, seed=self.seed.value)
-            self._cache[key] = cmp, cfig.cap_figure(cmp)
-        return self._cache[key]
+            return cmp, cfig.cap_figure(cmp)
+
+        return self._cache.get(key, compute)
 
     def update(self) -> None:
         self.group.disabled = self.preset.value != CUSTOM
@@ -116,20 +118,21 @@ class PbsApp(App):
         self.w = w.BoundedIntText(value=w_, min=1, max=9, description="W")
         self.latency = w.ToggleButtons(options=sorted(LATENCY_MODELS), value=latency)
         self.t_max_ms = t_max_ms
-        self._cache: dict = {}
+        self._cache = Memo(32)
         self.start([self.n, self.r, self.w, self.latency], w.HBox([self.n, self.r, self.w]), self.latency)
 
     def _curve(self):
         key = (self.n.value, self.r.value, self.w.value, self.latency.value)
-        if key not in self._cache:
-            ts = [self.t_max_ms * i / 100 for i in range(101)]
-            ps = pbs_consistency(*key[:3], ts, latency=key[3], trials=self.TRIALS, seed=0)
-            tv = t_visibility(*key[:3], 0.999, latency=key[3], trials=self.TRIALS, seed=0)
-            n, r, w_, lat = key
-            legs = leg_samples(lat, 2_000)
-            fig = cfig.pbs_legs_figure(f"N={n} R={r} W={w_}, {lat}", ts, ps, self.TRIALS, legs)
-            self._cache[key] = (ts, ps, tv, fig, {leg: xs[len(xs) // 2] for leg, xs in legs.items()})
-        return key, self._cache[key]
+        return key, self._cache.get(key, lambda: self._compute(key))
+
+    def _compute(self, key):
+        ts = [self.t_max_ms * i / 100 for i in range(101)]
+        ps = pbs_consistency(*key[:3], ts, latency=key[3], trials=self.TRIALS, seed=0)
+        tv = t_visibility(*key[:3], 0.999, latency=key[3], trials=self.TRIALS, seed=0)
+        n, r, w_, lat = key
+        legs = leg_samples(lat, 2_000)
+        fig = cfig.pbs_legs_figure(f"N={n} R={r} W={w_}, {lat}", ts, ps, self.TRIALS, legs)
+        return ts, ps, tv, fig, {leg: xs[len(xs) // 2] for leg, xs in legs.items()}
 
     def update(self) -> None:
         (n, r, w_, _), (ts, ps, tv, fig, medians) = self._curve()

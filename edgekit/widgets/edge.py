@@ -14,7 +14,7 @@ import ipywidgets as w
 from edgekit.edge.lab.compare import SCENARIOS, TOPOLOGY_LABELS, workshop_compare
 from edgekit.edge.lab.stepper import site_inside, sync_walkthrough
 from edgekit.figures import edge as fe
-from edgekit.widgets.base import App, guarded, table_html
+from edgekit.widgets.base import App, Memo, guarded, table_html
 
 __all__ = ["SyncStepper", "SiteInspector", "DesignComparison"]
 
@@ -37,8 +37,8 @@ class SyncStepper(App):
         super().__init__()
         self.faults: dict = {}  # (epoch, site, "request" or "response") -> "drop" or "duplicate"
         # Each run takes a few ms: computed once per (value type, faults), so the slider only redraws.
-        self._walks: dict = {}
-        self._figures: dict = {}  # (value type, faults, epoch) -> go.Figure: each is built once
+        self._walks = Memo(16)  # the calm walk is used on every redraw, so it stays
+        self._figures = Memo(64)  # (value type, faults, epoch) -> go.Figure: each is built once
         n = len(self.walk("lww"))
         self.number = w.IntSlider(value=step, min=1, max=n, description="Epoch")
         self.value_type = w.ToggleButtons(options=[("LWW register", "lww"), ("MV register", "mv")],
@@ -59,9 +59,7 @@ class SyncStepper(App):
 
     def walk(self, value_type: str, faults=None) -> tuple:
         key = (value_type, tuple(sorted((faults if faults is not None else self.faults).items())))
-        if key not in self._walks:
-            self._walks[key] = sync_walkthrough(value_type=value_type, faults=dict(key[1]))
-        return self._walks[key]
+        return self._walks.get(key, lambda: sync_walkthrough(value_type=value_type, faults=dict(key[1])))
 
     def break_message(self, how: str) -> None:
         """Drop or duplicate the chosen message in the epoch on show."""
@@ -78,9 +76,7 @@ class SyncStepper(App):
         steps, calm = self.walk(vt), self.walk(vt, {})
         self.step = step = steps[self.number.value - 1]
         key = (vt, tuple(sorted(self.faults.items())), step.number)
-        if key not in self._figures:
-            self._figures[key] = fe.sync_step_figure(steps, step.number)
-        self.show(self._figures[key])
+        self.show(self._figures.get(key, lambda: fe.sync_step_figure(steps, step.number)))
         ops = "; ".join(f"{o.site} {o.kind}s {o.key} → {_text(o.value)}" for o in step.ops) or "none"
         rows = [("client operations", ops)]
         for i, m in enumerate(step.messages, 1):
@@ -143,7 +139,12 @@ VIEWS = (("scorecard", "scorecard"), ("write latency per PoP", "write"), ("read 
 
 
 class DesignComparison(App):
-    """The four designs on the same workload: pick the fault, and the view of the results."""
+    """The four designs on the same workload: pick the fault, and the view of the results.
+
+    The fault list is short and fixed, so every fault's four runs are made when the app is built
+    (about 0.7 s of CPU each here, shared with the notebook's own ``workshop_compare`` calls):
+    a control then only chooses among results and draws one figure.
+    """
 
     def __init__(self, scenario: str = "none", view: str = "scorecard", seed: int = 0) -> None:
         super().__init__()
@@ -151,12 +152,12 @@ class DesignComparison(App):
                                    description="Fault")
         self.view = w.ToggleButtons(options=VIEWS, value=view)
         self.seed = seed
-        self._figures: dict = {}  # (scenario, view) -> go.Figure: building one takes a few hundred ms
+        self.runs = {s: workshop_compare(s, seed) for s in SCENARIOS}
+        self._figures: dict = {}  # (scenario, view) -> go.Figure: twelve at most
         self.start([self.scenario, self.view])
 
     def update(self) -> None:
-        # The first look at a scenario runs four simulations (a few seconds); later looks are cached.
-        recs = workshop_compare(self.scenario.value, self.seed)
+        recs = self.runs[self.scenario.value]
         self.records = recs
         v = self.view.value
         key = (self.scenario.value, v)
