@@ -10,6 +10,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._checks import brief
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -74,7 +76,7 @@ def chapter(notebook: str) -> Chapter:
     for c in CHAPTERS + APPENDICES:
         if c.notebook == notebook:
             return c
-    raise ValueError(f"notebook={notebook!r}: expected one of {[c.notebook for c in CHAPTERS + APPENDICES]}")
+    raise ValueError(f"notebook={brief(notebook)}: expected one of {[c.notebook for c in CHAPTERS + APPENDICES]}")
 
 
 def markdown_table() -> str:

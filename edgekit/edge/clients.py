@@ -16,6 +16,7 @@ import math
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from .._checks import brief
 from .history import ClientOp, status_of
 from .messages import Outcome
 from .site import READ, WRITE
@@ -50,11 +51,11 @@ class Clients:
         """Start one client operation at ``site`` now; ``done(ClientOp)`` when it is answered.
         ``observe=False`` keeps it from the observer (the checks' own reads are not the workload's)."""
         if site not in self.sites:
-            raise ValueError(f"site={site!r}: expected one of {list(self.sites)}")
+            raise ValueError(f"site={brief(site)}: expected one of {list(self.sites)}")
         if kind not in (READ, WRITE):
-            raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
+            raise ValueError(f"kind={brief(kind)}: expected 'read' or 'write'")
         if not isinstance(key, str) or not key:
-            raise ValueError(f"key={key!r}: expected a non-empty string")
+            raise ValueError(f"key={brief(key)}: expected a non-empty string")
         self._invoke(site, READ if kind == READ else WRITE, key, arg, done, observe)
 
     def _invoke(self, site, kind, key, arg, done, observe) -> None:
@@ -92,7 +93,7 @@ class Clients:
     def call(self, site: str, kind: str, key: str, arg=None, max_ms: float = 60_000.0) -> Outcome:
         """Run one client operation at ``site`` now and the simulator until it is answered."""
         if isinstance(max_ms, bool) or not isinstance(max_ms, (int, float)) or not 0 < max_ms < math.inf:
-            raise ValueError(f"max_ms={max_ms!r}: expected a finite time in ms > 0")
+            raise ValueError(f"max_ms={brief(max_ms)}: expected a finite time in ms > 0")
         got: list = []
         self.invoke(site, kind, key, arg, got.append)
         limit = self.sim.now + max_ms

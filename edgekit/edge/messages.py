@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .._checks import brief
 from .codec import MAX_ENTRIES, Message, as_value_type, check_bool, decode_state, state_json
 
 __all__ = ["SyncRequest", "SyncResponse", "Get", "Got", "Put", "Stored", "Repair", "Fill", "Merge", "Merged",
@@ -144,7 +145,7 @@ def decode(d, value_type):
     cls = MESSAGES.get(d.get("type")) if isinstance(d, dict) else None
     if cls is None:
         got = d.get("type") if isinstance(d, dict) else type(d).__name__
-        raise ValueError(f"json type={got!r}: expected one of {', '.join(MESSAGES)}")
+        raise ValueError(f"json type={brief(got)}: expected one of {', '.join(MESSAGES)}")
     return cls.from_json(d, value_type)
 
 
@@ -184,7 +185,7 @@ class Outcome:
         vt = as_value_type(value_type)
         lat = d["latency_ms"]
         if lat is not None and (isinstance(lat, bool) or not isinstance(lat, (int, float)) or not lat >= 0):
-            raise ValueError(f"Outcome.latency_ms={lat!r}: expected a number >= 0 or null")
+            raise ValueError(f"Outcome.latency_ms={brief(lat)}: expected a number >= 0 or null")
         return cls(check_bool("Outcome.ok", d["ok"]), lat, decode_state("Outcome.state", d["state"], vt),
                    decode_state("Outcome.written", d["written"], vt), check_bool("Outcome.maybe", d["maybe"]))
 

@@ -44,6 +44,7 @@ from __future__ import annotations
 from edgekit.sim import FaultModel, LatencyModel, LinkFaults, Network, Simulator
 from edgekit.sim.faults import Crash, DiskLoss, Restart, Slow
 
+from .._checks import brief
 from .clients import Clients, long_lived
 from .config import EdgeConfig
 from .history import ClientOp
@@ -88,13 +89,13 @@ class EdgeSystem(Clients):
                  observer=None, measure_bytes: bool = True, record_reads: bool = False,
                  max_events: int | None = None, insite: LinkFaults | None = None) -> None:
         if not isinstance(topology, Topology):
-            raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
+            raise TypeError(f"topology={brief(topology)}: expected an edgekit.edge.Topology")
         self.config = config = EdgeConfig() if config is None else config
         if not isinstance(config, EdgeConfig):
-            raise TypeError(f"config={config!r}: expected an EdgeConfig")
+            raise TypeError(f"config={brief(config)}: expected an EdgeConfig")
         if max_events is not None and (isinstance(max_events, bool) or not isinstance(max_events, int)
                                        or max_events < 1):
-            raise ValueError(f"max_events={max_events!r}: expected a positive integer or None")
+            raise ValueError(f"max_events={brief(max_events)}: expected a positive integer or None")
         self.topology = topology
         self.sim = Simulator(seed=seed)
         self.net = Network(self.sim, latency=latency, faults=faults, record=record)
@@ -136,15 +137,15 @@ class EdgeSystem(Clients):
     def _check_timeline(self, faults: FaultModel) -> None:
         for ev in faults.timeline:
             if isinstance(ev, (Crash, Restart, DiskLoss, Slow)) and ev.node not in self.contexts:
-                raise ValueError(f"fault {ev}: node {ev.node!r} is not in this system; expected a cluster "
-                                 f"or replica id such as {next(iter(self.contexts))!r} or "
-                                 f"{next(iter(self.replicas))!r}")
+                raise ValueError(f"fault {ev}: node {brief(ev.node)} is not in this system; expected a cluster "
+                                 f"or replica id such as {brief(next(iter(self.contexts)))} or "
+                                 f"{brief(next(iter(self.replicas)))}")
             if isinstance(ev, DiskLoss) and (ev.node not in self.replicas or self.replicas[ev.node].tier != "site"):
                 raise ValueError(f"fault {ev}: only a site's replicas lose disks here (hubs and the root "
                                  "would rebuild a lost disk from their peers, which is not modelled)")
             if isinstance(ev, Slow) and ev.node not in self.replicas:
                 raise ValueError(f"fault {ev}: only replicas are made slow; expected an id such as "
-                                 f"{next(iter(self.replicas))!r}")
+                                 f"{brief(next(iter(self.replicas)))}")
 
     # -- reading state -------------------------------------------------------------------------
 
@@ -153,7 +154,7 @@ class EdgeSystem(Clients):
         for table in (self.sites, self.upstreams, self.replicas):
             if node_id in table:
                 return table[node_id]
-        raise ValueError(f"node={node_id!r}: not in this system; expected one of {list(self.contexts)[:8]} ...")
+        raise ValueError(f"node={brief(node_id)}: not in this system; expected one of {list(self.contexts)[:8]} ...")
 
     @property
     def root(self) -> Upstream:
@@ -196,7 +197,7 @@ class EdgeSystem(Clients):
     def quiet(self, max_epochs: int = 200) -> None:
         """Run the protocol's own epochs until no node owes or awaits anything (twice in a row)."""
         if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
-            raise ValueError(f"max_epochs={max_epochs!r}: expected a positive integer")
+            raise ValueError(f"max_epochs={brief(max_epochs)}: expected a positive integer")
         step = max(self.config.epoch_ms, self.config.upstream_epoch_ms)
         with long_lived() as freeze:
             for _ in range(max_epochs):

@@ -30,6 +30,8 @@ from functools import lru_cache
 
 from edgekit import geo
 
+from .._checks import brief
+
 __all__ = ["Topology", "site_place", "choose_center"]
 
 
@@ -37,7 +39,7 @@ def site_place(node_id: str) -> geo.Place:
     """The place of a node id: ``"LHR"``, ``"LHR#2"``, ``"hub:FRA"``, ``"root:azure:westeurope"``,
     or a replica of any of them (``"LHR/r1"``: replicas are in their cluster's PoP)."""
     if not isinstance(node_id, str):
-        raise TypeError(f"node={node_id!r}: expected a string such as 'LHR' or 'hub:FRA'")
+        raise TypeError(f"node={brief(node_id)}: expected a string such as 'LHR' or 'hub:FRA'")
     code = node_id.split("/", 1)[0]
     for prefix in ("hub:", "root:"):
         if code.startswith(prefix):
@@ -75,14 +77,14 @@ class Topology:
     def __post_init__(self) -> None:
         up = self.upstream
         if not isinstance(up, Mapping) or not up:
-            raise ValueError(f"upstream={up!r}: expected a non-empty mapping node -> parent")
+            raise ValueError(f"upstream={brief(up)}: expected a non-empty mapping node -> parent")
         for node, parent in up.items():
             if isinstance(node, str) and "/" in node:
-                raise ValueError(f"node {node!r}: expected an id without '/' (it separates a cluster "
+                raise ValueError(f"node {brief(node)}: expected an id without '/' (it separates a cluster "
                                  "from its replicas: 'LHR/r1')")
             site_place(node)  # unknown places fail here, naming the code
             if parent is not None and parent not in up:
-                raise ValueError(f"upstream of {node!r} = {parent!r}: not a node of this topology; "
+                raise ValueError(f"upstream of {brief(node)} = {brief(parent)}: not a node of this topology; "
                                  f"expected one of {sorted(up)} or None for the root")
         for node in up:
             seen = [node]
@@ -90,7 +92,7 @@ class Topology:
             while parent is not None:
                 if parent in seen:
                     cycle = " -> ".join(seen[seen.index(parent):] + [parent])
-                    raise ValueError(f"upstream of {node!r} = {up[node]!r}: {parent!r} is its own "
+                    raise ValueError(f"upstream of {brief(node)} = {brief(up[node])}: {brief(parent)} is its own "
                                      f"descendant (cycle {cycle}); expected a tree with one root")
                 seen.append(parent)
                 parent = up[parent]
@@ -124,7 +126,7 @@ class Topology:
         """Sites -> one hub per group (continent by default) -> root: the fractal tree, depth 2."""
         sites = _check_sites(sites)
         if group_by not in ("continent", "country"):
-            raise ValueError(f"group_by={group_by!r}: expected 'continent' or 'country'")
+            raise ValueError(f"group_by={brief(group_by)}: expected 'continent' or 'country'")
         w = _weights(sites, weights)
         groups: dict[str, dict[str, float]] = {}
         for s in sites:
@@ -167,7 +169,7 @@ class Topology:
     def path(self, node: str) -> tuple[str, ...]:
         """``node``, its upstream, its upstream's upstream ... the root."""
         if node not in self.upstream:
-            raise ValueError(f"node={node!r}: not in this topology; expected one of {sorted(self.upstream)}")
+            raise ValueError(f"node={brief(node)}: not in this topology; expected one of {sorted(self.upstream)}")
         out = [node]
         while self.upstream[out[-1]] is not None:
             out.append(self.upstream[out[-1]])
@@ -190,9 +192,9 @@ class Topology:
 
 def _check_sites(sites) -> tuple[str, ...]:
     if isinstance(sites, str) or not isinstance(sites, Sequence) or not sites:
-        raise ValueError(f"sites={sites!r}: expected a non-empty list of site ids such as ['LHR', 'SYD']")
+        raise ValueError(f"sites={brief(sites)}: expected a non-empty list of site ids such as ['LHR', 'SYD']")
     if len(set(sites)) != len(sites):
-        raise ValueError(f"sites={list(sites)!r}: expected each site once")
+        raise ValueError(f"sites={brief(list(sites))}: expected each site once")
     for s in sites:
         site_place(s)
     return tuple(sites)

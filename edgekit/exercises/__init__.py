@@ -22,6 +22,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .._checks import brief
+
 __all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED", "unanswered",
            "choose"]
 
@@ -125,12 +127,12 @@ def exercise(id: str, title: str, hint: str = "") -> Callable:
 
 def _load(ex_id: str) -> Exercise:
     if not isinstance(ex_id, str):
-        raise TypeError(f"exercise id={ex_id!r}: expected a string such as 'ch1.fibre_rtt'")
+        raise TypeError(f"exercise id={brief(ex_id)}: expected a string such as 'ch1.fibre_rtt'")
     chapter = ex_id.split(".", 1)[0]
     if chapter in _CHAPTERS:
         importlib.import_module(f"edgekit.exercises.{chapter}")
     if ex_id not in REGISTRY:
-        raise ValueError(f"exercise id={ex_id!r}: unknown; expected one of {sorted(REGISTRY)}")
+        raise ValueError(f"exercise id={brief(ex_id)}: unknown; expected one of {sorted(REGISTRY)}")
     return REGISTRY[ex_id]
 
 

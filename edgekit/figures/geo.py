@@ -12,6 +12,8 @@ from edgekit import coordination as co
 from edgekit import geo
 from edgekit.figures import style
 
+from .._checks import brief
+
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {
     "estimate": "estimate (measured, else median line)",
@@ -27,12 +29,12 @@ def rtt_by(measure: str):
         return geo.estimate_rtt_ms
     if measure in ("fiber", "vacuum"):
         return lambda a, b: geo.min_rtt_ms(a, b, medium=measure)
-    raise ValueError(f"measure={measure!r}: expected one of {list(MEASURES)}")
+    raise ValueError(f"measure={brief(measure)}: expected one of {list(MEASURES)}")
 
 
 def _select(kind: str) -> list[geo.Place]:
     if kind not in ("all", "pop", "cloud"):
-        raise ValueError(f"kind={kind!r}: expected 'all', 'pop' or 'cloud'")
+        raise ValueError(f"kind={brief(kind)}: expected 'all', 'pop' or 'cloud'")
     return [p for p in geo.places() if kind == "all" or p.kind == kind]
 
 
@@ -185,7 +187,7 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
     """Map of client sites coloured by one design's write latency, and every design's costs beside it."""
     scheme = {"primary_ms": "sync_primary_ms", "quorum_ms": "leaderless_majority_ms"}.get(scheme, scheme)
     if scheme not in {s for s, _, _ in SCHEMES}:
-        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in SCHEMES]}")
+        raise ValueError(f"scheme={brief(scheme)}: expected one of {[s for s, _, _ in SCHEMES]}")
     label = {s: lab for s, lab, _ in SCHEMES}
     fig = _map_beside_bars(0.5)
     ps = [geo.place(c.client) for c in costs]
@@ -226,7 +228,7 @@ def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go
     """Sequential round trips that fit in each budget (log scale), for the bounds and the estimate."""
     budgets = budgets or co.BUDGETS_MS
     if geo.place(a).code == geo.place(b).code:
-        raise ValueError(f"b={b!r}: pick a place other than a={a!r} (a round trip to yourself costs no travel)")
+        raise ValueError(f"b={brief(b)}: pick a place other than a={brief(a)} (a round trip to yourself costs no travel)")
     counts = [[co.round_trips_within(v, rtt_by(m)(a, b)) for v in budgets.values()] for m in MEASURES]
     fig = go.Figure()
     for i, m in enumerate(MEASURES):

@@ -35,6 +35,7 @@ from edgekit.edge import EdgeConfig
 from edgekit.edge.system import cluster_of
 from edgekit.edge.topology import site_place
 
+from .._checks import brief
 from .planet import DEFAULT_SITES
 from .sqlstore import SYNCHRONOUS
 from .wire import MIN_TOKEN_CHARS, is_loopback
@@ -49,7 +50,7 @@ def node_id_of(role: str, name: str) -> str:
     if role in ("root", "hub") and not name.startswith(f"{role}:"):
         name = f"{role}:{name}"
     if role == "replica" and "/" not in name:
-        raise ValueError(f"replica {name!r}: expected a replica id such as 'LHR/r1' or 'hub:FRA/r0'")
+        raise ValueError(f"replica {brief(name)}: expected a replica id such as 'LHR/r1' or 'hub:FRA/r0'")
     site_place(name)  # an unknown PoP code fails here, naming it
     return name
 
@@ -58,17 +59,17 @@ def load_class(path: str):
     """The class at ``"package.module:Class"``."""
     mod, _, name = path.partition(":")
     if not mod or not name:
-        raise ValueError(f"--node={path!r}: expected 'package.module:Class'")
+        raise ValueError(f"--node={brief(path)}: expected 'package.module:Class'")
     cls = getattr(importlib.import_module(mod), name, None)
     if not isinstance(cls, type):
-        raise ValueError(f"--node={path!r}: {name!r} is not a class of module {mod!r}")
+        raise ValueError(f"--node={brief(path)}: {brief(name)} is not a class of module {brief(mod)}")
     return cls
 
 
 def config_from_json(text: str | None) -> EdgeConfig:
     d = json.loads(text) if text else {}
     if not isinstance(d, dict):
-        raise ValueError(f"--config={text!r}: expected a JSON object of EdgeConfig fields")
+        raise ValueError(f"--config={brief(text)}: expected a JSON object of EdgeConfig fields")
     try:
         return EdgeConfig(**d)
     except TypeError as e:
@@ -122,7 +123,7 @@ def check(args) -> None:
     args.tier_value = args.role if args.role != "replica" else tier
     needs_up = args.tier_value != "root"
     if needs_up != bool(args.upstream):
-        raise ValueError(f"--upstream={args.upstream!r}: a {args.tier_value} " +
+        raise ValueError(f"--upstream={brief(args.upstream)}: a {args.tier_value} " +
                          ("needs the URL of its upstream" if needs_up else "has no upstream"))
     if args.role == "replica" and not args.front:
         raise ValueError("replica: expected --front URL (its cluster's front end process)")
@@ -132,7 +133,7 @@ def check(args) -> None:
     for item in args.remote:
         rid, eq, url = item.partition("=")
         if not eq or cluster_of(rid) != args.cluster or rid == args.node_id or not url.startswith("http"):
-            raise ValueError(f"--remote={item!r}: expected ID=URL with a replica of {args.cluster}, "
+            raise ValueError(f"--remote={brief(item)}: expected ID=URL with a replica of {args.cluster}, "
                              f"e.g. {args.cluster}/r1=http://127.0.0.1:9001")
         args.remote_map[rid] = url
 

@@ -29,6 +29,8 @@ import hmac
 import ipaddress
 import json
 
+from .._checks import brief
+
 __all__ = ["BadRequest", "Limits", "parse_json", "dumps", "write_arg", "check_key", "token_ok", "is_loopback",
            "plain", "NODE_HEADER", "TYPE_HEADER", "MAX_ARG", "MIN_TOKEN_CHARS"]
 
@@ -53,7 +55,7 @@ class Limits:
     def __init__(self, kv_bytes: int = 16_384, sync_bytes: int = 8 * 2**20) -> None:
         for name, v in (("kv_bytes", kv_bytes), ("sync_bytes", sync_bytes)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 64:
-                raise ValueError(f"{name}={v!r}: expected an integer >= 64 (bytes)")
+                raise ValueError(f"{name}={brief(v)}: expected an integer >= 64 (bytes)")
         self.kv_bytes, self.sync_bytes = kv_bytes, sync_bytes
 
 
@@ -81,7 +83,7 @@ def write_arg(body) -> int:
                          '(e.g. {"value": 7})')
     v = body["value"]
     if isinstance(v, bool) or not isinstance(v, int):
-        raise BadRequest(f"body.value={v!r}: expected an integer (the write's argument; see edgekit.edge.values)")
+        raise BadRequest(f"body.value={brief(v)}: expected an integer (the write's argument; see edgekit.edge.values)")
     if not -MAX_ARG < v < MAX_ARG:
         raise BadRequest(f"body.value={v}: expected an integer between -2**53 and 2**53")
     return v

@@ -24,6 +24,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+from .._checks import brief
 from ..clocks.hlc import HLC
 from ..clocks.lamport import LamportClock
 from ..clocks.physical import PhysicalClock
@@ -124,7 +125,7 @@ class Causality:
 
     def _check(self, i) -> int:
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.events):
-            raise ValueError(f"event={i!r}: expected an event index in [0, {len(self.events) - 1}]")
+            raise ValueError(f"event={brief(i)}: expected an event index in [0, {len(self.events) - 1}]")
         return i
 
     def happens_before(self, i: int, j: int) -> bool:

@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
+from .._checks import brief
 from .context import SimContext
 from .faults import Crash, Cut, DiskLoss, FaultModel, Heal, LinkFaults, Restart, Slow
 from .wire import link_entry
@@ -100,7 +101,7 @@ class FaultControl:
         ctx = self.context(node_id)
         wipe = getattr(ctx.node, "on_disk_loss", None)
         if not callable(wipe):
-            raise ValueError(f"node={node_id!r}: {type(ctx.node).__name__} has no disk to lose "
+            raise ValueError(f"node={brief(node_id)}: {type(ctx.node).__name__} has no disk to lose "
                              "(expected a node with on_disk_loss())")
         was_up = ctx.up
         if was_up:
@@ -115,7 +116,7 @@ class FaultControl:
         ctx = self.context(node_id)
         hook = getattr(ctx.node, "on_slow", None)
         if not callable(hook):
-            raise ValueError(f"node={node_id!r}: {type(ctx.node).__name__} cannot be made slow "
+            raise ValueError(f"node={brief(node_id)}: {type(ctx.node).__name__} cannot be made slow "
                              "(expected a node with on_slow(extra_ms))")
         extra_ms = Slow(self.sim.now, node_id, extra_ms).extra_ms  # checks it
         hook(extra_ms)
@@ -139,7 +140,7 @@ class FaultControl:
         say). Cuts and crashes still apply to them."""
         lf = LinkFaults() if faults is None else faults
         if not isinstance(lf, LinkFaults):
-            raise TypeError(f"faults={faults!r}: expected a LinkFaults")
+            raise TypeError(f"faults={brief(faults)}: expected a LinkFaults")
         if not hasattr(self, "_pinned"):
             self._pinned = {}
         for src, dst in pairs:

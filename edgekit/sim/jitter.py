@@ -40,6 +40,8 @@ from array import array
 from functools import lru_cache
 from statistics import NormalDist
 
+from .._checks import brief
+
 __all__ = ["TABLE_BITS", "quantile_table", "cdf"]
 
 TABLE_BITS = 16
@@ -66,9 +68,9 @@ def quantile_table(kind: str, mean: float, sigma: float = 1.0) -> memoryview:
     """The ``2**16`` atoms (slice means, ascending) of the jitter distribution ``kind`` with this
     mean: "uniform" on [0, 2 * mean], "exponential", or "lognormal" with shape ``sigma``; read-only."""
     if kind not in ("uniform", "exponential", "lognormal"):
-        raise ValueError(f"kind={kind!r}: expected 'uniform', 'exponential' or 'lognormal'")
+        raise ValueError(f"kind={brief(kind)}: expected 'uniform', 'exponential' or 'lognormal'")
     if not (0 < mean < math.inf) or not (0 < sigma < math.inf):
-        raise ValueError(f"mean={mean!r}, sigma={sigma!r}: expected finite numbers > 0")
+        raise ValueError(f"mean={brief(mean)}, sigma={brief(sigma)}: expected finite numbers > 0")
     tails = _tails(kind, float(sigma))
     scale = _K * mean
     return memoryview(array("d", [scale * (tails[i] - tails[i + 1]) for i in range(_K)])).toreadonly()

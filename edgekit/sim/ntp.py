@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from .._checks import brief
 from ..clocks.physical import PhysicalClock, ntp_error_bound_ms
 from .core import Simulator
 from .faults import FaultModel
@@ -86,7 +87,7 @@ def ntp_survey(server: str, clients, exchanges: int = 8, jitter_ms: float = 3.0,
     if not clients:
         raise ValueError("clients=[]: expected at least one PoP code")
     if isinstance(exchanges, bool) or not isinstance(exchanges, int) or exchanges < 1:
-        raise ValueError(f"exchanges={exchanges!r}: expected an integer >= 1")
+        raise ValueError(f"exchanges={brief(exchanges)}: expected an integer >= 1")
     rng = random.Random(seed)
     # Clients start up to 500 ms off; the error does not depend on it, only on path asymmetry.
     offsets = {c: PhysicalClock(offset_ms=rng.uniform(-500, 500)) for c in clients}
@@ -97,7 +98,7 @@ def ntp_survey(server: str, clients, exchanges: int = 8, jitter_ms: float = 3.0,
     net.add_node("server", NtpServer(), place=server)
     for c in clients:
         if c == server:
-            raise ValueError(f"clients contains the server {server!r}: expected other PoPs")
+            raise ValueError(f"clients contains the server {brief(server)}: expected other PoPs")
         net.add_node(c, NtpClient("server", exchanges), place=c)
     net.start()
     sim.run()

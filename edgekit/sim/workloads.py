@@ -14,6 +14,7 @@ causality and plenty of concurrency.
 
 from __future__ import annotations
 
+from .._checks import brief
 from .core import Simulator
 from .faults import FaultModel
 from .latency import LatencyModel
@@ -88,7 +89,7 @@ class Scripted(Node):
         for trigger, steps in plan.items():
             for step in steps:
                 if len(step) != 3 or step[1] not in ("local", "send") or not step[0] >= 0:
-                    raise ValueError(f"plan[{trigger!r}] step {step!r}: expected (delay_ms >= 0, 'local'|'send', arg)")
+                    raise ValueError(f"plan[{brief(trigger)}] step {brief(step)}: expected (delay_ms >= 0, 'local'|'send', arg)")
         self.plan = plan
 
     def _follow(self, ctx, trigger) -> None:

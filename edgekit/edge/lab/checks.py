@@ -53,6 +53,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..._checks import brief
 from ..values import VALUE_TYPES, ValueType
 
 __all__ = ["LostWrites", "check_writes", "check_sessions", "check_copies", "check_touched"]
@@ -86,7 +87,7 @@ def _vtype(value_type) -> ValueType:
     if isinstance(value_type, ValueType):
         return value_type
     if value_type not in VALUE_TYPES:
-        raise ValueError(f"value_type={value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+        raise ValueError(f"value_type={brief(value_type)}: expected one of {tuple(VALUE_TYPES)}")
     return VALUE_TYPES[value_type]
 
 
@@ -94,7 +95,7 @@ def _final(final) -> Callable:
     if isinstance(final, Mapping):
         return final.get
     if not callable(final):
-        raise TypeError(f"final={final!r}: expected a function key -> final state, or a dict")
+        raise TypeError(f"final={brief(final)}: expected a function key -> final state, or a dict")
     return final
 
 

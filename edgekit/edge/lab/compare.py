@@ -38,6 +38,7 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology, site_place
@@ -96,15 +97,15 @@ class Setup:
         GossipConfig(fanout=self.fanout)  # fanout < 1 fails here, naming it
         PrimaryConfig(reads=self.primary_reads)
         if self.value_type not in VALUE_TYPES:
-            raise ValueError(f"value_type={self.value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+            raise ValueError(f"value_type={brief(self.value_type)}: expected one of {tuple(VALUE_TYPES)}")
         if self.isolated not in self.sites:
-            raise ValueError(f"isolated={self.isolated!r}: expected one of the sites {list(self.sites)}")
+            raise ValueError(f"isolated={brief(self.isolated)}: expected one of the sites {list(self.sites)}")
         continents = sorted({site_place(s).continent for s in self.sites})
         if self.region not in continents:
-            raise ValueError(f"region={self.region!r}: expected a continent with sites, one of {continents}")
+            raise ValueError(f"region={brief(self.region)}: expected a continent with sites, one of {continents}")
         if not (isinstance(self.fault_from, (int, float)) and isinstance(self.fault_to, (int, float))
                 and 0 <= self.fault_from < self.fault_to <= 1):
-            raise ValueError(f"fault_from={self.fault_from!r}, fault_to={self.fault_to!r}: expected "
+            raise ValueError(f"fault_from={brief(self.fault_from)}, fault_to={brief(self.fault_to)}: expected "
                              "0 <= fault_from < fault_to <= 1 (fractions of the workload's duration)")
 
     def workload(self, seed: int = 0) -> Workload:
@@ -162,7 +163,7 @@ class RunRecord:
 
 def _check_topology(topology) -> None:
     if topology not in TOPOLOGIES:
-        raise ValueError(f"topology={topology!r}: expected one of {TOPOLOGIES}")
+        raise ValueError(f"topology={brief(topology)}: expected one of {TOPOLOGIES}")
 
 
 def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None = None, record="none",
@@ -170,7 +171,7 @@ def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None 
     """The system for ``topology``, started on a fresh simulated planet (not yet driven)."""
     _check_topology(topology)
     if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
+        raise TypeError(f"setup={brief(setup)}: expected an edgekit.edge.lab.compare.Setup")
     sites, w = tuple(setup.sites), setup.weights()
     vt = VALUE_TYPES[setup.value_type]
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)
@@ -199,7 +200,7 @@ def upstream_of(topology: str, setup: Setup) -> str:
 def fault_timeline(topology: str, scenario: str, setup: Setup) -> tuple:
     """The fault events of ``scenario`` for ``topology`` (the same for all but the crashed node)."""
     if scenario not in SCENARIOS:
-        raise ValueError(f"scenario={scenario!r}: expected one of {SCENARIOS}")
+        raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
     span = setup.workload().duration_ms
     a, b = setup.fault_from * span, setup.fault_to * span
     if scenario == "site_isolated":
@@ -290,7 +291,7 @@ def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None =
     for t in topologies:
         _check_topology(t)
     if scenario not in SCENARIOS:
-        raise ValueError(f"scenario={scenario!r}: expected one of {SCENARIOS}")
+        raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
     setup = Setup() if setup is None else setup
     todo = progress_iter(topologies, f"designs ({scenario})", progress, unit="design")
     return tuple(run(t, scenario, setup, seed) for t in todo)

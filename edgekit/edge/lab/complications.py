@@ -25,6 +25,7 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief
 from ..config import EdgeConfig
 from ..messages import SyncRequest, value_bytes, wire_bytes
 from ..system import EdgeSystem
@@ -43,7 +44,7 @@ def _setup(setup) -> Setup:
     if setup is None:
         return Setup()
     if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
+        raise TypeError(f"setup={brief(setup)}: expected an edgekit.edge.lab.compare.Setup")
     return setup
 
 
@@ -171,7 +172,7 @@ def storm(setup: Setup | None = None, scenario: str = "region_cut", seed: int = 
     """Sync bytes into the root per ``bucket_ms`` while ``scenario`` happens and heals."""
     setup = _setup(setup)
     if not bucket_ms > 0:
-        raise ValueError(f"bucket_ms={bucket_ms!r}: expected a bucket length > 0 ms")
+        raise ValueError(f"bucket_ms={brief(bucket_ms)}: expected a bucket length > 0 ms")
     events = fault_timeline(topology, scenario, setup)
     r = _run(setup, seed, topology, record="all", faults=FaultModel(timeline=events))
     root = r.topology.root
@@ -206,7 +207,7 @@ def value_costs(types=("lww", "mv", "gcounter", "pncounter", "orset"), setup: Se
     out = []
     for t in progress_iter(types, "value types", progress):
         if t not in VALUE_TYPES:
-            raise ValueError(f"types: {t!r}: expected names from {tuple(VALUE_TYPES)}")
+            raise ValueError(f"types: {brief(t)}: expected names from {tuple(VALUE_TYPES)}")
         workload = setup.workload(seed)
         topo = Topology.flat(workload.sites, workload.site_rates())
         system = EdgeSystem(topo, EdgeConfig(epoch_ms=setup.epoch_ms, value_type=t), seed=seed)

@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import Crash, Cut, DiskLoss, FaultModel, Heal, Restart
 
+from ..._checks import brief
 from .primary import PrimaryConfig, PrimarySystem
 
 __all__ = ["FAILOVER_SITES", "PRIMARY", "WRITE_TIMES_MS", "END_MS", "FailoverRun", "failover_run", "check_schedule"]
@@ -77,7 +78,7 @@ def check_schedule(faults) -> tuple:
         names = (ev.node,) if hasattr(ev, "node") else tuple(x for side in (ev.side_a, ev.side_b) if side for x in side)
         bad = [n for n in names if n not in (*FAILOVER_SITES, "*")]
         if bad:
-            raise ValueError(f"faults: {ev}: {bad[0]!r} is not a node here; expected one of {list(FAILOVER_SITES)}"
+            raise ValueError(f"faults: {ev}: {brief(bad[0])} is not a node here; expected one of {list(FAILOVER_SITES)}"
                              " (or '*' for everyone)")
     return events
 

@@ -27,6 +27,8 @@ import random
 
 from edgekit.sim.faults import Crash, Cut, DiskLoss, Heal, Restart, Slow
 
+from ..._checks import brief
+
 __all__ = ["site_isolated", "upstream_down", "region_cut", "replica_down", "replica_cut", "replica_slow",
            "disk_lost", "random_faults", "KINDS"]
 
@@ -35,16 +37,16 @@ KINDS = ("site", "site_down", "upstream", "region", "replica", "replica_cut", "s
 
 def _name(what: str, v) -> str:
     if not isinstance(v, str) or not v:
-        raise ValueError(f"{what}={v!r}: expected a node id, place code or region such as 'LHR'")
+        raise ValueError(f"{what}={brief(v)}: expected a node id, place code or region such as 'LHR'")
     return v
 
 
 def _window(at_ms, end_ms, end_name: str) -> tuple[float, float]:
     for name, t in (("at_ms", at_ms), (end_name, end_ms)):
         if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-            raise ValueError(f"{name}={t!r}: expected a finite time in ms >= 0")
+            raise ValueError(f"{name}={brief(t)}: expected a finite time in ms >= 0")
     if end_ms < at_ms:
-        raise ValueError(f"{end_name}={end_ms!r}: expected a time >= at_ms={at_ms!r} (a fault cannot "
+        raise ValueError(f"{end_name}={brief(end_ms)}: expected a time >= at_ms={brief(at_ms)} (a fault cannot "
                          "heal before it starts)")
     return float(at_ms), float(end_ms)
 
@@ -108,9 +110,9 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
     from ..topology import site_place
 
     if not isinstance(rng, random.Random):
-        raise TypeError(f"rng={rng!r}: expected a random.Random (seeded: the same seed, the same faults)")
+        raise TypeError(f"rng={brief(rng)}: expected a random.Random (seeded: the same seed, the same faults)")
     if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"count={count!r}: expected an integer >= 0")
+        raise ValueError(f"count={brief(count)}: expected an integer >= 0")
     _window(0.0, until_ms, "until_ms")
     longest = until_ms / 2 if max_length_ms is None else _window(0.0, max_length_ms, "max_length_ms")[1]
     inner = [n for n in topology.upstream if n not in topology.sites]
@@ -123,10 +125,10 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
     if kinds is not None:
         bad = [k for k in kinds if k not in KINDS]
         if bad or not kinds:
-            raise ValueError(f"kinds={kinds!r}: expected some of {KINDS}")
+            raise ValueError(f"kinds={brief(kinds)}: expected some of {KINDS}")
         allowed = list(dict.fromkeys(kinds))
         if config is None and set(allowed) & {"replica", "replica_cut", "slow", "disk"}:
-            raise ValueError(f"kinds={kinds!r}: replica faults need config= (an EdgeConfig: how many replicas)")
+            raise ValueError(f"kinds={brief(kinds)}: replica faults need config= (an EdgeConfig: how many replicas)")
         if "region" in allowed and not continents:
             raise ValueError("kinds: 'region' needs sites on more than one continent")
     clusters = list(topology.upstream)

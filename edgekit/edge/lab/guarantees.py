@@ -32,6 +32,7 @@ from edgekit.checkers import Operation, check_linearizable
 from edgekit.checkers.sessions import monotonic_reads, read_your_writes
 from edgekit.consistency.scenarios import WORLD, cap_faults
 
+from ..._checks import brief
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
@@ -83,7 +84,7 @@ def neighbours(sites) -> dict[str, str]:
     """
     sites = tuple(sites)
     if len(sites) < 2:
-        raise ValueError(f"sites={sites!r}: expected at least two sites (a client needs somewhere to move)")
+        raise ValueError(f"sites={brief(sites)}: expected at least two sites (a client needs somewhere to move)")
     return {s: min((t for t in sites if t != s), key=lambda t: (geo.estimate_rtt_ms(s, t), t)) for s in sites}
 
 
@@ -137,7 +138,7 @@ def edge_map_rows(cut: str = "Europe cut off", designs=tuple(CH5_DESIGNS), ops: 
     """Chapter 3's consistency map, for chapter 5's designs: plain rows in ``consistency_map``'s form."""
     for d in designs:
         if d not in CH5_DESIGNS:
-            raise ValueError(f"designs: {d!r} is not one of {list(CH5_DESIGNS)}")
+            raise ValueError(f"designs: {brief(d)} is not one of {list(CH5_DESIGNS)}")
     cap_faults(cut)  # a bad cut fails now
     rows = []
     for d in designs:
@@ -161,7 +162,7 @@ def session_table(setup: Setup | None = None, seed: int = 0, designs=tuple(CH5_D
     rows = []
     for d in designs:
         if d not in CH5_DESIGNS:
-            raise ValueError(f"designs: {d!r} is not one of {list(CH5_DESIGNS)}")
+            raise ValueError(f"designs: {brief(d)} is not one of {list(CH5_DESIGNS)}")
         kind, reads = CH5_DESIGNS[d]
         su = dataclasses.replace(setup, primary_reads=reads) if reads else setup
         obs = Observer(su.sites, record_ops=True)

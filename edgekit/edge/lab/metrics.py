@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+from ..._checks import brief
 from ..values import leq as plain_leq
 from .checks import LostWrites
 
@@ -22,11 +23,11 @@ __all__ = ["LostWrites", "check_lost_writes", "percentile", "distribution"]
 def _sample(xs, name: str = "xs") -> list:
     """``xs`` as a list of finite-or-infinite numbers; NaN (which sorts nowhere) is refused."""
     if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
-        raise TypeError(f"{name}={xs!r}: expected a list of numbers (ms)")
+        raise TypeError(f"{name}={brief(xs)}: expected a list of numbers (ms)")
     out = list(xs)
     for x in out:
         if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise TypeError(f"{name}: {x!r} is not a number; expected a list of numbers (ms)")
+            raise TypeError(f"{name}: {brief(x)} is not a number; expected a list of numbers (ms)")
         if x != x:
             raise ValueError(f"{name}: contains NaN; expected numbers (a NaN has no place in a sorted sample)")
     return out
@@ -35,7 +36,7 @@ def _sample(xs, name: str = "xs") -> list:
 def percentile(xs: Sequence[float], q: float) -> float | None:
     """The nearest-rank ``q``-th percentile (``q`` in [0, 100]); None for no data."""
     if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100:
-        raise ValueError(f"q={q!r}: expected a percentile in [0, 100]")
+        raise ValueError(f"q={brief(q)}: expected a percentile in [0, 100]")
     s = sorted(_sample(xs))
     if not s:
         return None

@@ -34,6 +34,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from ..._checks import brief
 from ..messages import Outcome
 from ..values import join as plain_join
 from ..values import leq as plain_leq
@@ -103,7 +104,7 @@ class Observer:
                  staleness_every: int = 1, leq=plain_leq, join=plain_join) -> None:
         for name, v in (("probe_every", probe_every), ("staleness_every", staleness_every)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name}={v!r}: expected a positive integer (1: every one)")
+                raise ValueError(f"{name}={brief(v)}: expected a positive integer (1: every one)")
         self.sites = tuple(sites)
         self.record_ops = record_ops
         self.ops: list[OpRecord] = []

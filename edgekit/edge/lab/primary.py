@@ -57,6 +57,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..._checks import brief
 from ..messages import Outcome
 from ..topology import choose_center, site_place
 from .harness import FAILED, Bench, BenchNode, check_positive
@@ -82,7 +83,7 @@ class PrimaryConfig:
 
     def __post_init__(self) -> None:
         if self.reads not in READS:
-            raise ValueError(f"reads={self.reads!r}: expected one of {READS}")
+            raise ValueError(f"reads={brief(self.reads)}: expected one of {READS}")
         for name in ("heartbeat_ms", "timeout_ms", "retry_ms", "local_ms"):
             check_positive(name, getattr(self, name))
         check_positive("batch", self.batch, integer=True, what=" (log entries per catch-up message)")
@@ -386,12 +387,12 @@ class PrimarySystem(Bench):
                  weights=None, **bench) -> None:
         config = PrimaryConfig() if config is None else config
         if not isinstance(config, PrimaryConfig):
-            raise TypeError(f"config={config!r}: expected a PrimaryConfig")
+            raise TypeError(f"config={brief(config)}: expected a PrimaryConfig")
         super().__init__(sites, value_type=config.value_type, **bench)
         if primary is None:
             primary = central_site(self.site_ids, weights)
         if primary not in self.site_ids:
-            raise ValueError(f"primary={primary!r}: expected one of the sites {list(self.site_ids)}")
+            raise ValueError(f"primary={brief(primary)}: expected one of the sites {list(self.site_ids)}")
         self.primary = primary
         self.config = config
         self.step_ms = config.heartbeat_ms

@@ -26,6 +26,7 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief
 from ..system import EdgeSystem, cluster_of
 from ..topology import site_place
 from .compare import Setup, build, fault_timeline
@@ -116,16 +117,16 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     if not others_write:
         setup = replace(setup, write_fraction=0.0)
     if origin not in setup.sites:
-        raise ValueError(f"origin={origin!r}: expected one of the sites {list(setup.sites)}")
+        raise ValueError(f"origin={brief(origin)}: expected one of the sites {list(setup.sites)}")
     if setup.value_type not in ("lww", "mv"):
-        raise ValueError(f"value_type={setup.value_type!r}: expected 'lww' or 'mv' (a register whose value "
+        raise ValueError(f"value_type={brief(setup.value_type)}: expected 'lww' or 'mv' (a register whose value "
                          "names the traced write)")
     workload = setup.workload(seed)
     if not 0 <= at_ms < workload.duration_ms:
-        raise ValueError(f"at_ms={at_ms!r}: expected a time in [0, {workload.duration_ms:.0f}) ms, "
+        raise ValueError(f"at_ms={brief(at_ms)}: expected a time in [0, {workload.duration_ms:.0f}) ms, "
                          "inside the workload")
     if key not in workload.key_names():
-        raise ValueError(f"key={key!r}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
+        raise ValueError(f"key={brief(key)}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults, record="all")
     system.sim.call_at(at_ms, system.invoke, origin, "write", key, TRACE_WRITE)
@@ -134,7 +135,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     system.sim.run(until=system.sim.now + 4 * setup.epoch_ms)
     written = [s for s in system.observer.acked.get(key, ()) if _names_trace(s.value)]
     if not written:
-        raise ValueError(f"origin={origin!r}: the traced write was not acknowledged (the site could not "
+        raise ValueError(f"origin={brief(origin)}: the traced write was not acknowledged (the site could not "
                          "reach whoever must accept it); try another origin or time")
     state, leq = written[0], system.observer.leq
     sent: dict = {}

@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
@@ -100,7 +101,7 @@ def writer_ids(sites: int = 6, keys: int = 60, rounds: int = 6, ops: int = 3_000
 
     for name, v in (("rounds", rounds), ("ops", ops), ("keys", keys)):
         if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={v!r}: expected a positive integer")
+            raise ValueError(f"{name}={brief(v)}: expected a positive integer")
     names = site_ids(sites)
     out = []
     for cap in lease_keys:
