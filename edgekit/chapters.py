@@ -12,6 +12,8 @@ from dataclasses import dataclass
 
 from ._checks import brief
 
+__all__ = ["Chapter", "CHAPTERS", "APPENDICES", "chapter", "markdown_table"]
+
 
 @dataclass(frozen=True)
 class Chapter:

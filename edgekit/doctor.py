@@ -23,6 +23,10 @@ from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
+__all__ = ["Check", "python_check", "requirements", "package_checks", "installed_check", "kernel_check",
+           "disabled_plugins", "frontend_check", "widget_pair_check", "map_shapes_check", "quiet_check",
+           "chromium_check", "run", "main"]
+
 TESTED = ((3, 10), (3, 13))
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 CHROMIUM = "/usr/bin/chromium"

@@ -168,12 +168,12 @@ def probes():
         ("join", join, (None, None), {}),
         ("leq", leq, (None, None), {}),
         ("value_bytes", value_bytes, (None,), {}),
-        ("wire_bytes", em.wire_bytes, (em.Get(1, "k", True),), {}),
+        ("messages.wire_bytes", em.wire_bytes, (em.Get(1, "k", True),), {}),
         ("decode", em.decode, ({"type": "Get", "rid": 1, "key": "k", "touch": True}, "lww"), {}),
         ("Outcome.from_json", em.Outcome.from_json, ({"ok": True, "latency_ms": 1.0, "state": None}, "lww"), {}),
         ("status_of", status_of, (em.Outcome(True, 1.0, None),), {}),
         # edge.lab: experiments on the system
-        ("Workload", wl.Workload, (("LHR", "IAD"), 4, 20, 50.0, 0.3, 1.0, 1), {}),
+        ("lab.Workload", wl.Workload, (("LHR", "IAD"), 4, 20, 50.0, 0.3, 1.0, 1), {}),
         ("site_ids", wl.site_ids, (3, "pop", False), {}),
         ("make_topology", run.make_topology, ("tree", WORK), {}),
         ("run_edge", run.run_edge, (WORK, None, "flat"), {"seed": 1, "probe_every": 5}),
@@ -262,6 +262,8 @@ NOT_PROBED = {
     # codec helpers for the kit's own message classes, reached through ``decode`` (probed) with the
     # message and field as ``where``
     "decode_state", "state_json", "check_bool", "check_str",
+    # ``compare`` (probed) of all four designs on the full default Setup: the same checks, minutes longer
+    "workshop_compare",
     # a context manager that only moves the objects alive now out of the cyclic collector
     "long_lived",
 }

@@ -14,6 +14,9 @@ from edgekit.figures import style
 
 from .._checks import brief
 
+__all__ = ["rtt_by", "latency_map", "pair_figure", "pair_numbers", "source_label", "residual_table",
+           "calibration_figure", "coordination_figure", "budget_figure"]
+
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {
     "estimate": "estimate (measured, else median line)",

@@ -14,6 +14,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+__all__ = ["color", "symbol", "dash", "apply", "world_map", "map_assets_js"]
+
 OKABE_ITO = (
     "#0072B2",  # blue
     "#E69F00",  # orange

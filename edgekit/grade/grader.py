@@ -155,7 +155,7 @@ def grade(node, stage: int, *, seed: int | None = None, progress: bool = True) -
     elif not isinstance(node, type):
         report = Report(stage, _name(node), False, check="bad-node",
                         message=f"grade() takes your node's class, as in grade(MyNode, stage={stage}), "
-                                f"not {type(node).__name__} {node!r:.60}")
+                                f"not {type(node).__name__} {brief(node)}")
     else:
         report = _grade(node, stage, seeds, progress)
         report.note = _order_note(node, stage)

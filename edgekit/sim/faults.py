@@ -22,7 +22,7 @@ FaultModel
 
 from __future__ import annotations
 
-import math
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 
@@ -61,7 +61,8 @@ def check_probability(name: str, p) -> float:
 
 
 def check_time(name: str, t) -> float:
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
+    # compared, not math.isfinite: an int of 400 digits is finite but no float (OverflowError)
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= sys.float_info.max:
         raise ValueError(f"{name}={brief(t)}: expected a finite time in ms >= 0")
     return float(t)
 

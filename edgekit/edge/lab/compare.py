@@ -161,6 +161,15 @@ class RunRecord:
         return self.bytes / self.ops
 
 
+def check_setup(setup, default: Setup | None = None) -> Setup:
+    """``setup``, or ``default`` (``Setup()``) for None; a TypeError naming ``setup`` for anything else."""
+    if setup is None:
+        return Setup() if default is None else default
+    if not isinstance(setup, Setup):
+        raise TypeError(f"setup={brief(setup)}: expected an edgekit.edge.lab.compare.Setup")
+    return setup
+
+
 def _check_topology(topology) -> None:
     if topology not in TOPOLOGIES:
         raise ValueError(f"topology={brief(topology)}: expected one of {TOPOLOGIES}")
@@ -170,8 +179,7 @@ def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None 
           observer: Observer | None = None):
     """The system for ``topology``, started on a fresh simulated planet (not yet driven)."""
     _check_topology(topology)
-    if not isinstance(setup, Setup):
-        raise TypeError(f"setup={brief(setup)}: expected an edgekit.edge.lab.compare.Setup")
+    setup = check_setup(setup, setup)
     sites, w = tuple(setup.sites), setup.weights()
     vt = VALUE_TYPES[setup.value_type]
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)
@@ -201,7 +209,7 @@ def fault_timeline(topology: str, scenario: str, setup: Setup) -> tuple:
     """The fault events of ``scenario`` for ``topology`` (the same for all but the crashed node)."""
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
-    span = setup.workload().duration_ms
+    span = check_setup(setup, setup).workload().duration_ms
     a, b = setup.fault_from * span, setup.fault_to * span
     if scenario == "site_isolated":
         return site_isolated(setup.isolated, a, b)
@@ -267,7 +275,7 @@ def measure(system, topology: str, scenario: str, seed: int, upstream: str, keys
 def run(topology: str, scenario: str = "none", setup: Setup | None = None, seed: int = 0,
         progress: bool = False) -> RunRecord:
     """Drive ``setup``'s workload through ``topology`` under ``scenario``, settle, measure."""
-    setup = Setup() if setup is None else setup
+    setup = check_setup(setup)
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults)
     workload = setup.workload(seed)
@@ -292,7 +300,7 @@ def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None =
         _check_topology(t)
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
-    setup = Setup() if setup is None else setup
+    setup = check_setup(setup)
     todo = progress_iter(topologies, f"designs ({scenario})", progress, unit="design")
     return tuple(run(t, scenario, setup, seed) for t in todo)
 

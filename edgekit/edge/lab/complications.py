@@ -31,21 +31,13 @@ from ..messages import SyncRequest, value_bytes, wire_bytes
 from ..system import EdgeSystem
 from ..topology import Topology
 from ..values import VALUE_TYPES
-from .compare import Setup, fault_timeline
+from .compare import Setup, check_setup, fault_timeline
 from .harness import progress_iter
 from .metrics import distribution
 from .run import run_edge
 
 __all__ = ["ReadMissRecord", "read_miss_modes", "EpochPoint", "epoch_sweep", "HotKeyPoint", "hot_keys",
            "Storm", "storm", "ValueCost", "value_costs"]
-
-
-def _setup(setup) -> Setup:
-    if setup is None:
-        return Setup()
-    if not isinstance(setup, Setup):
-        raise TypeError(f"setup={brief(setup)}: expected an edgekit.edge.lab.compare.Setup")
-    return setup
 
 
 def _run(setup: Setup, seed: int, topology="flat", record="none", faults=None, **config):
@@ -71,7 +63,7 @@ class ReadMissRecord:
 
 def read_miss_modes(setup: Setup | None = None, seed: int = 0, topology="flat") -> tuple:
     """The same workload with ``read_miss="missing"`` and with ``read_miss="block"``."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
     out = []
     for mode in ("missing", "block"):
         r = _run(setup, seed, topology, read_miss=mode)
@@ -101,7 +93,7 @@ class EpochPoint:
 def epoch_sweep(epochs=(100, 250, 500, 1000, 2000, 4000), setup: Setup | None = None, seed: int = 0,
                 topology="flat", progress: bool = False) -> tuple[EpochPoint, ...]:
     """Run the same workload once per epoch length."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
     out = []
     for e in progress_iter(epochs, "epoch lengths", progress):
         r = _run(replace(setup, epoch_ms=float(e)), seed, topology)
@@ -136,7 +128,7 @@ def _requests(history):
 def hot_keys(zipfs=(0.0, 0.5, 1.0, 1.5), setup: Setup | None = None, seed: int = 0,
              progress: bool = False) -> tuple[HotKeyPoint, ...]:
     """Run the same workload with more and more skewed key popularity."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
     out = []
     for z in progress_iter(zipfs, "key skews", progress):
         s = replace(setup, zipf_s=float(z))
@@ -170,7 +162,7 @@ class Storm:
 def storm(setup: Setup | None = None, scenario: str = "region_cut", seed: int = 0, bucket_ms: float = 250.0,
           topology="flat") -> Storm:
     """Sync bytes into the root per ``bucket_ms`` while ``scenario`` happens and heals."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
     if not bucket_ms > 0:
         raise ValueError(f"bucket_ms={brief(bucket_ms)}: expected a bucket length > 0 ms")
     events = fault_timeline(topology, scenario, setup)
@@ -203,7 +195,7 @@ class ValueCost:
 def value_costs(types=("lww", "mv", "gcounter", "pncounter", "orset"), setup: Setup | None = None,
                 seed: int = 0, progress: bool = False) -> tuple[ValueCost, ...]:
     """Run the same workload once per value type; measure sync bytes and the root's values."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
     out = []
     for t in progress_iter(types, "value types", progress):
         if t not in VALUE_TYPES:

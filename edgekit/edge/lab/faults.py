@@ -22,10 +22,9 @@ ValueError: heal_ms=500: expected a time >= at_ms=1000 (a fault cannot heal befo
 
 from __future__ import annotations
 
-import math
 import random
 
-from edgekit.sim.faults import Crash, Cut, DiskLoss, Heal, Restart, Slow
+from edgekit.sim.faults import Crash, Cut, DiskLoss, Heal, Restart, Slow, check_time
 
 from ..._checks import brief
 
@@ -42,9 +41,7 @@ def _name(what: str, v) -> str:
 
 
 def _window(at_ms, end_ms, end_name: str) -> tuple[float, float]:
-    for name, t in (("at_ms", at_ms), (end_name, end_ms)):
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-            raise ValueError(f"{name}={brief(t)}: expected a finite time in ms >= 0")
+    check_time("at_ms", at_ms), check_time(end_name, end_ms)
     if end_ms < at_ms:
         raise ValueError(f"{end_name}={brief(end_ms)}: expected a time >= at_ms={brief(at_ms)} (a fault cannot "
                          "heal before it starts)")

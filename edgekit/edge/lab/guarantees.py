@@ -36,7 +36,7 @@ from ..._checks import brief
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
-from .compare import Setup, build
+from .compare import Setup, build, check_setup
 from .observe import Observer
 from .primary import PrimaryConfig, PrimarySystem
 from .workload import Workload
@@ -156,7 +156,7 @@ def session_table(setup: Setup | None = None, seed: int = 0, designs=tuple(CH5_D
     per design, the violations of each guarantee within a PoP and across neighbouring PoPs."""
     import dataclasses
 
-    setup = Setup(ops=2_000) if setup is None else setup
+    setup = check_setup(setup, Setup(ops=2_000))
     if not isinstance(setup, Setup):
         raise TypeError(f"setup={setup!r:.80}: expected an edgekit.edge.lab.compare.Setup")
     rows = []

@@ -29,7 +29,7 @@ from edgekit.sim import FaultModel
 from ..._checks import brief
 from ..system import EdgeSystem, cluster_of
 from ..topology import site_place
-from .compare import Setup, build, fault_timeline
+from .compare import Setup, build, check_setup, fault_timeline
 from .primary import Forward, PrimarySystem
 
 __all__ = ["TRACE_WRITE", "Hop", "Holder", "Propagation", "follow_write", "states_in"]
@@ -113,7 +113,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     ``scenario`` adds the fault of ``edgekit.edge.lab.compare.fault_timeline`` (its window is set by
     ``setup.fault_from`` and ``setup.fault_to``).
     """
-    setup = Setup() if setup is None else setup
+    setup = check_setup(setup)
     if not others_write:
         setup = replace(setup, write_fraction=0.0)
     if origin not in setup.sites:
