@@ -170,7 +170,7 @@ def probes():
         ("value_bytes", value_bytes, (None,), {}),
         ("messages.wire_bytes", em.wire_bytes, (em.Get(1, "k", True),), {}),
         ("decode", em.decode, ({"type": "Get", "rid": 1, "key": "k", "touch": True}, "lww"), {}),
-        ("Outcome.from_json", em.Outcome.from_json, ({"ok": True, "latency_ms": 1.0, "state": None}, "lww"), {}),
+        ("Outcome.from_json", em.Outcome.from_json, ({"ok": True, "latency_ms": 1.0, "state": None, "written": None, "maybe": False}, "lww"), {}),
         ("status_of", status_of, (em.Outcome(True, 1.0, None),), {}),
         # edge.lab: experiments on the system
         ("lab.Workload", wl.Workload, (("LHR", "IAD"), 4, 20, 50.0, 0.3, 1.0, 1), {}),
@@ -190,7 +190,7 @@ def probes():
         ("distribution", metrics.distribution, ([1.0, 2.0],), {}),
         ("percentile", metrics.percentile, ([1.0, 2.0], 50), {}),
         ("check_lost_writes", metrics.check_lost_writes,
-         ({"k": []}, {"k": []}, lambda k: None, lambda k: []), {}),
+         ({}, {}, lambda k: None, lambda k: []), {}),
         ("context_story", api.context_story, (False,), {}),
         ("lru_story", capacity.lru_story, (2,), {}),
         ("check_writes", checks.check_writes, ([], lambda k: None, "lww"), {}),

@@ -47,6 +47,9 @@ _PLACEMENTS: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
 CACHE_KEYS = 1 << 18  # placements remembered per (replicas, n); a full table starts again empty
 
 
+MAX_REPLICAS = 1024  # storage processes in one cluster: far past any site; bounds the names made per key
+
+
 def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
     """Indices of the ``n`` replicas (of ``r0 .. r{replicas-1}``) that hold ``key``, best first.
 
@@ -58,8 +61,8 @@ def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
     """
     table = _PLACEMENTS.get((replicas, n))
     if table is None:
-        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
-            raise ValueError(f"replicas={brief(replicas)}: expected a positive integer")
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or not 1 <= replicas <= MAX_REPLICAS:
+            raise ValueError(f"replicas={brief(replicas)}: expected an integer from 1 to {MAX_REPLICAS}")
         if not isinstance(key, str):
             raise TypeError(f"key={brief(key)}: expected a string")
         table = _PLACEMENTS[(replicas, n)] = {}

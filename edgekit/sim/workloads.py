@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from .._checks import brief
 from .core import Simulator
-from .faults import FaultModel
+from .faults import FaultModel, check_time
 from .latency import LatencyModel
 from .network import Network
 from .node import Node
@@ -60,9 +60,14 @@ class Chatter(Node):
             ctx.send(ctx.rng.choice(others), {"from": ctx.node_id, "n": self.sends, "fwd": msg["n"]})
 
 
+MAX_CHATTER_MS = 3_600_000.0  # an hour of simulated chatter: minutes of real time
+
+
 def chatter_run(seed: int, places, until_ms: float = 5_000.0, faults: FaultModel | None = None,
                 latency: LatencyModel | None = None, rtt=None, record="all", **chatter) -> Network:
     """Run ``Chatter`` nodes named ``n0, n1, ...`` at ``places`` for ``until_ms``; returns the network."""
+    if check_time("until_ms", until_ms) > MAX_CHATTER_MS:  # chatter never stops by itself: a bound, not None
+        raise ValueError(f"until_ms={brief(until_ms)}: expected at most {MAX_CHATTER_MS:,.0f} ms of chatter")
     sim = Simulator(seed=seed)
     if latency is None:
         latency = LatencyModel(rtt=rtt)

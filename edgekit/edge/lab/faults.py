@@ -26,7 +26,7 @@ import random
 
 from edgekit.sim.faults import Crash, Cut, DiskLoss, Heal, Restart, Slow, check_time
 
-from ..._checks import brief
+from ..._checks import brief, check_int
 
 __all__ = ["site_isolated", "upstream_down", "region_cut", "replica_down", "replica_cut", "replica_slow",
            "disk_lost", "random_faults", "KINDS"]
@@ -108,8 +108,7 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
 
     if not isinstance(rng, random.Random):
         raise TypeError(f"rng={brief(rng)}: expected a random.Random (seeded: the same seed, the same faults)")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"count={brief(count)}: expected an integer >= 0")
+    check_int(count, "count", 0, 10_000)
     _window(0.0, until_ms, "until_ms")
     longest = until_ms / 2 if max_length_ms is None else _window(0.0, max_length_ms, "max_length_ms")[1]
     inner = [n for n in topology.upstream if n not in topology.sites]

@@ -30,7 +30,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import FaultModel
 
-from ..._checks import brief
+from ..._checks import check_int
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
@@ -99,9 +99,8 @@ def writer_ids(sites: int = 6, keys: int = 60, rounds: int = 6, ops: int = 3_000
     from ..messages import value_bytes
     from .workload import site_ids
 
-    for name, v in (("rounds", rounds), ("ops", ops), ("keys", keys)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={brief(v)}: expected a positive integer")
+    for name, v, top in (("rounds", rounds, 1_000), ("ops", ops, 1_000_000), ("keys", keys, 100_000)):
+        check_int(v, name, 1, top)
     names = site_ids(sites)
     out = []
     for cap in lease_keys:
