@@ -43,8 +43,8 @@ class FaultControl:
         return [n for n in self._nodes if n in s]  # insertion order: deterministic
 
     def _add_cut(self, c: Cut) -> tuple[frozenset, frozenset]:
-        a = self.select(c.side_a)
-        b = self.select(c.side_b, exclude=a)
+        a = self.select(c.side_a, name="side_a")
+        b = self.select(c.side_b, exclude=a, name="side_b")
         self._cuts.append((a, b, c))
         if not c.directed:
             self._cuts.append((b, a, c))
@@ -65,8 +65,8 @@ class FaultControl:
             self._cuts.clear()
             data = {"a": None, "b": None, "directed": False}
         else:
-            a = self.select(h.side_a)
-            b = self.select(h.side_b, exclude=a)
+            a = self.select(h.side_a, name="side_a")
+            b = self.select(h.side_b, exclude=a, name="side_b")
             self._cuts = [(x, y, c) for x, y, c in self._cuts if {x, y} != {a, b}]
             data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": False}
         self._masks()
@@ -143,8 +143,13 @@ class FaultControl:
             raise TypeError(f"faults={brief(faults)}: expected a LinkFaults")
         if not hasattr(self, "_pinned"):
             self._pinned = {}
-        for src, dst in pairs:
-            self.context(src), self.context(dst)  # both must exist
+        if isinstance(pairs, (str, bytes, dict)) or not hasattr(pairs, "__iter__"):
+            raise TypeError(f"pairs={brief(pairs)}: expected an iterable of (src, dst) node id pairs")
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"pairs[{i}]={brief(pair)}: expected a (src, dst) pair of node ids")
+            src, dst = pair
+            self.context(src, f"pairs[{i}]"), self.context(dst, f"pairs[{i}]")  # both must exist
             self._pinned[(src, dst)] = lf
             self._pin(src, dst, lf)
 
@@ -156,7 +161,7 @@ class FaultControl:
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
         """Whether a cut stops messages from ``src`` to ``dst`` right now."""
-        return bool(self.context(src).cut_from & self.context(dst).cut_to)
+        return bool(self.context(src, "src").cut_from & self.context(dst, "dst").cut_to)
 
     def _masks(self) -> None:
         """Give every node bit k of ``cut_from`` if it is on the sending side of directed cut k, and of

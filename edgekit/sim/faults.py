@@ -26,7 +26,7 @@ import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 
-from .._checks import brief
+from .._checks import brief, check_items
 from ..clocks.physical import PhysicalClock
 
 __all__ = [
@@ -246,10 +246,8 @@ class FaultModel:
             raise TypeError(f"default={brief(self.default)}: expected a LinkFaults")
         object.__setattr__(self, "links", _pairs("links", self.links, _check_link))
         object.__setattr__(self, "clocks", _pairs("clocks", self.clocks, _check_clock))
-        events = tuple(self.timeline)
-        for ev in events:
-            if not isinstance(ev, _EVENTS):
-                raise TypeError(f"timeline event {brief(ev)}: expected a Cut, Heal, Crash, Restart, DiskLoss or Slow")
+        events = tuple(check_items(self.timeline, "timeline", _EVENTS,
+                                   "a tuple of Cut, Heal, Crash, Restart, DiskLoss or Slow events"))
         # Stable sort: events at the same time keep the order they were given.
         object.__setattr__(self, "timeline", tuple(sorted(events, key=lambda e: e.at_ms)))
 
@@ -274,18 +272,25 @@ AMERICAS = ("North America", "South America")
 
 def transatlantic_cut(at_ms: float = 2_000, heal_ms: float | None = 9_000) -> tuple:
     """Cut every link between Europe/Africa and the Americas at ``at_ms``; heal at ``heal_ms``."""
+    if heal_ms is not None:
+        check_time("heal_ms", heal_ms)
     events = (Cut(at_ms, EUROPE_AFRICA, AMERICAS),)
     return events + ((Heal(heal_ms, EUROPE_AFRICA, AMERICAS),) if heal_ms is not None else ())
 
 
 def isolate(selector, at_ms: float, heal_ms: float | None = None) -> tuple:
     """Cut a site (or group) off from every other node, both ways."""
+    side("selector", selector)
+    if heal_ms is not None:
+        check_time("heal_ms", heal_ms)
     events = (Cut(at_ms, selector, EVERYONE),)
     return events + ((Heal(heal_ms, selector, EVERYONE),) if heal_ms is not None else ())
 
 
 def regional_cut(side_a, side_b, at_ms: float, heal_ms: float | None = None, directed: bool = False) -> tuple:
     """Cut between two regions (continents, countries, places); one-way when ``directed``."""
+    if heal_ms is not None:
+        check_time("heal_ms", heal_ms)
     events = (Cut(at_ms, side_a, side_b, directed),)
     return events + ((Heal(heal_ms, side_a, side_b),) if heal_ms is not None else ())
 
@@ -293,5 +298,5 @@ def regional_cut(side_a, side_b, at_ms: float, heal_ms: float | None = None, dir
 def crash_and_restart(node, at_ms: float, restart_ms: float) -> tuple:
     """Crash ``node`` at ``at_ms`` and restart it at ``restart_ms``."""
     if check_time("restart_ms", restart_ms) < check_time("at_ms", at_ms):
-        raise ValueError(f"restart_ms={brief(restart_ms)}: expected a time >= at_ms ({at_ms})")
+        raise ValueError(f"restart_ms={brief(restart_ms)}: expected a time >= at_ms={brief(at_ms)}")
     return (Crash(at_ms, node), Restart(restart_ms, node))

@@ -53,21 +53,22 @@ class Point:
     code: str | None = None
 
 
-def resolve_place(place):
-    """A place object (with ``.lat``/``.lon``) from a PoP code, a Place, or a ``(lat, lon)`` pair."""
+def resolve_place(place, name: str = "place"):
+    """A place object (with ``.lat``/``.lon``) from a PoP code, a Place, or a ``(lat, lon)`` pair;
+    an error names the caller's parameter ``name``."""
     if isinstance(place, str):
         from .. import geo  # sim builds on geo; imported late so sim imports without it
 
-        return geo.place(place)
+        return geo._place(place, name)
     if hasattr(place, "lat") and hasattr(place, "lon"):
         return place
     if isinstance(place, (tuple, list)) and len(place) == 2:
         lat, lon = place
         ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
         if not ok or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"place={brief(place)}: expected (lat, lon) with lat in [-90, 90] and lon in [-180, 180]")
+            raise ValueError(f"{name}={brief(place)}: expected (lat, lon) with lat in [-90, 90] and lon in [-180, 180]")
         return Point(float(lat), float(lon))
-    raise TypeError(f"place={brief(place)}: expected a PoP code such as 'LHR', a Place, or a (lat, lon) pair")
+    raise TypeError(f"{name}={brief(place)}: expected a PoP code such as 'LHR', a Place, or a (lat, lon) pair")
 
 
 def _geo_rtt(a, b) -> float:
