@@ -113,22 +113,13 @@ PROBES = {name: (fn, args, kwargs) for table in (probes, probe_table_sim_edge.pr
 # unnamed TypeError deeper in). Each is expected to fail until fixed; the probe's message lists
 # what remains. Remove a name when its probe passes.
 OPEN = {
-    "Outcome.from_json", "check_lost_writes", "Bench", "EdgeConfig", "EdgeSystem", "EdgeSystem.call",
-    "EdgeSystem.drive", "EdgeSystem.held_keys", "EdgeSystem.invoke", "EdgeSystem.node", "EdgeSystem.state",
-    "FakeContext", "FakeContext.set_timer", "GossipSystem", "HandNet.add", "HandNet.advance",
-    "HandNet.deliver", "Interest", "MemoryStore.get", "MemoryStore.put", "Observer", "Planet",
-    "PrimarySystem", "Setup", "Topology.flat", "Topology.from_parents", "Topology.path", "Topology.tree",
-    "authority", "budget_figure", "central_site", "check_copies", "check_key", "check_positive",
-    "check_schedule", "check_sessions", "check_touched", "check_writes", "choose", "choose_center",
-    "chromium_check", "cluster_of", "color", "compare", "compare.run", "config_from_json", "dash",
-    "edge_map_rows", "epoch_sweep", "failover_run", "fault_timeline", "follow_write", "frame_times",
-    "generate", "hot_keys", "is_loopback", "isolated_op", "lab.Workload", "latency_map", "load_class",
-    "make_cluster", "make_topology", "map_shapes_check", "messages.wire_bytes", "neighbours", "node_id_of",
+    "Planet", "budget_figure", "check_key", "choose", "chromium_check", "color", "config_from_json", "dash",
+    "edge_map_rows", "epoch_sweep", "follow_write", "generate", "hot_keys", "is_loopback", "isolated_op",
+    "latency_map", "load_class", "make_topology", "map_shapes_check", "neighbours", "node_id_of",
     "operations", "pair_figure", "parse_json", "placement", "placement_table", "python_check",
-    "random_faults", "reference", "rendezvous", "replica_down", "replica_faults", "resolve_place", "run_edge",
-    "session_table", "sessions", "site_inside", "site_place", "source_label", "spacetime_title", "states_in",
-    "status_of", "storm", "summary", "symbol", "sync_walkthrough", "token_ok", "value_bytes", "value_costs",
-    "wilson", "write_arg", "writer_ids",
+    "random_faults", "reference", "rendezvous", "replica_down", "session_table", "sessions", "site_inside",
+    "source_label", "spacetime_title", "states_in", "storm", "summary", "symbol", "sync_walkthrough",
+    "token_ok", "value_costs", "wilson", "write_arg", "writer_ids",
 }
 
 
@@ -222,7 +213,8 @@ def _public_callables():
 def test_every_public_name_is_probed_or_says_why_not():
     fns = [fn for fn, _, _ in PROBES.values()]
     owners = [getattr(fn, "__self__", None) for fn in fns]  # a bound method probes its class
-    probed = {id(x) for x in fns + owners + [type(o) for o in owners]}
+    wrapped = [getattr(fn, "func", None) for fn in fns]  # a partial probes its function
+    probed = {id(x) for x in fns + owners + wrapped + [type(o) for o in owners]}
     missing = sorted(n for n, objs in _public_callables().items()
                      if any(id(obj) not in probed for obj in objs) and n not in NOT_PROBED)
     assert not missing, f"public names with no probe: {missing}"

@@ -84,7 +84,7 @@ class EdgeConfig:
             raise ValueError(f"clock={brief(self.clock)}: expected one of {CLOCKS}")
         from .values import VALUE_TYPES
 
-        if self.value_type not in VALUE_TYPES:
+        if not isinstance(self.value_type, str) or self.value_type not in VALUE_TYPES:
             raise ValueError(f"value_type={brief(self.value_type)}: expected one of {tuple(VALUE_TYPES)}")
 
     @property

@@ -181,7 +181,7 @@ class Outcome:
     @classmethod
     def from_json(cls, d, value_type) -> Outcome:
         if not isinstance(d, dict) or set(d) != {"ok", "latency_ms", "state", "written", "maybe"}:
-            raise ValueError(f"outcome={d!r:.80}: expected an object with ok, latency_ms, state, written, maybe")
+            raise ValueError(f"outcome={brief(d)}: expected an object with ok, latency_ms, state, written, maybe")
         vt = as_value_type(value_type)
         lat = d["latency_ms"]
         if lat is not None and (isinstance(lat, bool) or not isinstance(lat, (int, float)) or not lat >= 0):
@@ -192,9 +192,13 @@ class Outcome:
 
 def wire_bytes(msg) -> int:
     """Bytes of ``msg`` as JSON: ``len(json.dumps(msg.to_json()))``."""
+    if not callable(getattr(msg, "to_json", None)):
+        raise TypeError(f"msg={brief(msg)}: expected a protocol message (with to_json())")
     return len(json.dumps(msg.to_json()))
 
 
 def value_bytes(value) -> int:
     """Bytes of one CRDT value on the wire (0 for the missing marker)."""
+    if value is not None and not callable(getattr(value, "to_json", None)):
+        raise TypeError(f"value={brief(value)}: expected a CRDT value (with to_json()) or None")
     return 0 if value is None else len(json.dumps(value.to_json()))

@@ -41,6 +41,8 @@ The end of a run is the protocol's own, with no repair pass:
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
 from edgekit.sim import FaultModel, LatencyModel, LinkFaults, Network, Simulator
 from edgekit.sim.faults import Crash, DiskLoss, Restart, Slow
 
@@ -59,6 +61,8 @@ __all__ = ["EdgeSystem", "cluster_of", "make_cluster"]
 
 def cluster_of(node_id: str) -> str:
     """The cluster a node id belongs to: ``"LHR/r1"`` -> ``"LHR"`` (a front end is its own)."""
+    if not isinstance(node_id, str):
+        raise TypeError(f"node_id={brief(node_id)}: expected a node id string such as 'LHR/r1'")
     return node_id.split("/", 1)[0]
 
 
@@ -71,6 +75,14 @@ def make_cluster(cluster: str, upstream: str | None, tier: str, config: EdgeConf
     Any context can run them: ``EdgeSystem`` puts them on the simulator, ``HandNet`` on a
     hand-driven wire, a live driver on real processes.
     """
+    if not isinstance(cluster, str) or not cluster:
+        raise TypeError(f"cluster={brief(cluster)}: expected a cluster id string such as 'LHR' or 'hub:FRA'")
+    if upstream is not None and not isinstance(upstream, str):
+        raise TypeError(f"upstream={brief(upstream)}: expected a cluster id string or None (the root)")
+    if tier not in ("site", "hub", "root"):
+        raise ValueError(f"tier={brief(tier)}: expected 'site', 'hub' or 'root'")
+    if stores is not None and not isinstance(stores, Mapping):
+        raise TypeError(f"stores={brief(stores)}: expected a mapping of replica id to Store, or None")
     if tier == "site":
         front = Site(cluster, upstream, config, meter=meter)
     else:
@@ -151,10 +163,10 @@ class EdgeSystem(Clients):
 
     def node(self, node_id: str):
         """The node object of a front end or a replica."""
-        for table in (self.sites, self.upstreams, self.replicas):
+        for table in (self.sites, self.upstreams, self.replicas) if isinstance(node_id, str) else ():
             if node_id in table:
                 return table[node_id]
-        raise ValueError(f"node={brief(node_id)}: not in this system; expected one of {list(self.contexts)[:8]} ...")
+        raise ValueError(f"node_id={brief(node_id)}: not in this system; expected one of {list(self.contexts)[:8]} ...")
 
     @property
     def root(self) -> Upstream:
@@ -163,6 +175,10 @@ class EdgeSystem(Clients):
     def state(self, node_id: str, key: str):
         """What ``node_id`` holds for ``key``: a replica's own copy, or for a cluster the merge of
         what its replicas hold (read off their disks, whether up or not), or None."""
+        if not isinstance(key, str):
+            raise TypeError(f"key={brief(key)}: expected a key string")
+        if not isinstance(node_id, str):
+            self.node(node_id)  # names the bad id
         if node_id in self.replicas:
             return self.replicas[node_id].store.peek(key)
         if node_id not in self.clusters:
@@ -174,6 +190,8 @@ class EdgeSystem(Clients):
 
     def held_keys(self, cluster: str) -> list[str]:
         """Every key some replica of ``cluster`` holds (replica order, then LRU order)."""
+        if not isinstance(cluster, str) or cluster not in self.clusters:
+            raise ValueError(f"cluster={brief(cluster)}: expected one of {brief(list(self.clusters))}")
         return list(dict.fromkeys(k for rid in self.clusters[cluster] for k in self.replicas[rid].store.keys()))
 
     def busy(self) -> list[str]:

@@ -38,10 +38,10 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel
 
-from ..._checks import brief
+from ..._checks import brief, check_items
 from ..config import EdgeConfig
 from ..system import EdgeSystem
-from ..topology import Topology, site_place
+from ..topology import Topology, _check_sites, site_place
 from ..values import VALUE_TYPES
 from .checks import check_copies
 from .faults import region_cut, site_isolated, upstream_down
@@ -91,6 +91,7 @@ class Setup:
     probe_every: int = 10  # follow every n-th acknowledged write to measure visibility
 
     def __post_init__(self) -> None:
+        _check_sites(self.sites)  # real places, each once
         self.workload(0)  # sites, keys, ops, rates, mix: the Workload checks them
         check_positive("epoch_ms", self.epoch_ms, what=" (the period every design uses)")
         check_positive("probe_every", self.probe_every, integer=True)
@@ -170,9 +171,9 @@ def check_setup(setup, default: Setup | None = None) -> Setup:
     return setup
 
 
-def _check_topology(topology) -> None:
-    if topology not in TOPOLOGIES:
-        raise ValueError(f"topology={brief(topology)}: expected one of {TOPOLOGIES}")
+def _check_topology(topology, name: str = "topology") -> None:
+    if not isinstance(topology, str) or topology not in TOPOLOGIES:
+        raise ValueError(f"{name}={brief(topology)}: expected one of {TOPOLOGIES}")
 
 
 def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None = None, record="none",
@@ -209,7 +210,8 @@ def fault_timeline(topology: str, scenario: str, setup: Setup) -> tuple:
     """The fault events of ``scenario`` for ``topology`` (the same for all but the crashed node)."""
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
-    span = check_setup(setup, setup).workload().duration_ms
+    setup = check_setup(setup)
+    span = setup.workload().duration_ms
     a, b = setup.fault_from * span, setup.fault_to * span
     if scenario == "site_isolated":
         return site_isolated(setup.isolated, a, b)
@@ -225,6 +227,8 @@ def authority(system):
     if isinstance(system, EdgeSystem):
         root = system.topology.root
         return lambda key: system.state(root, key)
+    if not callable(getattr(system, "authority", None)):
+        raise TypeError(f"system={brief(system)}: expected an EdgeSystem or a Bench (GossipSystem, PrimarySystem)")
     return system.authority
 
 
@@ -296,8 +300,9 @@ def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None =
     """One ``RunRecord`` per design, all on the same workload, seed and fault scenario."""
     if isinstance(topologies, str):
         topologies = (topologies,)
-    for t in topologies:
-        _check_topology(t)
+    topologies = check_items(topologies, "topologies", str, f"some of {TOPOLOGIES}")
+    for i, t in enumerate(topologies):
+        _check_topology(t, f"topologies[{i}]")
     if scenario not in SCENARIOS:
         raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
     setup = check_setup(setup)

@@ -33,7 +33,7 @@ from edgekit.sim.node import Node
 
 from ..._checks import brief
 from ..messages import Outcome
-from ..topology import site_place
+from ..topology import _check_sites, site_place
 from ..values import VALUE_TYPES
 from .metrics import LostWrites, check_lost_writes
 from .observe import Observer
@@ -127,13 +127,10 @@ class Bench:
     def __init__(self, sites, *, value_type: str = "lww", seed: int = 0, faults: FaultModel | None = None,
                  latency: LatencyModel | None = None, record="none", observer: Observer | None = None,
                  measure_bytes: bool = True) -> None:
-        if isinstance(sites, str) or not sites or len(set(sites)) != len(sites):
-            raise ValueError(f"sites={brief(sites)}: expected a non-empty list of distinct site ids such as ['LHR', 'SYD']")
-        if value_type not in VALUE_TYPES:
+        sites = _check_sites(sites)  # a non-empty sequence of distinct, known PoPs
+        if not isinstance(value_type, str) or value_type not in VALUE_TYPES:
             raise ValueError(f"value_type={brief(value_type)}: expected one of {tuple(VALUE_TYPES)}")
-        for s in sites:
-            site_place(s)  # an unknown PoP fails here, naming the code
-        self.site_ids = tuple(sites)
+        self.site_ids = sites
         self.value_type = value_type
         vt = VALUE_TYPES[value_type]
         self.sim = Simulator(seed=seed)

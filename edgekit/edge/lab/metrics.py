@@ -70,6 +70,16 @@ def check_lost_writes(acked: Mapping[str, list], joins: Mapping[str, list],
     ``root_state(key)`` is the authoritative state and ``site_states(key)`` yields
     ``(node, state)`` for the nodes holding the key.
     """
+    for name, m in (("acked", acked), ("joins", joins)):
+        if not isinstance(m, Mapping):
+            raise TypeError(f"{name}={brief(m)}: expected a mapping of key to a list of states")
+    for name, f in (("root_state", root_state), ("site_states", site_states), ("leq", leq)):
+        if not callable(f):
+            raise TypeError(f"{name}={brief(f)}: expected a function")
+    missing = [k for k in acked if k not in joins]
+    if missing:
+        raise ValueError(f"acked={brief(acked)}: keys {brief(missing)} have no entry in joins={brief(joins)}; "
+                         "expected a join for every acknowledged key")
     checked = lost = 0
     problems: list = []
     for key, writes in acked.items():

@@ -96,10 +96,7 @@ class Workload:
             raise ValueError(f"write_fraction={brief(self.write_fraction)}: expected a probability in [0, 1]")
         if isinstance(self.zipf_s, bool) or not (isinstance(self.zipf_s, (int, float)) and 0 <= self.zipf_s <= 10):
             raise ValueError(f"zipf_s={brief(self.zipf_s)}: expected an exponent in [0, 10] (0: uniform)")
-        rates = self.site_rates()
-        if any(not (0 < r <= MAX_RATE) for r in rates.values()):
-            raise ValueError(f"rates={brief(self.rates)}: expected operations per second in (0, {MAX_RATE:,.0f}] "
-                             "per site")
+        self.site_rates()  # checks every rate
 
     def site_rates(self) -> dict[str, float]:
         """Operations per second at each site."""
@@ -114,6 +111,9 @@ class Workload:
         for s, r in pairs:
             if isinstance(r, bool) or not isinstance(r, (int, float)):
                 raise TypeError(f"rates: {brief(r)} for {brief(s)}: expected operations per second (a number)")
+            if not 0 < r <= MAX_RATE:  # before float(): an int of 400 digits is no float
+                raise ValueError(f"rates={brief(self.rates)}: expected operations per second in (0, {MAX_RATE:,.0f}] "
+                                 "per site")
         return {s: float(r) for s, r in pairs}
 
     @property
