@@ -20,7 +20,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from hashlib import blake2b
 
-from .._checks import brief
+from .._checks import brief, check_items
 
 __all__ = ["rendezvous", "score", "placement", "placement_table", "CACHE_KEYS"]
 
@@ -37,6 +37,9 @@ def rendezvous(key: str, replicas: Sequence[str], n: int) -> tuple[str, ...]:
     """The ``n`` replicas with the highest scores for ``key``, best first."""
     if isinstance(replicas, str) or not isinstance(replicas, Sequence):
         raise TypeError(f"replicas={brief(replicas)}: expected a list of replica names")
+    check_items(replicas, "replicas", str, "a non-empty list of replica names")
+    if not replicas:
+        raise ValueError("replicas=[]: expected a non-empty list of replica names")
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(replicas):
         raise ValueError(f"n={brief(n)}: expected an integer between 1 and {len(replicas)} (the replicas)")
     ranked = sorted(replicas, key=lambda r: (score(key, r), r), reverse=True)
@@ -59,14 +62,22 @@ def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
     >>> placement("cart:42", 4, 2)
     (2, 1)
     """
-    table = _PLACEMENTS.get((replicas, n))
+    try:
+        table = _PLACEMENTS.get((replicas, n))
+    except TypeError:  # replicas or n unhashable: refused just below
+        table = None
     if table is None:
         if isinstance(replicas, bool) or not isinstance(replicas, int) or not 1 <= replicas <= MAX_REPLICAS:
             raise ValueError(f"replicas={brief(replicas)}: expected an integer from 1 to {MAX_REPLICAS}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= replicas:
+            raise ValueError(f"n={brief(n)}: expected an integer between 1 and {replicas} (the replicas)")
         if not isinstance(key, str):
             raise TypeError(f"key={brief(key)}: expected a string")
         table = _PLACEMENTS[(replicas, n)] = {}
-    idx = table.get(key)
+    try:
+        idx = table.get(key)
+    except TypeError:  # an unhashable key: refused just below
+        idx = None
     if idx is None:
         if not isinstance(key, str):
             raise TypeError(f"key={brief(key)}: expected a string")

@@ -73,7 +73,7 @@ def region_cut(region: str, at_ms: float, heal_ms: float) -> tuple:
 
 def replica_down(replica: str, at_ms: float, restart_ms: float) -> tuple:
     """A storage process crashes and restarts with its disk (``"LHR/r1"``)."""
-    return upstream_down(replica, at_ms, restart_ms)
+    return upstream_down(_name("replica", replica), at_ms, restart_ms)
 
 
 def replica_cut(replica: str, at_ms: float, heal_ms: float) -> tuple:
@@ -104,13 +104,15 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
     lose nothing: at most one per site, so that a second copy survives). ``kinds`` picks from
     ``KINDS``. Region cuts are drawn only when the topology spans more than one continent.
     """
-    from ..topology import site_place
+    from ..topology import Topology, site_place
 
     if not isinstance(rng, random.Random):
         raise TypeError(f"rng={brief(rng)}: expected a random.Random (seeded: the same seed, the same faults)")
     check_int(count, "count", 0, 10_000)
     _window(0.0, until_ms, "until_ms")
     longest = until_ms / 2 if max_length_ms is None else _window(0.0, max_length_ms, "max_length_ms")[1]
+    if not isinstance(topology, Topology):
+        raise TypeError(f"topology={brief(topology)}: expected an edgekit.edge.Topology")
     inner = [n for n in topology.upstream if n not in topology.sites]
     where = {n: site_place(n).continent for n in topology.upstream}
     # A region cut needs someone on the other side: skip continents that hold every node.

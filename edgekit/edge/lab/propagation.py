@@ -26,7 +26,7 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
-from ..._checks import brief
+from ..._checks import brief, check_number
 from ..system import EdgeSystem, cluster_of
 from ..topology import site_place
 from .compare import Setup, build, check_setup, fault_timeline
@@ -78,6 +78,8 @@ class Propagation:
 
 def states_in(msg, key: str) -> list:
     """The CRDT states for ``key`` that ``msg`` carries (sync messages, log entries, gossip deltas)."""
+    if not isinstance(key, str):
+        raise TypeError(f"key={brief(key)}: expected a key string")
     entries = getattr(msg, "entries", None)
     if isinstance(entries, dict):
         st = entries.get(key)
@@ -116,16 +118,16 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     setup = check_setup(setup)
     if not others_write:
         setup = replace(setup, write_fraction=0.0)
-    if origin not in setup.sites:
+    if not isinstance(origin, str) or origin not in setup.sites:
         raise ValueError(f"origin={brief(origin)}: expected one of the sites {list(setup.sites)}")
     if setup.value_type not in ("lww", "mv"):
         raise ValueError(f"value_type={brief(setup.value_type)}: expected 'lww' or 'mv' (a register whose value "
                          "names the traced write)")
     workload = setup.workload(seed)
-    if not 0 <= at_ms < workload.duration_ms:
+    if check_number(at_ms, "at_ms", 0) >= workload.duration_ms:
         raise ValueError(f"at_ms={brief(at_ms)}: expected a time in [0, {workload.duration_ms:.0f}) ms, "
                          "inside the workload")
-    if key not in workload.key_names():
+    if not isinstance(key, str) or key not in workload.key_names():
         raise ValueError(f"key={brief(key)}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults, record="all")

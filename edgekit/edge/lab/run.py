@@ -92,16 +92,18 @@ class EdgeRun:
         return {s: distribution(xs) for s, xs in src.items()}
 
 
-def make_topology(kind, workload: Workload) -> Topology:
+def make_topology(kind, workload: Workload, name: str = "kind") -> Topology:
     """``"tree"`` (hub per continent), ``"flat"`` (hub and spoke), or a ``Topology`` as is."""
     if isinstance(kind, Topology):
         return kind
+    if not isinstance(kind, str) or kind not in ("tree", "flat"):
+        raise ValueError(f"{name}={brief(kind)}: expected 'tree', 'flat' or a Topology")
+    if not isinstance(workload, Workload):
+        raise TypeError(f"workload={brief(workload)}: expected an edgekit.edge.lab Workload")
     weights = workload.site_rates()
     if kind == "tree":
         return Topology.tree(workload.sites, weights)
-    if kind == "flat":
-        return Topology.flat(workload.sites, weights)
-    raise ValueError(f"topology={brief(kind)}: expected 'tree', 'flat' or a Topology")
+    return Topology.flat(workload.sites, weights)
 
 
 def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tree",
@@ -123,7 +125,7 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
     faults = FaultModel() if faults is None else faults
     if not isinstance(faults, FaultModel):
         raise TypeError(f"faults={brief(faults)}: expected an edgekit.sim.FaultModel")
-    topo = make_topology(topology, workload)
+    topo = make_topology(topology, workload, "topology")
     vt = VALUE_TYPES[config.value_type]
     obs = Observer(topo.sites, record_ops=record_ops, probe_every=probe_every,
                    staleness_every=staleness_every, leq=vt.leq, join=vt.join)
