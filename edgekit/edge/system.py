@@ -41,8 +41,6 @@ The end of a run is the protocol's own, with no repair pass:
 
 from __future__ import annotations
 
-from collections.abc import Mapping
-
 from edgekit.sim import FaultModel, LatencyModel, LinkFaults, Network, Simulator
 from edgekit.sim.faults import Crash, DiskLoss, Restart, Slow
 
@@ -81,8 +79,9 @@ def make_cluster(cluster: str, upstream: str | None, tier: str, config: EdgeConf
         raise TypeError(f"upstream={brief(upstream)}: expected a cluster id string or None (the root)")
     if tier not in ("site", "hub", "root"):
         raise ValueError(f"tier={brief(tier)}: expected 'site', 'hub' or 'root'")
-    if stores is not None and not isinstance(stores, Mapping):
-        raise TypeError(f"stores={brief(stores)}: expected a mapping of replica id to Store, or None")
+    if stores is not None and not callable(getattr(stores, "get", None)):
+        raise TypeError(f"stores={brief(stores)}: expected a mapping of replica id to Store (anything with "
+                        ".get(replica id)), or None")
     if tier == "site":
         front = Site(cluster, upstream, config, meter=meter)
     else:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -12,7 +13,7 @@ from edgekit import coordination as co
 from edgekit import geo
 from edgekit.figures import style
 
-from .._checks import brief
+from .._checks import brief, check_number
 
 __all__ = ["rtt_by", "latency_map", "pair_figure", "pair_numbers", "source_label", "residual_table",
            "calibration_figure", "coordination_figure", "budget_figure"]
@@ -43,7 +44,7 @@ def _select(kind: str) -> list[geo.Place]:
 
 def latency_map(origin: str, measure: str = "estimate", kind: str = "all") -> go.Figure:
     """Every place coloured and sized by its round trip from ``origin``; labels give the ms."""
-    o, f = geo.place(origin), rtt_by(measure)
+    o, f = geo._place(origin, "origin"), rtt_by(measure)
     ps = [p for p in _select(kind) if p.code != o.code]
     ms = [f(o.code, p.code) for p in ps]
     top = max(ms) if ms else 1.0
@@ -81,7 +82,8 @@ def _map_beside_bars(map_share: float) -> go.Figure:
 
 def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> go.Figure:
     """The geodesic between two places on a map, and bars: vacuum bound, fibre bound, estimate, measured."""
-    pa, pb = geo.place(a), geo.place(b)
+    pa, pb = geo._place(a, "a"), geo._place(b, "b")
+    check_number(refractive_index, "refractive_index", 1, 1e6)  # as geo.fiber_bound_ms takes it
     bars = pair_numbers(pa.code, pb.code, refractive_index)
     fig = _map_beside_bars(0.5)
     fig.add_trace(go.Scattergeo(
@@ -127,6 +129,8 @@ def pair_numbers(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_
 
 def source_label(source: str) -> str:
     """A short name for a measurement's source, for legends and tables."""
+    if not isinstance(source, str):
+        raise TypeError(f"source={brief(source)}: expected a measurement's source text")
     if "WonderProxy" in source:
         return "WonderProxy 2011 (public Internet)"
     if "Azure" in source:
@@ -229,8 +233,12 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
 
 def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go.Figure:
     """Sequential round trips that fit in each budget (log scale), for the bounds and the estimate."""
-    budgets = budgets or co.BUDGETS_MS
-    if geo.place(a).code == geo.place(b).code:
+    budgets = co.BUDGETS_MS if budgets is None else budgets
+    if not isinstance(budgets, Mapping) or not budgets:
+        raise TypeError(f"budgets={brief(budgets)}: expected a non-empty dict of label to budget in ms, or None")
+    for k, v in budgets.items():
+        check_number(v, f"budgets[{brief(k)}]", 0)
+    if geo._place(a, "a").code == geo._place(b, "b").code:
         raise ValueError(f"b={brief(b)}: pick a place other than a={brief(a)} (a round trip to yourself costs no travel)")
     counts = [[co.round_trips_within(v, rtt_by(m)(a, b)) for v in budgets.values()] for m in MEASURES]
     fig = go.Figure()

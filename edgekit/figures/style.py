@@ -14,6 +14,8 @@ from pathlib import Path
 
 import plotly.graph_objects as go
 
+from .._checks import brief
+
 __all__ = ["color", "symbol", "dash", "apply", "world_map", "map_assets_js"]
 
 OKABE_ITO = (
@@ -38,17 +40,23 @@ FONT_SIZE = 16  # readable from the back of a room on a projector
 TITLE_SIZE = 20
 
 
+def _nth(items: tuple, i) -> str:
+    if isinstance(i, bool) or not isinstance(i, int):
+        raise TypeError(f"i={brief(i)}: expected an int (the trace's index; the list cycles)")
+    return items[i % len(items)]
+
+
 def color(i: int) -> str:
     """The i-th palette colour (cycles)."""
-    return OKABE_ITO[i % len(OKABE_ITO)]
+    return _nth(OKABE_ITO, i)
 
 
 def symbol(i: int) -> str:
-    return SYMBOLS[i % len(SYMBOLS)]
+    return _nth(SYMBOLS, i)
 
 
 def dash(i: int) -> str:
-    return DASHES[i % len(DASHES)]
+    return _nth(DASHES, i)
 
 
 def apply(fig: go.Figure, title: str | None = None, height: int = 480) -> go.Figure:

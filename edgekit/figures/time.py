@@ -55,6 +55,8 @@ def event_texts(cz: Causality, stamp: str, nodes: list) -> dict[str, list[str]]:
 
 
 def spacetime_title(stamp: str) -> str:
+    if not isinstance(stamp, str) or stamp not in STAMPS:
+        raise ValueError(f"stamp={brief(stamp)}: expected one of {list(STAMPS)}")
     return f"Space-time diagram, events labelled with the {STAMPS[stamp]}"
 
 
