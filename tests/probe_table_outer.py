@@ -36,7 +36,8 @@ def probes(tmp=None):
         ("config_from_json", cli.config_from_json, ('{"replicas": 2, "n": 1}',), {}),
         ("node_id_of", cli.node_id_of, ("hub", "FRA"), {}),
         ("load_class", cli.load_class, ("edgekit.grade.reference:PullSync",), {}),
-        ("parse_json", wire.parse_json, (b'{"value": 1}', "body"), {}),  # where: set by the kit itself
+        # where: the name the kit gives the bytes in its messages (here the parameter's own)
+        ("parse_json", wire.parse_json, (b'{"value": 1}', "raw"), {}),
         ("write_arg", wire.write_arg, ({"value": 2},), {}),
         ("check_key", wire.check_key, ("cart",), {}),
         ("token_ok", wire.token_ok, ("s3cret", "Bearer s3cret"), {}),

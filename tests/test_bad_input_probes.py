@@ -69,9 +69,12 @@ def _slots(fn, args, kwargs) -> list[tuple[object, str]]:
 
 
 # Some parameters are named by what they are: ``from_json(d)``'s message says "causal
-# context=...", ``merge(other)``'s "cannot merge GCounter with ...", ``add(x)``'s "element=...".
+# context=...", ``merge(other)``'s "cannot merge GCounter with ...", ``add(x)``'s "element=...";
+# edgekit.live's ``config_from_json(text)`` and ``load_class(path)`` by the command-line option
+# the text comes from ("--config=...", "--node=...").
 ALIASES = {"d": ("json", "causal context", "version vector", "vector clock", "dot", "outcome"), "other": ("merge",),
-           "x": ("element", "dot"), "xs": ("element",), "t": ("timestamp",), "ex_id": ("exercise id",)}
+           "x": ("element", "dot"), "xs": ("element",), "t": ("timestamp",), "ex_id": ("exercise id",),
+           "text": ("--config=",), "path": ("--node=",)}
 
 
 def _names(message: str, name: str) -> bool:
@@ -108,22 +111,11 @@ PROBES = {name: (fn, args, kwargs) for table in (probes, probe_table_sim_edge.pr
           for name, fn, args, kwargs in table()}
 
 
-# Probes of sim, edge, grade, live, exercises, doctor and figures that still find defects (issue 12:
-# mostly a parameter with no type check at entry, so a wrong type meets an AttributeError or an
-# unnamed TypeError deeper in). Each is expected to fail until fixed; the probe's message lists
-# what remains. Remove a name when its probe passes.
-OPEN = {
-    "Planet", "check_key", "choose", "chromium_check", "config_from_json", "generate", "is_loopback",
-    "load_class", "map_shapes_check", "node_id_of", "parse_json", "python_check", "reference", "summary",
-    "token_ok", "write_arg",
-}
 
 
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", sorted(PROBES))
 def test_bad_input_gets_a_named_value_or_type_error(name):
-    if name in OPEN:
-        pytest.xfail(f"open defect (issue 12): {name}")
     fn, args, kwargs = PROBES[name]
     _call(fn, args, kwargs)  # the valid call works, so what follows tests one bad argument at a time
     found = problems(fn, args, kwargs)

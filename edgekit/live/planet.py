@@ -38,7 +38,7 @@ from edgekit.edge import EdgeConfig, Topology
 from edgekit.edge.system import cluster_of
 from edgekit.edge.values import VALUE_TYPES
 
-from .._checks import brief
+from .._checks import brief, check_number, check_seed
 from .clients import LiveClients, LoopThread, workload
 from .ending import Ending
 from .processes import Faults, Proc, ProcessGroup, free_port
@@ -52,6 +52,8 @@ DEMO_CONFIG = EdgeConfig(epoch_ms=500.0, read_miss="block")
 
 def summary(metrics: dict | None) -> dict:
     """The numbers the map and its table show, from one process's ``/metrics`` (None: unknown)."""
+    if metrics is not None and not isinstance(metrics, dict):
+        raise TypeError(f"metrics={brief(metrics)}: expected a process's /metrics as a dict, or None")
     m = metrics or {}
     return {k: m.get(k) for k in ("keys", "dirty", "syncs_completed", "bytes_in", "bytes_out")}
 
@@ -81,6 +83,15 @@ class Planet(Faults, Ending):
         for name in nodes or {}:
             if name not in self.topology.sites:
                 raise ValueError(f"nodes={brief(name)}: expected a site of this planet {self.topology.sites}")
+        check_number(geo_scale, "geo_scale", 0, 100)
+        check_seed(seed)
+        check_number(ready_s, "ready_s", 0.1, 3_600)
+        if not isinstance(start, bool):
+            raise TypeError(f"start={brief(start)}: expected True (start the processes now) or False")
+        if data is not None and (not isinstance(data, (str, os.PathLike)) or not str(data)):
+            raise TypeError(f"data={brief(data)}: expected a directory path (str), or None for a fresh temporary one")
+        if token is not None and not isinstance(token, str):
+            raise TypeError(f"token={brief(token)}: expected a str, or None (no token)")
         if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65000):
             raise ValueError(f"port={brief(port)}: expected None (free ports) or a first port in 1024..65000")
         self.token, self.geo_scale, self.seed, self.ready_s, self.port = token, geo_scale, seed, ready_s, port
