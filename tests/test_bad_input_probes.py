@@ -111,8 +111,6 @@ PROBES = {name: (fn, args, kwargs) for table in (probes, probe_table_sim_edge.pr
           for name, fn, args, kwargs in table()}
 
 
-
-
 @pytest.mark.timeout(900)
 @pytest.mark.parametrize("name", sorted(PROBES))
 def test_bad_input_gets_a_named_value_or_type_error(name):
