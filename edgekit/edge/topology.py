@@ -19,7 +19,7 @@ is ``"root:<place>"``.
 >>> Topology.from_parents({"LHR": "hub:FRA", "hub:FRA": "LHR"})
 Traceback (most recent call last):
 ...
-ValueError: upstream of 'LHR' = 'hub:FRA': 'LHR' is its own descendant (cycle LHR -> hub:FRA -> LHR); expected a tree with one root
+ValueError: parents: upstream of 'LHR' = 'hub:FRA': 'LHR' is its own descendant (cycle LHR -> hub:FRA -> LHR); expected a tree with one root
 """
 
 from __future__ import annotations
