@@ -20,8 +20,9 @@ from __future__ import annotations
 
 import math
 import reprlib
+from contextlib import contextmanager
 
-__all__ = ["brief", "check_int", "check_items", "check_seed"]
+__all__ = ["brief", "check_hashable", "check_int", "check_items", "check_number", "check_seed", "naming"]
 
 
 class _Brief(reprlib.Repr):
@@ -70,6 +71,52 @@ def check_seed(seed) -> int:
     if isinstance(seed, bool) or not isinstance(seed, int):
         raise TypeError(f"seed={brief(seed)}: expected an int (the same seed gives the same run)")
     return seed
+
+
+def check_number(value, name: str, low: float = -math.inf, high: float = math.inf) -> float:
+    """A finite int or float (not a bool) from ``low`` to ``high``, as a float, or an error naming ``name``.
+
+    >>> check_number(2, "ms", 0)
+    2.0
+    """
+    span = f"from {low:g} to {high:g}" if math.isfinite(low) and math.isfinite(high) else (
+        f">= {low:g}" if math.isfinite(low) else f"<= {high:g}" if math.isfinite(high) else "")
+    expected = f"expected a finite number {span}".rstrip()
+    if isinstance(value, bool) or not isinstance(value, (int, float)):
+        raise TypeError(f"{name}={brief(value)}: {expected}")
+    if not (low <= value <= high and -1e300 < value < 1e300):  # also NaN, infinities, ints of 400 digits
+        raise ValueError(f"{name}={brief(value)}: {expected}")
+    return float(value)
+
+
+def check_hashable(value, name: str, what: str):
+    """``value`` if it can be a dict key or set member, else a TypeError naming ``name``.
+
+    >>> check_hashable("k", "key", "a string")
+    'k'
+    """
+    try:
+        hash(value)
+    except TypeError:
+        raise TypeError(f"{name}={brief(value)}: expected {what} (a hashable value)") from None
+    return value
+
+
+@contextmanager
+def naming(name: str):
+    """Put ``name: `` before a ValueError/TypeError's message: a helper's check then names the caller's parameter.
+
+    >>> try:
+    ...     with naming("sites"):
+    ...         raise ValueError("node='x': unknown")
+    ... except ValueError as exc:
+    ...     print(exc)
+    sites: node='x': unknown
+    """
+    try:
+        yield
+    except (TypeError, ValueError) as exc:
+        raise type(exc)(f"{name}: {exc}") from None
 
 
 def check_items(items, name: str, cls: type, what: str) -> list:

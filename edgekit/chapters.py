@@ -10,6 +10,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ._checks import brief
+
+__all__ = ["Chapter", "CHAPTERS", "APPENDICES", "chapter", "markdown_table"]
+
 
 @dataclass(frozen=True)
 class Chapter:
@@ -74,7 +78,7 @@ def chapter(notebook: str) -> Chapter:
     for c in CHAPTERS + APPENDICES:
         if c.notebook == notebook:
             return c
-    raise ValueError(f"notebook={notebook!r}: expected one of {[c.notebook for c in CHAPTERS + APPENDICES]}")
+    raise ValueError(f"notebook={brief(notebook)}: expected one of {[c.notebook for c in CHAPTERS + APPENDICES]}")
 
 
 def markdown_table() -> str:

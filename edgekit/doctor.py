@@ -23,6 +23,12 @@ from dataclasses import dataclass
 from importlib import metadata, resources
 from pathlib import Path
 
+from ._checks import brief
+
+__all__ = ["Check", "python_check", "requirements", "package_checks", "installed_check", "kernel_check",
+           "disabled_plugins", "frontend_check", "widget_pair_check", "map_shapes_check", "quiet_check",
+           "chromium_check", "run", "main"]
+
 TESTED = ((3, 10), (3, 13))
 NEWS_PLUGIN = "@jupyterlab/apputils-extension:announcements"
 CHROMIUM = "/usr/bin/chromium"
@@ -45,6 +51,9 @@ class Check:
 
 def python_check(version=sys.version_info[:3]) -> Check:
     """The interpreter is new enough (3.10+); a version newer than the tested range is a NOTE."""
+    if (not isinstance(version, tuple) or len(version) < 2
+            or not all(isinstance(v, int) and not isinstance(v, bool) for v in version)):
+        raise TypeError(f"version={brief(version)}: expected a tuple of ints such as (3, 11, 0)")
     shown = ".".join(map(str, version))
     if tuple(version[:2]) < TESTED[0]:
         return Check("Python", False, f"{shown} at {sys.executable}; edgekit needs 3.10 or newer",
@@ -185,7 +194,9 @@ def widget_pair_check() -> Check:
 
 def map_shapes_check(path: Path | None = None) -> Check:
     """The world map shapes ship with the kit, so map figures draw without the Internet."""
-    path = path or Path(str(resources.files("edgekit.figures") / "assets" / "world_110m.json"))
+    if path is not None and not isinstance(path, (str, os.PathLike)):
+        raise TypeError(f"path={brief(path)}: expected a file path, or None for the kit's own shapes")
+    path = Path(path) if path else Path(str(resources.files("edgekit.figures") / "assets" / "world_110m.json"))
     fix = "make lab   (or: python -m pip install -e .; the file is edgekit/figures/assets/world_110m.json)"
     try:
         topo = json.loads(path.read_text(encoding="utf-8"))
@@ -209,6 +220,10 @@ def quiet_check() -> Check:
 
 def chromium_check(required: bool, path: str = CHROMIUM) -> Check:
     """Chromium for the browser UI test in `make test` (a workshop laptop does not need it)."""
+    if not isinstance(required, bool):
+        raise TypeError(f"required={brief(required)}: expected True or False")
+    if not isinstance(path, (str, os.PathLike)) or not str(path):
+        raise TypeError(f"path={brief(path)}: expected the path of a Chromium executable")
     found = Path(path).is_file() and os.access(path, os.X_OK)
     if not found:
         return Check("Chromium", False if required else None, f"not found at {path}; only the browser UI test needs it",

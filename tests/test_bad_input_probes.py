@@ -1,6 +1,7 @@
-"""Bad input into every public name of geo, coordination, clocks, crdt, checkers and consistency.
+"""Bad input into every public name of every edgekit module (widgets aside: tests/test_widgets_robust.py).
 
-Each probe starts from one valid call (``probe_table.probes``) and replaces one argument at
+Each probe starts from one valid call (``probe_table.probes`` for the core, ``probe_table_sim_edge``
+for sim and edge, ``probe_table_outer`` for grade, live, exercises, chapters, doctor and figures) and replaces one argument at
 a time by a bad value: a wrong type, NaN, infinity, a negative or huge number, an empty or
 deeply nested value. The call may accept it (many do: a seed of -1 is a fine seed), or refuse
 it with a ValueError or TypeError whose message names the parameter. Anything else is a
@@ -12,6 +13,8 @@ import math
 import re
 import signal
 
+import probe_table_outer
+import probe_table_sim_edge
 import pytest
 from probe_table import probes
 
@@ -66,9 +69,12 @@ def _slots(fn, args, kwargs) -> list[tuple[object, str]]:
 
 
 # Some parameters are named by what they are: ``from_json(d)``'s message says "causal
-# context=...", ``merge(other)``'s "cannot merge GCounter with ...", ``add(x)``'s "element=...".
-ALIASES = {"d": ("json", "causal context", "version vector", "vector clock", "dot"), "other": ("merge",),
-           "x": ("element", "dot"), "xs": ("element",), "t": ("timestamp",)}
+# context=...", ``merge(other)``'s "cannot merge GCounter with ...", ``add(x)``'s "element=...";
+# edgekit.live's ``config_from_json(text)`` and ``load_class(path)`` by the command-line option
+# the text comes from ("--config=...", "--node=...").
+ALIASES = {"d": ("json", "causal context", "version vector", "vector clock", "dot", "outcome"), "other": ("merge",),
+           "x": ("element", "dot"), "xs": ("element",), "t": ("timestamp",), "ex_id": ("exercise id",),
+           "text": ("--config=",), "path": ("--node=",)}
 
 
 def _names(message: str, name: str) -> bool:
@@ -101,7 +107,8 @@ def problems(fn, args, kwargs) -> list[str]:
     return found
 
 
-PROBES = {name: (fn, args, kwargs) for name, fn, args, kwargs in probes()}
+PROBES = {name: (fn, args, kwargs) for table in (probes, probe_table_sim_edge.probes, probe_table_outer.probes)
+          for name, fn, args, kwargs in table()}
 
 
 @pytest.mark.timeout(900)
@@ -152,31 +159,63 @@ NOT_PROBED = {
     "IntSum", "LastArrival", "NaiveORSet", "simulate",
     # the op-based text CRDT has its own hardening and tests
     "Text",
-}
+} | probe_table_sim_edge.NOT_PROBED | probe_table_outer.NOT_PROBED
+
+
+# Sub-packages with their own robustness tests, and modules that are no library: the widgets
+# (tests/test_widgets_robust.py), the op-based text CRDT (tests/test_text*.py: its own
+# hardening), and ``python -m`` entry points.
+SKIPPED_MODULES = ("edgekit.widgets", "edgekit.crdt.text", "edgekit.live.__main__", "edgekit.doctor.__main__")
+
+
+def public_modules() -> list[str]:
+    """Every module of edgekit but the private ones and ``SKIPPED_MODULES``."""
+    import importlib
+    import pkgutil
+
+    import edgekit
+
+    names = ["edgekit"]
+    for info in pkgutil.walk_packages(edgekit.__path__, "edgekit."):
+        parts = info.name.split(".")
+        if any(p.startswith("_") for p in parts[1:]) or info.name.startswith(SKIPPED_MODULES):
+            continue
+        names.append(info.name)
+    return [n for n in names if importlib.import_module(n) is not None]
 
 
 def _public_callables():
     import importlib
-    import pkgutil
 
     names = {}
-    modules = ["edgekit.geo", "edgekit.coordination"]
-    for package in ("edgekit.crdt", "edgekit.clocks", "edgekit.checkers", "edgekit.consistency"):
-        modules.append(package)
-        modules += [f"{package}.{m.name}" for m in pkgutil.iter_modules(importlib.import_module(package).__path__)
-                    if not m.name.startswith("_") and m.name != "text"]
-    for module in modules:
+    for module in public_modules():
         mod = importlib.import_module(module)
         for name in getattr(mod, "__all__", ()):
             if callable(getattr(mod, name)):
-                names[name] = getattr(mod, name)
+                names.setdefault(name, []).append(getattr(mod, name))
     return names
 
 
 def test_every_public_name_is_probed_or_says_why_not():
-    probed = {fn for fn, _, _ in PROBES.values()}
-    probed |= {getattr(fn, "__self__", None) for fn in probed}  # a bound method probes its class
-    probed |= {type(getattr(fn, "__self__", None)) for fn in probed}
-    missing = sorted(n for n, obj in _public_callables().items() if obj not in probed and n not in NOT_PROBED)
+    fns = [fn for fn, _, _ in PROBES.values()]
+    owners = [getattr(fn, "__self__", None) for fn in fns]  # a bound method probes its class
+    wrapped = [getattr(fn, "func", None) for fn in fns]  # a partial probes its function
+    probed = {id(x) for x in fns + owners + wrapped + [type(o) for o in owners]}
+    missing = sorted(n for n, objs in _public_callables().items()
+                     if any(id(obj) not in probed for obj in objs) and n not in NOT_PROBED)
     assert not missing, f"public names with no probe: {missing}"
 
+
+# Modules with no public name of their own: the package's root (a version and a docstring), and
+# each chapter's exercise checkers, which a learner reaches through ``exercises.check(id, answer)``
+# (probed once per exercise).
+REACHED_OTHERWISE = {"edgekit", "edgekit.figures"} | {f"edgekit.exercises.ch{i}" for i in range(1, 7)}
+
+
+def test_every_public_module_says_what_is_public():
+    """A module with no ``__all__`` would drop out of the probe unseen."""
+    import importlib
+
+    silent = [m for m in public_modules() if not hasattr(importlib.import_module(m), "__all__")
+              and m not in REACHED_OTHERWISE]
+    assert not silent, f"modules without __all__: {silent}"

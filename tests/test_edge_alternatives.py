@@ -186,7 +186,7 @@ def test_gossip_converges_under_any_order_of_exchanges_with_drops(value_type, sc
     (lambda: PrimaryConfig(heartbeat_ms=-1), "heartbeat_ms=-1"),
     (lambda: PrimaryConfig(batch=0), "batch=0"),
     (lambda: PrimarySystem(SITES, primary="CDG"), "primary='CDG'"),
-    (lambda: PrimarySystem(("LHR", "LHR")), "distinct"),
+    (lambda: PrimarySystem(("LHR", "LHR")), "each site once"),
     (lambda: GossipSystem(("LHR", "XXX")), "XXX"),
     (lambda: GossipSystem(SITES, GossipConfig(value_type="blob")), "value_type='blob'"),
 ])

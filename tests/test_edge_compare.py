@@ -79,7 +79,7 @@ def test_fault_timelines_are_shared_except_the_node_each_design_depends_on():
 
 
 @pytest.mark.parametrize("call, match", [
-    (lambda: compare(["primary", "mesh"], setup=SMALL), "topology='mesh'"),
+    (lambda: compare(["primary", "mesh"], setup=SMALL), r"topologies\[1\]='mesh'"),
     (lambda: compare(scenario="earthquake", setup=SMALL), "scenario='earthquake'"),
     (lambda: run("ring", setup=SMALL), "topology='ring'"),
     (lambda: Setup(fanout=0), "fanout=0"),

@@ -193,9 +193,9 @@ def test_deeply_nested_json_is_a_value_error():
 
 def test_from_jsonl_of_a_bad_line_names_the_line():
     """Before: ``from_jsonl('{}')`` raised KeyError: 'time'."""
-    with pytest.raises(ValueError, match="text line 1: .*expected an object with keys"):
+    with pytest.raises(ValueError, match="text: line 1: .*expected an object with keys"):
         from_jsonl("{}")
-    with pytest.raises(ValueError, match="text line 2: not a JSON object"):
+    with pytest.raises(ValueError, match="text: line 2: not a JSON object"):
         from_jsonl('{"time": 1, "kind": "x", "node": null, "peer": null, "msg_id": null, "data": null}\n{')
 
 

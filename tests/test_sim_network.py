@@ -296,7 +296,7 @@ def test_unknown_node():
     sim, net, _ = two_nodes(n=1)
     with pytest.raises(ValueError, match="dst='zz': not a node in this network"):
         net.context("a").send("zz", 1)
-    with pytest.raises(ValueError, match="node='zz'"):
+    with pytest.raises(ValueError, match="node_id='zz'"):
         net.crash("zz")
     sim2 = Simulator()
     net2 = Network(sim2, FLAT, FaultModel(timeline=(Crash(10, "ghost"),)))
@@ -310,7 +310,7 @@ def test_partition_naming_a_site_not_in_the_run():
     net = Network(sim, FLAT, FaultModel(timeline=(Cut(10, "LHR", "SYD"),)))
     net.add_node("a", Sink(), place="LHR")
     net.add_node("b", Sink(), place="JFK")
-    with pytest.raises(ValueError, match="selector 'SYD': names no node, place or continent in this run"):
+    with pytest.raises(ValueError, match="selector='SYD': names no node, place or continent in this run"):
         net.start()
 
 

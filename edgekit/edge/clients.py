@@ -12,10 +12,10 @@ from __future__ import annotations
 
 import gc
 import itertools
-import math
 from collections.abc import Callable
 from contextlib import contextmanager
 
+from .._checks import brief, check_number
 from .history import ClientOp, status_of
 from .messages import Outcome
 from .site import READ, WRITE
@@ -49,12 +49,12 @@ class Clients:
                observe: bool = True) -> None:
         """Start one client operation at ``site`` now; ``done(ClientOp)`` when it is answered.
         ``observe=False`` keeps it from the observer (the checks' own reads are not the workload's)."""
-        if site not in self.sites:
-            raise ValueError(f"site={site!r}: expected one of {list(self.sites)}")
+        if not isinstance(site, str) or site not in self.sites:
+            raise ValueError(f"site={brief(site)}: expected one of {brief(list(self.sites))}")
         if kind not in (READ, WRITE):
-            raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
+            raise ValueError(f"kind={brief(kind)}: expected 'read' or 'write'")
         if not isinstance(key, str) or not key:
-            raise ValueError(f"key={key!r}: expected a non-empty string")
+            raise ValueError(f"key={brief(key)}: expected a non-empty string")
         self._invoke(site, READ if kind == READ else WRITE, key, arg, done, observe)
 
     def _invoke(self, site, kind, key, arg, done, observe) -> None:
@@ -91,8 +91,8 @@ class Clients:
 
     def call(self, site: str, kind: str, key: str, arg=None, max_ms: float = 60_000.0) -> Outcome:
         """Run one client operation at ``site`` now and the simulator until it is answered."""
-        if isinstance(max_ms, bool) or not isinstance(max_ms, (int, float)) or not 0 < max_ms < math.inf:
-            raise ValueError(f"max_ms={max_ms!r}: expected a finite time in ms > 0")
+        if check_number(max_ms, "max_ms", 0) == 0:
+            raise ValueError(f"max_ms={brief(max_ms)}: expected a finite time in ms > 0")
         got: list = []
         self.invoke(site, kind, key, arg, got.append)
         limit = self.sim.now + max_ms
@@ -109,6 +109,8 @@ class Clients:
 
         Each operation is one simulator event: ``batch`` of them at a time are put on the heap,
         and the simulator runs up to the last of them (the event budget is checked in between)."""
+        if not all(hasattr(workload, a) for a in ("sites", "key_names", "ops", "__iter__")):
+            raise TypeError(f"workload={brief(workload)}: expected an edgekit.edge.lab Workload")
         missing = [s for s in workload.sites if s not in self.sites]
         if missing:
             raise ValueError(f"workload sites {missing}: not sites of this topology; "

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 from dataclasses import MISSING, fields
 
+from .._checks import brief
 from .values import VALUE_TYPES, ValueType
 
 __all__ = ["Message", "MAX_ENTRIES", "as_value_type", "decode_state", "state_json", "check_bool", "check_str"]
@@ -26,7 +27,7 @@ def as_value_type(value_type):
     if isinstance(value_type, ValueType):
         return value_type
     if not isinstance(value_type, str) or value_type not in VALUE_TYPES:
-        raise ValueError(f"value_type={value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+        raise ValueError(f"value_type={brief(value_type)}: expected one of {tuple(VALUE_TYPES)}")
     return VALUE_TYPES[value_type]
 
 
@@ -43,19 +44,19 @@ def _entries_json(entries: dict) -> dict:
 
 def _check_id(where, v):
     if isinstance(v, bool) or not isinstance(v, int) or not 0 <= v < _MAX_ID:
-        raise ValueError(f"{where}={v!r}: expected an integer id in [0, 2**63)")
+        raise ValueError(f"{where}={brief(v)}: expected an integer id in [0, 2**63)")
     return v
 
 
 def check_str(where, v):
     if not isinstance(v, str) or not 0 < len(v) <= 1024:
-        raise ValueError(f"{where}={v!r}: expected a non-empty string of at most 1024 characters")
+        raise ValueError(f"{where}={brief(v)}: expected a non-empty string of at most 1024 characters")
     return v
 
 
 def check_bool(where, v):
     if not isinstance(v, bool):
-        raise ValueError(f"{where}={v!r}: expected true or false")
+        raise ValueError(f"{where}={brief(v)}: expected true or false")
     return v
 
 
@@ -114,18 +115,18 @@ class Message:
         name = cls.__name__
         if not isinstance(d, dict) or d.get("type") != name:
             got = d.get("type") if isinstance(d, dict) else type(d).__name__
-            raise ValueError(f"json type={got!r}: expected a {name} object")
+            raise ValueError(f"json type={brief(got)}: expected a {name} object")
         vt = as_value_type(value_type)
         known = cls.KINDS
         for k in d:
             if k != "type" and k not in known:
-                raise ValueError(f"{name}: unknown field {k!r}; expected {', '.join(known)}")
+                raise ValueError(f"{name}: unknown field {brief(k)}; expected {', '.join(known)}")
         defaults = {f.name for f in fields(cls) if f.default is not MISSING}
         args = {}
         for field_name, kind in known.items():
             if field_name not in d:
                 if field_name in defaults:
                     continue
-                raise ValueError(f"{name}: missing field {field_name!r}")
+                raise ValueError(f"{name}: missing field {brief(field_name)}")
             args[field_name] = _KINDS[kind][1](f"{name}.{field_name}", d[field_name], vt)
         return cls(**args)

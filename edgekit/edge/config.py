@@ -13,6 +13,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .._checks import brief
+
 __all__ = ["EdgeConfig", "READ_MISS", "CLOCKS", "MIN_EPOCH_MS"]
 
 READ_MISS = ("missing", "block")
@@ -24,7 +26,7 @@ def _positive(name: str, v, *, integer: bool = False, what: str = "") -> None:
     kind = "an integer" if integer else "a finite number"
     ok = not isinstance(v, bool) and isinstance(v, int if integer else (int, float))
     if not ok or not (v > 0) or v == math.inf:
-        raise ValueError(f"{name}={v!r}: expected {kind} > 0{what}")
+        raise ValueError(f"{name}={brief(v)}: expected {kind} > 0{what}")
 
 
 @dataclass(frozen=True)
@@ -50,7 +52,7 @@ class EdgeConfig:
 
     def __post_init__(self) -> None:
         if isinstance(self.n, bool) or not isinstance(self.n, int) or self.n < 1:
-            raise ValueError(f"n={self.n!r}: expected an integer >= 1 (copies of each key inside a site)")
+            raise ValueError(f"n={brief(self.n)}: expected an integer >= 1 (copies of each key inside a site)")
         _positive("replicas", self.replicas, integer=True, what=" (storage processes per site)")
         if self.n > self.replicas:
             raise ValueError(f"n={self.n}: expected at most replicas={self.replicas} "
@@ -64,26 +66,26 @@ class EdgeConfig:
             _positive("hub_epoch_ms", self.hub_epoch_ms, what=" (the time between two hub syncs)")
         if (isinstance(self.write_quorum, bool) or not isinstance(self.write_quorum, int)
                 or not 1 <= self.write_quorum <= self.n):
-            raise ValueError(f"write_quorum={self.write_quorum!r}: expected an integer in 1..n={self.n} "
+            raise ValueError(f"write_quorum={brief(self.write_quorum)}: expected an integer in 1..n={self.n} "
                              "(replicas that must store a write before it is acknowledged)")
         for name in ("epoch_ms", "hub_epoch_ms"):
             v = getattr(self, name)
             if v is not None and v < MIN_EPOCH_MS:
-                raise ValueError(f"{name}={v!r}: expected at least {MIN_EPOCH_MS:g} ms (the talk's epochs "
+                raise ValueError(f"{name}={brief(v)}: expected at least {MIN_EPOCH_MS:g} ms (the talk's epochs "
                                  "are a second to a minute; shorter ones would only flood the simulator)")
         for name in ("gather_ms", "miss_timeout_ms"):
             _positive(name, getattr(self, name))
         if self.miss_timeout_ms < self.gather_ms:
-            raise ValueError(f"miss_timeout_ms={self.miss_timeout_ms!r}: expected at least gather_ms="
-                             f"{self.gather_ms!r} (a front end waits that long for a first reply)")
+            raise ValueError(f"miss_timeout_ms={brief(self.miss_timeout_ms)}: expected at least gather_ms="
+                             f"{brief(self.gather_ms)} (a front end waits that long for a first reply)")
         if self.read_miss not in READ_MISS:
-            raise ValueError(f"read_miss={self.read_miss!r}: expected one of {READ_MISS}")
+            raise ValueError(f"read_miss={brief(self.read_miss)}: expected one of {READ_MISS}")
         if self.clock not in CLOCKS:
-            raise ValueError(f"clock={self.clock!r}: expected one of {CLOCKS}")
+            raise ValueError(f"clock={brief(self.clock)}: expected one of {CLOCKS}")
         from .values import VALUE_TYPES
 
-        if self.value_type not in VALUE_TYPES:
-            raise ValueError(f"value_type={self.value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+        if not isinstance(self.value_type, str) or self.value_type not in VALUE_TYPES:
+            raise ValueError(f"value_type={brief(self.value_type)}: expected one of {tuple(VALUE_TYPES)}")
 
     @property
     def upstream_epoch_ms(self) -> float:

@@ -49,6 +49,8 @@ from __future__ import annotations
 
 import random
 
+from .._checks import brief, check_hashable, check_int, check_number, check_seed
+
 __all__ = ["FakeContext", "HandNet"]
 
 
@@ -56,10 +58,10 @@ class FakeContext:
     """A context whose clock you set and whose messages and timers you read back."""
 
     def __init__(self, node_id: str, now: float = 0.0, seed: int = 0, clock_offset_ms: float = 0.0):
-        self.node_id = node_id
-        self.now = now
-        self.rng = random.Random(f"{seed}/{node_id}")
-        self.clock_offset_ms = clock_offset_ms
+        self.node_id = check_hashable(node_id, "node_id", "a node id such as 'LHR'")
+        self.now = check_number(now, "now")
+        self.rng = random.Random(f"{check_seed(seed)}/{node_id}")
+        self.clock_offset_ms = check_number(clock_offset_ms, "clock_offset_ms")
         self.sent: list[tuple] = []
         self.timers: list[tuple] = []
         self.up = True
@@ -71,6 +73,7 @@ class FakeContext:
         self.sent.append((dst, msg))
 
     def set_timer(self, delay_ms: float, tag=None):
+        check_number(delay_ms, "delay_ms", 0)
         self.timers.append((self.now + delay_ms, tag))
         return len(self.timers) - 1
 
@@ -96,11 +99,14 @@ class HandNet:
     """
 
     def __init__(self, now: float = 0.0, seed: int = 0) -> None:
-        self.now, self.seed = now, seed
+        self.now, self.seed = check_number(now, "now"), check_seed(seed)
         self.nodes: dict = {}
         self.ctx: dict[str, FakeContext] = {}
 
     def add(self, node_id: str, node):
+        check_hashable(node_id, "node_id", "a node id such as 'LHR'")
+        if not callable(getattr(node, "on_message", None)):
+            raise TypeError(f"node={brief(node)}: expected a sans-IO node (with on_start, on_message, on_timer)")
         self.nodes[node_id] = node
         self.ctx[node_id] = FakeContext(node_id, self.now, self.seed)
         return node
@@ -120,6 +126,7 @@ class HandNet:
     def deliver(self, drop=None, twice=None, rounds: int = 100) -> list[tuple]:
         """Deliver messages, and the messages they cause, until none is left; ``drop(src, dst,
         msg)`` loses one, ``twice(...)`` delivers one again. Returns what was delivered."""
+        check_int(rounds, "rounds", 1, 1_000_000)
         done = []
         for _ in range(rounds):
             batch = self.outbox()
@@ -135,6 +142,7 @@ class HandNet:
 
     def advance(self, ms: float) -> None:
         """Move every clock ``ms`` on and fire the timers that are due, in time order."""
+        check_number(ms, "ms", 0)
         self.now += ms
         for ctx in self.ctx.values():
             ctx.now = self.now

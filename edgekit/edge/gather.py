@@ -31,6 +31,7 @@ import math
 
 from edgekit.sim.node import Node
 
+from .._checks import brief
 from .config import EdgeConfig
 from .hashing import placement, placement_table
 from .messages import SyncRequest, SyncResponse
@@ -55,7 +56,7 @@ class FrontEnd(Node):
 
     def __init__(self, node_id: str, upstream: str | None, config: EdgeConfig, meter: Meter | None = None) -> None:
         if not isinstance(config, EdgeConfig):
-            raise TypeError(f"config={config!r}: expected an EdgeConfig")
+            raise TypeError(f"config={brief(config)}: expected an EdgeConfig")
         self.node_id = node_id
         self.upstream = upstream
         self.config = config
@@ -80,7 +81,7 @@ class FrontEnd(Node):
         """Number new requests from ``base`` on: a rebuilt front end (a restarted process) must not reuse
         an earlier life's ids, or a late answer to the old request would match the new one."""
         if isinstance(base, bool) or not isinstance(base, int) or base < self._rid:
-            raise ValueError(f"base={base!r}: expected an int at least the last id used, {self._rid}")
+            raise ValueError(f"base={brief(base)}: expected an int at least the last id used, {self._rid}")
         self._rid = base
 
     def send(self, ctx, dst, msg) -> None:

@@ -20,13 +20,15 @@ from __future__ import annotations
 from collections.abc import Sequence
 from hashlib import blake2b
 
+from .._checks import brief, check_items
+
 __all__ = ["rendezvous", "score", "placement", "placement_table", "CACHE_KEYS"]
 
 
 def score(key: str, replica: str) -> int:
     """The weight of ``replica`` for ``key``: 64 bits of blake2b over both names."""
     if not isinstance(key, str) or not isinstance(replica, str):
-        raise TypeError(f"key={key!r}, replica={replica!r}: expected two strings")
+        raise TypeError(f"key={brief(key)}, replica={brief(replica)}: expected two strings")
     h = blake2b(f"{key}\x00{replica}".encode(), digest_size=8)
     return int.from_bytes(h.digest(), "big")
 
@@ -34,15 +36,21 @@ def score(key: str, replica: str) -> int:
 def rendezvous(key: str, replicas: Sequence[str], n: int) -> tuple[str, ...]:
     """The ``n`` replicas with the highest scores for ``key``, best first."""
     if isinstance(replicas, str) or not isinstance(replicas, Sequence):
-        raise TypeError(f"replicas={replicas!r}: expected a list of replica names")
+        raise TypeError(f"replicas={brief(replicas)}: expected a list of replica names")
+    check_items(replicas, "replicas", str, "a non-empty list of replica names")
+    if not replicas:
+        raise ValueError("replicas=[]: expected a non-empty list of replica names")
     if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= len(replicas):
-        raise ValueError(f"n={n!r}: expected an integer between 1 and {len(replicas)} (the replicas)")
+        raise ValueError(f"n={brief(n)}: expected an integer between 1 and {len(replicas)} (the replicas)")
     ranked = sorted(replicas, key=lambda r: (score(key, r), r), reverse=True)
     return tuple(ranked[:n])
 
 
 _PLACEMENTS: dict[tuple[int, int], dict[str, tuple[int, ...]]] = {}
 CACHE_KEYS = 1 << 18  # placements remembered per (replicas, n); a full table starts again empty
+
+
+MAX_REPLICAS = 1024  # storage processes in one cluster: far past any site; bounds the names made per key
 
 
 def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
@@ -54,17 +62,25 @@ def placement(key: str, replicas: int, n: int) -> tuple[int, ...]:
     >>> placement("cart:42", 4, 2)
     (2, 1)
     """
-    table = _PLACEMENTS.get((replicas, n))
+    try:
+        table = _PLACEMENTS.get((replicas, n))
+    except TypeError:  # replicas or n unhashable: refused just below
+        table = None
     if table is None:
-        if isinstance(replicas, bool) or not isinstance(replicas, int) or replicas < 1:
-            raise ValueError(f"replicas={replicas!r}: expected a positive integer")
+        if isinstance(replicas, bool) or not isinstance(replicas, int) or not 1 <= replicas <= MAX_REPLICAS:
+            raise ValueError(f"replicas={brief(replicas)}: expected an integer from 1 to {MAX_REPLICAS}")
+        if isinstance(n, bool) or not isinstance(n, int) or not 1 <= n <= replicas:
+            raise ValueError(f"n={brief(n)}: expected an integer between 1 and {replicas} (the replicas)")
         if not isinstance(key, str):
-            raise TypeError(f"key={key!r}: expected a string")
+            raise TypeError(f"key={brief(key)}: expected a string")
         table = _PLACEMENTS[(replicas, n)] = {}
-    idx = table.get(key)
+    try:
+        idx = table.get(key)
+    except TypeError:  # an unhashable key: refused just below
+        idx = None
     if idx is None:
         if not isinstance(key, str):
-            raise TypeError(f"key={key!r}: expected a string")
+            raise TypeError(f"key={brief(key)}: expected a string")
         if len(table) >= CACHE_KEYS:
             table.clear()  # in place: a site holding the table keeps using the same object
         names = [f"r{i}" for i in range(replicas)]

@@ -21,6 +21,8 @@ from __future__ import annotations
 import math
 from dataclasses import dataclass
 
+from .._checks import brief
+
 __all__ = ["ClientOp", "STATUSES", "status_of"]
 
 STATUSES = ("ok", "fail", "info")
@@ -67,17 +69,17 @@ class ClientOp:
         vt = as_value_type(value_type)
         for name in ("site", "key"):
             if not isinstance(d[name], str) or not d[name]:
-                raise ValueError(f"op.{name}={d[name]!r}: expected a non-empty string")
+                raise ValueError(f"op.{name}={brief(d[name])}: expected a non-empty string")
         if d["kind"] not in ("read", "write"):
-            raise ValueError(f"op.kind={d['kind']!r}: expected 'read' or 'write'")
+            raise ValueError(f"op.kind={brief(d['kind'])}: expected 'read' or 'write'")
         if d["status"] not in STATUSES:
-            raise ValueError(f"op.status={d['status']!r}: expected one of {STATUSES}")
+            raise ValueError(f"op.status={brief(d['status'])}: expected one of {STATUSES}")
         for name in ("invoke_ms", "complete_ms"):
             t = d[name]
             if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t):
-                raise ValueError(f"op.{name}={t!r}: expected a finite time in ms")
+                raise ValueError(f"op.{name}={brief(t)}: expected a finite time in ms")
         if d["complete_ms"] < d["invoke_ms"]:
-            raise ValueError(f"op.complete_ms={d['complete_ms']!r}: expected a time >= invoke_ms")
+            raise ValueError(f"op.complete_ms={brief(d['complete_ms'])}: expected a time >= invoke_ms")
         return cls(d["site"], d["key"], d["kind"], d["arg"], float(d["invoke_ms"]), float(d["complete_ms"]),
                    d["status"], decode_state("op.state", d["state"], vt),
                    decode_state("op.written", d["written"], vt))

@@ -43,6 +43,7 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 
+from .._checks import brief
 from .codec import MAX_ENTRIES, Message, as_value_type, check_bool, decode_state, state_json
 
 __all__ = ["SyncRequest", "SyncResponse", "Get", "Got", "Put", "Stored", "Repair", "Fill", "Merge", "Merged",
@@ -144,7 +145,7 @@ def decode(d, value_type):
     cls = MESSAGES.get(d.get("type")) if isinstance(d, dict) else None
     if cls is None:
         got = d.get("type") if isinstance(d, dict) else type(d).__name__
-        raise ValueError(f"json type={got!r}: expected one of {', '.join(MESSAGES)}")
+        raise ValueError(f"json type={brief(got)}: expected one of {', '.join(MESSAGES)}")
     return cls.from_json(d, value_type)
 
 
@@ -180,20 +181,24 @@ class Outcome:
     @classmethod
     def from_json(cls, d, value_type) -> Outcome:
         if not isinstance(d, dict) or set(d) != {"ok", "latency_ms", "state", "written", "maybe"}:
-            raise ValueError(f"outcome={d!r:.80}: expected an object with ok, latency_ms, state, written, maybe")
+            raise ValueError(f"outcome={brief(d)}: expected an object with ok, latency_ms, state, written, maybe")
         vt = as_value_type(value_type)
         lat = d["latency_ms"]
         if lat is not None and (isinstance(lat, bool) or not isinstance(lat, (int, float)) or not lat >= 0):
-            raise ValueError(f"Outcome.latency_ms={lat!r}: expected a number >= 0 or null")
+            raise ValueError(f"Outcome.latency_ms={brief(lat)}: expected a number >= 0 or null")
         return cls(check_bool("Outcome.ok", d["ok"]), lat, decode_state("Outcome.state", d["state"], vt),
                    decode_state("Outcome.written", d["written"], vt), check_bool("Outcome.maybe", d["maybe"]))
 
 
 def wire_bytes(msg) -> int:
     """Bytes of ``msg`` as JSON: ``len(json.dumps(msg.to_json()))``."""
+    if not callable(getattr(msg, "to_json", None)):
+        raise TypeError(f"msg={brief(msg)}: expected a protocol message (with to_json())")
     return len(json.dumps(msg.to_json()))
 
 
 def value_bytes(value) -> int:
     """Bytes of one CRDT value on the wire (0 for the missing marker)."""
+    if value is not None and not callable(getattr(value, "to_json", None)):
+        raise TypeError(f"value={brief(value)}: expected a CRDT value (with to_json()) or None")
     return 0 if value is None else len(json.dumps(value.to_json()))

@@ -34,6 +34,7 @@ lost disk (``on_disk_loss``) loses everything. A slow replica
 
 from __future__ import annotations
 
+from .._checks import brief
 from .config import EdgeConfig
 from .hashing import placement, placement_table
 from .messages import Fill, Get, Got, Merge, Merged, Put, Repair, Stored, SyncResponse
@@ -66,11 +67,11 @@ class Replica(SyncNode):
     def __init__(self, node_id: str, cluster: str, tier: str, upstream: str | None, config: EdgeConfig, *,
                  store=None, meter: Meter | None = None) -> None:
         if not isinstance(config, EdgeConfig):
-            raise TypeError(f"config={config!r}: expected an EdgeConfig")
+            raise TypeError(f"config={brief(config)}: expected an EdgeConfig")
         if tier not in TIERS:
-            raise ValueError(f"tier={tier!r}: expected one of {TIERS}")
+            raise ValueError(f"tier={brief(tier)}: expected one of {TIERS}")
         if (tier == "root") != (upstream is None):
-            raise ValueError(f"upstream={upstream!r} for tier={tier!r}: only the root has no upstream")
+            raise ValueError(f"upstream={brief(upstream)} for tier={brief(tier)}: only the root has no upstream")
         capacity = {"site": config.capacity, "hub": config.hub_capacity, "root": None}[tier]
         if store is None:
             store = MemoryStore(capacity)
@@ -136,7 +137,7 @@ class Replica(SyncNode):
         elif kind is SyncResponse:
             self.on_sync_response(ctx, msg)
         else:
-            raise TypeError(f"msg={msg!r}: a replica takes Get, Put, Repair, Fill, Merge or SyncResponse")
+            raise TypeError(f"msg={brief(msg)}: a replica takes Get, Put, Repair, Fill, Merge or SyncResponse")
 
     def _answer(self, ctx, dst, msg) -> None:
         if self.slow_ms:

@@ -61,6 +61,7 @@ from collections import OrderedDict
 
 from edgekit.clocks.hlc import HLC
 
+from .._checks import brief
 from .config import EdgeConfig
 from .gather import FETCH, GATHER, PUT, FrontEnd, Round
 from .messages import Fill, Get, Got, Outcome, Put, Repair, Stored, SyncResponse
@@ -108,9 +109,9 @@ class Site(FrontEnd):
 
     def _start(self, ctx, kind, key, arg, reply) -> None:
         if not isinstance(key, str) or not key:
-            raise TypeError(f"key={key!r}: expected a non-empty string")
+            raise TypeError(f"key={brief(key)}: expected a non-empty string")
         if not callable(reply):
-            raise TypeError(f"reply={reply!r}: expected a function that takes the Outcome")
+            raise TypeError(f"reply={brief(reply)}: expected a function that takes the Outcome")
         op = _Op()
         self._rid = rid = self._rid + 1
         op.rid, op.kind, op.key, op.arg, op.t0, op.reply = rid, kind, key, arg, ctx.now, reply

@@ -40,13 +40,15 @@ from collections import OrderedDict
 from collections.abc import Callable, Container, Iterable
 from typing import Protocol
 
+from .._checks import brief
+
 __all__ = ["Store", "MemoryStore", "check_capacity"]
 
 
 def check_capacity(capacity, name: str = "capacity") -> int | None:
     """``capacity`` if it is a positive integer or None (unbounded), else a ValueError naming ``name``."""
     if capacity is not None and (isinstance(capacity, bool) or not isinstance(capacity, int) or capacity < 1):
-        raise ValueError(f"{name}={capacity!r}: expected a positive integer or None (unbounded)")
+        raise ValueError(f"{name}={brief(capacity)}: expected a positive integer or None (unbounded)")
     return capacity
 
 

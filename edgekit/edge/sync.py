@@ -55,6 +55,7 @@ from __future__ import annotations
 
 from edgekit.sim.node import Node
 
+from .._checks import brief
 from .messages import SyncRequest, SyncResponse
 from .meter import Meter
 
@@ -68,6 +69,8 @@ class Interest:
     __slots__ = ("touched", "unacked", "store", "dirty", "next_id", "_marks")
 
     def __init__(self, store) -> None:
+        if not isinstance(getattr(store, "dirty", None), dict):
+            raise TypeError(f"store={brief(store)}: expected an edgekit Store (with its .dirty marks)")
         self.touched: dict = {}  # key -> None: read or written since the last request
         self.unacked: dict = {}  # key -> id of the first request that carried it this round
         self.store = store

@@ -44,6 +44,7 @@ from __future__ import annotations
 from edgekit.sim import FaultModel, LatencyModel, LinkFaults, Network, Simulator
 from edgekit.sim.faults import Crash, DiskLoss, Restart, Slow
 
+from .._checks import brief
 from .clients import Clients, long_lived
 from .config import EdgeConfig
 from .history import ClientOp
@@ -58,6 +59,8 @@ __all__ = ["EdgeSystem", "cluster_of", "make_cluster"]
 
 def cluster_of(node_id: str) -> str:
     """The cluster a node id belongs to: ``"LHR/r1"`` -> ``"LHR"`` (a front end is its own)."""
+    if not isinstance(node_id, str):
+        raise TypeError(f"node_id={brief(node_id)}: expected a node id string such as 'LHR/r1'")
     return node_id.split("/", 1)[0]
 
 
@@ -70,6 +73,15 @@ def make_cluster(cluster: str, upstream: str | None, tier: str, config: EdgeConf
     Any context can run them: ``EdgeSystem`` puts them on the simulator, ``HandNet`` on a
     hand-driven wire, a live driver on real processes.
     """
+    if not isinstance(cluster, str) or not cluster:
+        raise TypeError(f"cluster={brief(cluster)}: expected a cluster id string such as 'LHR' or 'hub:FRA'")
+    if upstream is not None and not isinstance(upstream, str):
+        raise TypeError(f"upstream={brief(upstream)}: expected a cluster id string or None (the root)")
+    if tier not in ("site", "hub", "root"):
+        raise ValueError(f"tier={brief(tier)}: expected 'site', 'hub' or 'root'")
+    if stores is not None and not callable(getattr(stores, "get", None)):
+        raise TypeError(f"stores={brief(stores)}: expected a mapping of replica id to Store (anything with "
+                        ".get(replica id)), or None")
     if tier == "site":
         front = Site(cluster, upstream, config, meter=meter)
     else:
@@ -88,13 +100,13 @@ class EdgeSystem(Clients):
                  observer=None, measure_bytes: bool = True, record_reads: bool = False,
                  max_events: int | None = None, insite: LinkFaults | None = None) -> None:
         if not isinstance(topology, Topology):
-            raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
+            raise TypeError(f"topology={brief(topology)}: expected an edgekit.edge.Topology")
         self.config = config = EdgeConfig() if config is None else config
         if not isinstance(config, EdgeConfig):
-            raise TypeError(f"config={config!r}: expected an EdgeConfig")
+            raise TypeError(f"config={brief(config)}: expected an EdgeConfig")
         if max_events is not None and (isinstance(max_events, bool) or not isinstance(max_events, int)
                                        or max_events < 1):
-            raise ValueError(f"max_events={max_events!r}: expected a positive integer or None")
+            raise ValueError(f"max_events={brief(max_events)}: expected a positive integer or None")
         self.topology = topology
         self.sim = Simulator(seed=seed)
         self.net = Network(self.sim, latency=latency, faults=faults, record=record)
@@ -136,24 +148,24 @@ class EdgeSystem(Clients):
     def _check_timeline(self, faults: FaultModel) -> None:
         for ev in faults.timeline:
             if isinstance(ev, (Crash, Restart, DiskLoss, Slow)) and ev.node not in self.contexts:
-                raise ValueError(f"fault {ev}: node {ev.node!r} is not in this system; expected a cluster "
-                                 f"or replica id such as {next(iter(self.contexts))!r} or "
-                                 f"{next(iter(self.replicas))!r}")
+                raise ValueError(f"fault {ev}: node {brief(ev.node)} is not in this system; expected a cluster "
+                                 f"or replica id such as {brief(next(iter(self.contexts)))} or "
+                                 f"{brief(next(iter(self.replicas)))}")
             if isinstance(ev, DiskLoss) and (ev.node not in self.replicas or self.replicas[ev.node].tier != "site"):
                 raise ValueError(f"fault {ev}: only a site's replicas lose disks here (hubs and the root "
                                  "would rebuild a lost disk from their peers, which is not modelled)")
             if isinstance(ev, Slow) and ev.node not in self.replicas:
                 raise ValueError(f"fault {ev}: only replicas are made slow; expected an id such as "
-                                 f"{next(iter(self.replicas))!r}")
+                                 f"{brief(next(iter(self.replicas)))}")
 
     # -- reading state -------------------------------------------------------------------------
 
     def node(self, node_id: str):
         """The node object of a front end or a replica."""
-        for table in (self.sites, self.upstreams, self.replicas):
+        for table in (self.sites, self.upstreams, self.replicas) if isinstance(node_id, str) else ():
             if node_id in table:
                 return table[node_id]
-        raise ValueError(f"node={node_id!r}: not in this system; expected one of {list(self.contexts)[:8]} ...")
+        raise ValueError(f"node_id={brief(node_id)}: not in this system; expected one of {list(self.contexts)[:8]} ...")
 
     @property
     def root(self) -> Upstream:
@@ -162,6 +174,10 @@ class EdgeSystem(Clients):
     def state(self, node_id: str, key: str):
         """What ``node_id`` holds for ``key``: a replica's own copy, or for a cluster the merge of
         what its replicas hold (read off their disks, whether up or not), or None."""
+        if not isinstance(key, str):
+            raise TypeError(f"key={brief(key)}: expected a key string")
+        if not isinstance(node_id, str):
+            self.node(node_id)  # names the bad id
         if node_id in self.replicas:
             return self.replicas[node_id].store.peek(key)
         if node_id not in self.clusters:
@@ -173,6 +189,8 @@ class EdgeSystem(Clients):
 
     def held_keys(self, cluster: str) -> list[str]:
         """Every key some replica of ``cluster`` holds (replica order, then LRU order)."""
+        if not isinstance(cluster, str) or cluster not in self.clusters:
+            raise ValueError(f"cluster={brief(cluster)}: expected one of {brief(list(self.clusters))}")
         return list(dict.fromkeys(k for rid in self.clusters[cluster] for k in self.replicas[rid].store.keys()))
 
     def busy(self) -> list[str]:
@@ -196,7 +214,7 @@ class EdgeSystem(Clients):
     def quiet(self, max_epochs: int = 200) -> None:
         """Run the protocol's own epochs until no node owes or awaits anything (twice in a row)."""
         if isinstance(max_epochs, bool) or not isinstance(max_epochs, int) or max_epochs < 1:
-            raise ValueError(f"max_epochs={max_epochs!r}: expected a positive integer")
+            raise ValueError(f"max_epochs={brief(max_epochs)}: expected a positive integer")
         step = max(self.config.epoch_ms, self.config.upstream_epoch_ms)
         with long_lived() as freeze:
             for _ in range(max_epochs):

@@ -19,7 +19,7 @@ is ``"root:<place>"``.
 >>> Topology.from_parents({"LHR": "hub:FRA", "hub:FRA": "LHR"})
 Traceback (most recent call last):
 ...
-ValueError: upstream of 'LHR' = 'hub:FRA': 'LHR' is its own descendant (cycle LHR -> hub:FRA -> LHR); expected a tree with one root
+ValueError: parents: upstream of 'LHR' = 'hub:FRA': 'LHR' is its own descendant (cycle LHR -> hub:FRA -> LHR); expected a tree with one root
 """
 
 from __future__ import annotations
@@ -30,19 +30,22 @@ from functools import lru_cache
 
 from edgekit import geo
 
+from .._checks import brief, check_hashable, check_items, check_number, naming
+
 __all__ = ["Topology", "site_place", "choose_center"]
 
 
-def site_place(node_id: str) -> geo.Place:
+def site_place(node_id: str, name: str = "node_id") -> geo.Place:
     """The place of a node id: ``"LHR"``, ``"LHR#2"``, ``"hub:FRA"``, ``"root:azure:westeurope"``,
-    or a replica of any of them (``"LHR/r1"``: replicas are in their cluster's PoP)."""
+    or a replica of any of them (``"LHR/r1"``: replicas are in their cluster's PoP); an error names
+    the caller's parameter ``name``."""
     if not isinstance(node_id, str):
-        raise TypeError(f"node={node_id!r}: expected a string such as 'LHR' or 'hub:FRA'")
+        raise TypeError(f"{name}={brief(node_id)}: expected a string such as 'LHR' or 'hub:FRA'")
     code = node_id.split("/", 1)[0]
     for prefix in ("hub:", "root:"):
         if code.startswith(prefix):
             code = code[len(prefix):]
-    return geo.place(code.split("#", 1)[0])
+    return geo._place(code.split("#", 1)[0], name)
 
 
 @lru_cache(maxsize=65536)
@@ -56,6 +59,14 @@ def choose_center(members: Mapping[str, float], candidates: Iterable[str]) -> st
     >>> choose_center({"LHR": 1, "SYD": 5}, ["LHR", "SIN", "SYD"])   # most requests: Sydney
     'SYD'
     """
+    if not isinstance(members, Mapping):
+        raise TypeError(f"members={brief(members)}: expected a mapping of place code to weight")
+    for m, w in members.items():
+        geo._place(m, "members")
+        check_number(w, f"members[{brief(m)}]", 0)
+    candidates = check_items(candidates, "candidates", str, "place codes such as ['LHR', 'SIN']")
+    for i, c in enumerate(candidates):
+        geo._place(c, f"candidates[{i}]")
     best, best_cost = None, None
     for c in candidates:  # ties: the first candidate in the given order wins
         cost = sum(w * _rtt(c, m) for m, w in members.items())
@@ -75,14 +86,14 @@ class Topology:
     def __post_init__(self) -> None:
         up = self.upstream
         if not isinstance(up, Mapping) or not up:
-            raise ValueError(f"upstream={up!r}: expected a non-empty mapping node -> parent")
+            raise ValueError(f"upstream={brief(up)}: expected a non-empty mapping node -> parent")
         for node, parent in up.items():
             if isinstance(node, str) and "/" in node:
-                raise ValueError(f"node {node!r}: expected an id without '/' (it separates a cluster "
+                raise ValueError(f"node {brief(node)}: expected an id without '/' (it separates a cluster "
                                  "from its replicas: 'LHR/r1')")
             site_place(node)  # unknown places fail here, naming the code
             if parent is not None and parent not in up:
-                raise ValueError(f"upstream of {node!r} = {parent!r}: not a node of this topology; "
+                raise ValueError(f"upstream of {brief(node)} = {brief(parent)}: not a node of this topology; "
                                  f"expected one of {sorted(up)} or None for the root")
         for node in up:
             seen = [node]
@@ -90,7 +101,7 @@ class Topology:
             while parent is not None:
                 if parent in seen:
                     cycle = " -> ".join(seen[seen.index(parent):] + [parent])
-                    raise ValueError(f"upstream of {node!r} = {up[node]!r}: {parent!r} is its own "
+                    raise ValueError(f"upstream of {brief(node)} = {brief(up[node])}: {brief(parent)} is its own "
                                      f"descendant (cycle {cycle}); expected a tree with one root")
                 seen.append(parent)
                 parent = up[parent]
@@ -102,11 +113,14 @@ class Topology:
     @classmethod
     def from_parents(cls, parents: Mapping[str, str | None]) -> Topology:
         """A topology from node -> parent; a parent that is not itself a key becomes the root."""
-        up = dict(parents)
-        for p in list(up.values()):
-            if p is not None and p not in up:
-                up[p] = None
-        return cls(up)
+        if not isinstance(parents, Mapping):
+            raise TypeError(f"parents={brief(parents)}: expected a mapping node -> parent (None for the root)")
+        with naming("parents"):
+            up = dict(parents)
+            for p in list(up.values()):
+                if p is not None and check_hashable(p, "parent", "a node id") not in up:
+                    up[p] = None
+            return cls(up)
 
     @classmethod
     def flat(cls, sites: Sequence[str], weights: Mapping[str, float] | None = None,
@@ -124,7 +138,7 @@ class Topology:
         """Sites -> one hub per group (continent by default) -> root: the fractal tree, depth 2."""
         sites = _check_sites(sites)
         if group_by not in ("continent", "country"):
-            raise ValueError(f"group_by={group_by!r}: expected 'continent' or 'country'")
+            raise ValueError(f"group_by={brief(group_by)}: expected 'continent' or 'country'")
         w = _weights(sites, weights)
         groups: dict[str, dict[str, float]] = {}
         for s in sites:
@@ -166,8 +180,8 @@ class Topology:
 
     def path(self, node: str) -> tuple[str, ...]:
         """``node``, its upstream, its upstream's upstream ... the root."""
-        if node not in self.upstream:
-            raise ValueError(f"node={node!r}: not in this topology; expected one of {sorted(self.upstream)}")
+        if not isinstance(node, str) or node not in self.upstream:
+            raise ValueError(f"node={brief(node)}: not in this topology; expected one of {sorted(self.upstream)}")
         out = [node]
         while self.upstream[out[-1]] is not None:
             out.append(self.upstream[out[-1]])
@@ -189,22 +203,24 @@ class Topology:
 
 
 def _check_sites(sites) -> tuple[str, ...]:
-    if isinstance(sites, str) or not isinstance(sites, Sequence) or not sites:
-        raise ValueError(f"sites={sites!r}: expected a non-empty list of site ids such as ['LHR', 'SYD']")
+    if isinstance(sites, (str, bytes)) or not isinstance(sites, Sequence) or not sites:
+        raise ValueError(f"sites={brief(sites)}: expected a non-empty list of site ids such as ['LHR', 'SYD']")
+    for i, s in enumerate(sites):
+        site_place(s, f"sites[{i}]")
     if len(set(sites)) != len(sites):
-        raise ValueError(f"sites={list(sites)!r}: expected each site once")
-    for s in sites:
-        site_place(s)
+        raise ValueError(f"sites={brief(list(sites))}: expected each site once")
     return tuple(sites)
 
 
 def _weights(sites: tuple[str, ...], weights: Mapping[str, float] | None) -> dict[str, float]:
     if weights is None:
         return {s: 1.0 for s in sites}
+    if not isinstance(weights, Mapping):
+        raise TypeError(f"weights={brief(weights)}: expected a mapping of site to weight, or None")
     missing = [s for s in sites if s not in weights]
     if missing:
         raise ValueError(f"weights: no weight for sites {missing}; expected one per site")
-    return {s: float(weights[s]) for s in sites}
+    return {s: check_number(weights[s], f"weights[{brief(s)}]", 0) for s in sites}
 
 
 def _by_place(w: Mapping[str, float]) -> dict[str, float]:

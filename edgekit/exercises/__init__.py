@@ -22,6 +22,8 @@ import os
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
+from .._checks import brief, check_items
+
 __all__ = ["Feedback", "Exercise", "exercise", "check", "solution", "instructor", "REGISTRY", "NOT_ANSWERED", "unanswered",
            "choose"]
 
@@ -73,26 +75,34 @@ def choose(answer, options: dict[str, str], correct, why: dict[str, str], right:
     ``why[letter]`` says why that option is right or wrong, in words that name the misconception a
     learner who picked it (or left it out) most likely holds; the first one that applies is shown.
     """
+    if not isinstance(options, dict) or not options or not all(isinstance(k, str) for k in options):
+        raise TypeError(f"options={brief(options)}: expected a dict of letter to option text")
+    if not isinstance(why, dict):
+        raise TypeError(f"why={brief(why)}: expected a dict of letter to the reason it is right or wrong")
+    if not isinstance(right, str):
+        raise TypeError(f"right={brief(right)}: expected the text shown for a right answer")
     many = not isinstance(correct, str)
+    want = set(check_items(correct, "correct", str, "one letter or a set of letters")) if many else {correct}
+    if not want or not want <= set(options):
+        raise ValueError(f"correct={brief(correct)}: expected letters of the options {sorted(options)}")
     letters = ", ".join(f"'{k}'" for k in options)
     if many:
         if isinstance(answer, str) or not hasattr(answer, "__iter__"):
-            return Feedback(False, f"expected a set of letters such as {{'a', 'c'}} (from {letters}), got {answer!r}")
+            return Feedback(False, f"expected a set of letters such as {{'a', 'c'}} (from {letters}), got {brief(answer)}")
         picked = {str(a).strip().lower() for a in answer}
     else:
         if not isinstance(answer, str):
-            return Feedback(False, f"expected one letter such as 'a' (from {letters}), got {answer!r}")
+            return Feedback(False, f"expected one letter such as 'a' (from {letters}), got {brief(answer)}")
         picked = {answer.strip().lower()}
     unknown = sorted(picked - set(options))
     if unknown:
         return Feedback(False, f"{', '.join(map(repr, unknown))} is not an option; pick from {letters}")
-    want = set(correct) if many else {correct}
     if picked == want:
         return Feedback(True, right)
     wrong = sorted(picked - want) + sorted(want - picked)
     k = wrong[0]
     verb = "is not right" if k in picked else "is missing" if many else "is not right"
-    return Feedback(False, f"({k}) {verb}: {why[k]}")
+    return Feedback(False, f"({k}) {verb}: {why.get(k, 'look at that option again')}")
 
 
 @dataclass(frozen=True)
@@ -125,12 +135,12 @@ def exercise(id: str, title: str, hint: str = "") -> Callable:
 
 def _load(ex_id: str) -> Exercise:
     if not isinstance(ex_id, str):
-        raise TypeError(f"exercise id={ex_id!r}: expected a string such as 'ch1.fibre_rtt'")
+        raise TypeError(f"exercise id={brief(ex_id)}: expected a string such as 'ch1.fibre_rtt'")
     chapter = ex_id.split(".", 1)[0]
     if chapter in _CHAPTERS:
         importlib.import_module(f"edgekit.exercises.{chapter}")
     if ex_id not in REGISTRY:
-        raise ValueError(f"exercise id={ex_id!r}: unknown; expected one of {sorted(REGISTRY)}")
+        raise ValueError(f"exercise id={brief(ex_id)}: unknown; expected one of {sorted(REGISTRY)}")
     return REGISTRY[ex_id]
 
 

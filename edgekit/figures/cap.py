@@ -11,6 +11,8 @@ from edgekit import geo
 from edgekit.consistency.scenarios import CapComparison, PacelcPoint
 from edgekit.figures import style
 
+from .._checks import check_int, check_number
+
 __all__ = ["cut_sides", "cap_figure", "pacelc_figure", "pbs_figure", "pbs_legs_figure", "wilson"]
 
 _SIDE_SYMBOL = {"a": "square", "b": "circle", None: "diamond"}
@@ -162,7 +164,9 @@ def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
     >>> lo, hi = wilson(0.5, 100); round(lo, 3), round(hi, 3)
     (0.404, 0.596)
     """
-    if n <= 0:
+    check_number(p, "p", 0, 1)
+    check_number(z, "z", 0, 10)
+    if check_int(n, "n", 0, 10**15) == 0:
         return 0.0, 1.0
     mid, half = p + z * z / (2 * n), z * math.sqrt(p * (1 - p) / n + z * z / (4 * n * n))
     return max(0.0, (mid - half) / (1 + z * z / n)), min(1.0, (mid + half) / (1 + z * z / n))

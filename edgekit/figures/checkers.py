@@ -17,6 +17,7 @@ from edgekit.checkers.explain import letters
 from edgekit.checkers.history import Operation, describe, interval, is_open, validate_history
 from edgekit.checkers.linearizability import LinearizabilityResult
 
+from .._checks import brief
 from . import style
 
 __all__ = ["history_timeline", "counterexample_timeline"]
@@ -125,7 +126,7 @@ def counterexample_timeline(
     time span), ``"all"`` (the whole failing part) or ``"none"``.
     """
     if context not in ("window", "all", "none"):
-        raise ValueError(f"context={context!r}: expected 'window', 'all' or 'none'")
+        raise ValueError(f"context={brief(context)}: expected 'window', 'all' or 'none'")
     if result.ok is not False:
         why = "the history is linearizable" if result.ok else "the check ran out of budget (unknown)"
         raise ValueError(f"result: {why}, so there is no counterexample to draw")

@@ -16,6 +16,8 @@ from plotly.subplots import make_subplots
 from edgekit.edge.lab.compare import TOPOLOGIES, RunRecord
 from edgekit.figures import style
 
+from .._checks import brief
+
 __all__ = ["comparison_figure", "pop_latency_figure", "sync_step_figure",
            "site_inside_figure", "read_miss_figure", "epoch_figure", "hot_key_figure", "storm_figure", "value_cost_figure",
            "writer_ids_figure",
@@ -103,7 +105,7 @@ def _fmt(y: float) -> str:
 def pop_latency_figure(records: Sequence[RunRecord], kind: str = "write") -> go.Figure:
     """Median client latency at each PoP, one line of markers per design (log scale)."""
     if kind not in ("read", "write"):
-        raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
+        raise ValueError(f"kind={brief(kind)}: expected 'read' or 'write'")
     recs = _records(records)
     fig = go.Figure()
     for r in recs:
@@ -124,7 +126,7 @@ def _sync_step_parts(steps: Sequence, number: int) -> tuple[list, list, str]:
     if not steps:
         raise ValueError("steps=[]: expected the result of edgekit.edge.lab.stepper.sync_walkthrough()")
     if not 1 <= number <= len(steps):
-        raise ValueError(f"number={number!r}: expected a step between 1 and {len(steps)}")
+        raise ValueError(f"number={brief(number)}: expected a step between 1 and {len(steps)}")
     step = steps[number - 1]
     cols = _columns(steps)
     x = {n: i for i, n in enumerate(cols)}

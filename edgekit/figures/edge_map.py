@@ -12,6 +12,8 @@ from edgekit.edge.lab.propagation import Propagation
 from edgekit.edge.topology import Topology, site_place
 from edgekit.figures import style
 
+from .._checks import brief, check_int
+
 __all__ = ["propagation_map", "frame_times", "tree_map", "ROLE_SYMBOLS"]
 
 # Roles never differ by colour alone: each has its own marker symbol.
@@ -29,8 +31,9 @@ def frame_times(t_max_ms: float, frames: int) -> list[float]:
     >>> frame_times(100.0, 3)
     [0.0, 25.0, 100.0]
     """
-    if frames < 2:
-        raise ValueError(f"frames={frames!r}: expected at least 2")
+    check_int(frames, "frames", 2, 10_000)
+    if isinstance(t_max_ms, bool) or not isinstance(t_max_ms, (int, float)) or not 0 <= t_max_ms <= 1e12:
+        raise ValueError(f"t_max_ms={brief(t_max_ms)}: expected a time in ms from 0 to 1e12")
     return [t_max_ms * (k / (frames - 1)) ** 2 for k in range(frames)]
 
 
@@ -115,7 +118,7 @@ def propagation_map(props: Sequence[Propagation], frames: int = 30, t_max_ms: fl
 def tree_map(topology: Topology, title: str | None = None) -> go.Figure:
     """The fractal tree on the map: site → regional hub → root, each level its own line and symbol."""
     if not isinstance(topology, Topology):
-        raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
+        raise TypeError(f"topology={brief(topology)}: expected an edgekit.edge.Topology")
     where = {n: (site_place(n).lat, site_place(n).lon) for n in topology.upstream}
     fig = go.Figure()
     up = topology.upstream

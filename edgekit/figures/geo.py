@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import math
+from collections.abc import Mapping
 
 import pandas as pd
 import plotly.graph_objects as go
@@ -11,6 +12,11 @@ from plotly.subplots import make_subplots
 from edgekit import coordination as co
 from edgekit import geo
 from edgekit.figures import style
+
+from .._checks import brief, check_number
+
+__all__ = ["rtt_by", "latency_map", "pair_figure", "pair_numbers", "source_label", "residual_table",
+           "calibration_figure", "coordination_figure", "budget_figure"]
 
 MEASURES = ("estimate", "fiber", "vacuum")
 _MEASURE_LABEL = {
@@ -27,18 +33,18 @@ def rtt_by(measure: str):
         return geo.estimate_rtt_ms
     if measure in ("fiber", "vacuum"):
         return lambda a, b: geo.min_rtt_ms(a, b, medium=measure)
-    raise ValueError(f"measure={measure!r}: expected one of {list(MEASURES)}")
+    raise ValueError(f"measure={brief(measure)}: expected one of {list(MEASURES)}")
 
 
 def _select(kind: str) -> list[geo.Place]:
     if kind not in ("all", "pop", "cloud"):
-        raise ValueError(f"kind={kind!r}: expected 'all', 'pop' or 'cloud'")
+        raise ValueError(f"kind={brief(kind)}: expected 'all', 'pop' or 'cloud'")
     return [p for p in geo.places() if kind == "all" or p.kind == kind]
 
 
 def latency_map(origin: str, measure: str = "estimate", kind: str = "all") -> go.Figure:
     """Every place coloured and sized by its round trip from ``origin``; labels give the ms."""
-    o, f = geo.place(origin), rtt_by(measure)
+    o, f = geo._place(origin, "origin"), rtt_by(measure)
     ps = [p for p in _select(kind) if p.code != o.code]
     ms = [f(o.code, p.code) for p in ps]
     top = max(ms) if ms else 1.0
@@ -76,7 +82,8 @@ def _map_beside_bars(map_share: float) -> go.Figure:
 
 def pair_figure(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_INDEX) -> go.Figure:
     """The geodesic between two places on a map, and bars: vacuum bound, fibre bound, estimate, measured."""
-    pa, pb = geo.place(a), geo.place(b)
+    pa, pb = geo._place(a, "a"), geo._place(b, "b")
+    check_number(refractive_index, "refractive_index", 1, 1e6)  # as geo.fiber_bound_ms takes it
     bars = pair_numbers(pa.code, pb.code, refractive_index)
     fig = _map_beside_bars(0.5)
     fig.add_trace(go.Scattergeo(
@@ -122,6 +129,8 @@ def pair_numbers(a: str, b: str, refractive_index: float = geo.FIBER_REFRACTIVE_
 
 def source_label(source: str) -> str:
     """A short name for a measurement's source, for legends and tables."""
+    if not isinstance(source, str):
+        raise TypeError(f"source={brief(source)}: expected a measurement's source text")
     if "WonderProxy" in source:
         return "WonderProxy 2011 (public Internet)"
     if "Azure" in source:
@@ -185,7 +194,7 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
     """Map of client sites coloured by one design's write latency, and every design's costs beside it."""
     scheme = {"primary_ms": "sync_primary_ms", "quorum_ms": "leaderless_majority_ms"}.get(scheme, scheme)
     if scheme not in {s for s, _, _ in SCHEMES}:
-        raise ValueError(f"scheme={scheme!r}: expected one of {[s for s, _, _ in SCHEMES]}")
+        raise ValueError(f"scheme={brief(scheme)}: expected one of {[s for s, _, _ in SCHEMES]}")
     label = {s: lab for s, lab, _ in SCHEMES}
     fig = _map_beside_bars(0.5)
     ps = [geo.place(c.client) for c in costs]
@@ -224,9 +233,13 @@ def coordination_figure(costs: tuple[co.WriteCost, ...], replicas, primary: str,
 
 def budget_figure(a: str, b: str, budgets: dict[str, float] | None = None) -> go.Figure:
     """Sequential round trips that fit in each budget (log scale), for the bounds and the estimate."""
-    budgets = budgets or co.BUDGETS_MS
-    if geo.place(a).code == geo.place(b).code:
-        raise ValueError(f"b={b!r}: pick a place other than a={a!r} (a round trip to yourself costs no travel)")
+    budgets = co.BUDGETS_MS if budgets is None else budgets
+    if not isinstance(budgets, Mapping) or not budgets:
+        raise TypeError(f"budgets={brief(budgets)}: expected a non-empty dict of label to budget in ms, or None")
+    for k, v in budgets.items():
+        check_number(v, f"budgets[{brief(k)}]", 0)
+    if geo._place(a, "a").code == geo._place(b, "b").code:
+        raise ValueError(f"b={brief(b)}: pick a place other than a={brief(a)} (a round trip to yourself costs no travel)")
     counts = [[co.round_trips_within(v, rtt_by(m)(a, b)) for v in budgets.values()] for m in MEASURES]
     fig = go.Figure()
     for i, m in enumerate(MEASURES):

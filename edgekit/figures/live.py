@@ -7,6 +7,8 @@ import plotly.graph_objects as go
 from edgekit.edge.topology import Topology, site_place
 from edgekit.figures.edge_map import tree_map
 
+from .._checks import brief
+
 __all__ = ["live_map", "STATE_COLORS"]
 
 STATE_COLORS = {"up": "#009E73", "paused": "#E69F00", "silent": "#E69F00", "down": "#D55E00"}
@@ -23,7 +25,7 @@ def live_map(topology: Topology, status: dict, title: str | None = None) -> go.F
     "bytes_in", "bytes_out"}`` (``Planet.status()`` or ``Room.status()``); nodes it lacks are "down".
     """
     if not isinstance(status, dict):
-        raise TypeError(f"status={status!r}: expected a dict node -> state and numbers")
+        raise TypeError(f"status={brief(status)}: expected a dict node -> state and numbers")
     fig = tree_map(topology, title)
     nodes = list(topology.upstream)
     where = {n: site_place(n) for n in nodes}

@@ -23,6 +23,10 @@ from pathlib import Path
 import plotly.graph_objects as go
 import plotly.io as pio
 
+from .._checks import brief
+
+__all__ = ["color", "symbol", "dash", "apply", "world_map", "map_assets_js"]
+
 OKABE_ITO = (
     "#0072B2",  # blue
     "#E69F00",  # orange
@@ -62,17 +66,23 @@ if pio.templates.default == "plotly":  # plotly's own default: nobody chose a lo
     pio.templates.default = TEMPLATE
 
 
+def _nth(items: tuple, i) -> str:
+    if isinstance(i, bool) or not isinstance(i, int):
+        raise TypeError(f"i={brief(i)}: expected an int (the trace's index; the list cycles)")
+    return items[i % len(items)]
+
+
 def color(i: int) -> str:
     """The i-th palette colour (cycles)."""
-    return OKABE_ITO[i % len(OKABE_ITO)]
+    return _nth(OKABE_ITO, i)
 
 
 def symbol(i: int) -> str:
-    return SYMBOLS[i % len(SYMBOLS)]
+    return _nth(SYMBOLS, i)
 
 
 def dash(i: int) -> str:
-    return DASHES[i % len(DASHES)]
+    return _nth(DASHES, i)
 
 
 def apply(fig: go.Figure, title: str | None = None, height: int = 480) -> go.Figure:

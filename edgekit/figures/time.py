@@ -10,6 +10,8 @@ from edgekit.sim.causality import Causality, Event
 from edgekit.sim.lww import LWWOutcome
 from edgekit.sim.ntp import SyncResult
 
+from .._checks import brief
+
 __all__ = ["STAMPS", "stamp_text", "event_texts", "spacetime_title", "spacetime_figure", "lww_map",
            "uncertainty_figure"]
 
@@ -36,7 +38,7 @@ def stamp_text(e: Event, stamp: str, nodes: list) -> str:
         return "[" + ",".join(str(e.vector[n]) for n in nodes) + "]"
     if stamp == "hlc":
         return f"({e.hlc.l:.0f},{e.hlc.c})"
-    raise ValueError(f"stamp={stamp!r}: expected one of {list(STAMPS)}")
+    raise ValueError(f"stamp={brief(stamp)}: expected one of {list(STAMPS)}")
 
 
 def _of_kind(ev: list[Event], kind: str) -> list[Event]:
@@ -53,6 +55,8 @@ def event_texts(cz: Causality, stamp: str, nodes: list) -> dict[str, list[str]]:
 
 
 def spacetime_title(stamp: str) -> str:
+    if not isinstance(stamp, str) or stamp not in STAMPS:
+        raise ValueError(f"stamp={brief(stamp)}: expected one of {list(STAMPS)}")
     return f"Space-time diagram, events labelled with the {STAMPS[stamp]}"
 
 
@@ -81,7 +85,7 @@ def spacetime_figure(cz: Causality, stamp: str = "wall", nodes: list | None = No
     and draws the causal path between them (if any) thick, in vermillion.
     """
     if stamp not in STAMPS:
-        raise ValueError(f"stamp={stamp!r}: expected one of {list(STAMPS)}")
+        raise ValueError(f"stamp={brief(stamp)}: expected one of {list(STAMPS)}")
     ev = cz.events
     nodes = list(nodes) if nodes is not None else list(dict.fromkeys(e.node for e in ev))
     y = {n: -k for k, n in enumerate(nodes)}

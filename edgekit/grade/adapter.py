@@ -39,6 +39,7 @@ from edgekit.edge import (
 from edgekit.edge.lab.checks import check_writes
 from edgekit.sim import Simulator
 
+from .._checks import brief
 from .errors import LearnerFault
 from .scenario import HUB, ROOT
 
@@ -52,7 +53,10 @@ MAX_MESSAGE_BYTES = 16_384
 
 
 def short(x) -> str:
-    text = repr(x)
+    try:
+        text = repr(x)
+    except Exception:  # noqa: BLE001 - a learner's object may have any __repr__; the message must survive it
+        return brief(x)
     return text if len(text) <= 80 else text[:77] + "..."
 
 
@@ -60,7 +64,7 @@ def check_request(msg, dst, upstream) -> SyncRequest:
     """A validated copy of what a node sent, or ``LearnerFault`` naming what is wrong."""
     if dst != upstream:
         raise LearnerFault("bad-message", f"ctx.send(dst={short(dst)}, ...): a site sends only to its "
-                                          f"upstream, ctx.upstream = {upstream!r}")
+                                          f"upstream, ctx.upstream = {brief(upstream)}")
     if type(msg) is not SyncRequest:
         raise LearnerFault("bad-message", f"ctx.send(..., msg={short(msg)}): expected "
                                           "SyncRequest(sync_id, entries), imported from edgekit.grade")
@@ -80,7 +84,7 @@ def check_request(msg, dst, upstream) -> SyncRequest:
         if not isinstance(k, str) or not 0 < len(k) <= MAX_KEY_CHARS:
             raise LearnerFault("bad-message", f"SyncRequest key {short(k)}: expected a key string")
         if v is not None and type(v) is not GCounter:
-            raise LearnerFault("bad-message", f"SyncRequest entries[{k!r}]={short(v)}: expected a GCounter "
+            raise LearnerFault("bad-message", f"SyncRequest entries[{brief(k)}]={short(v)}: expected a GCounter "
                                               "(the key's whole state) or None")
     try:  # what goes on is what the edge package decodes from the message's JSON: a fresh copy
         copy = decode(json.loads(json.dumps(msg.to_json())), "gcounter").entries

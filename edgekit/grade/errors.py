@@ -25,6 +25,16 @@ __all__ = ["LearnerFault", "where"]
 _KIT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))  # .../edgekit
 
 
+class OutOfTime(BaseException):
+    """Raised by the grader's alarm wherever the grading is, the learner's code included (not an
+    Exception, so a learner's ``except Exception`` cannot swallow it)."""
+
+
+# What a learner's handler may raise that is not theirs to report: the grader's own alarm, and the
+# learner pressing stop. Anything else (SystemExit from ``exit()`` included) is their node's fault.
+PASS_THROUGH = (OutOfTime, KeyboardInterrupt)
+
+
 class LearnerFault(Exception):
     """The learner's node did something the run cannot go on from: ``check`` names what."""
 
@@ -38,7 +48,11 @@ class LearnerFault(Exception):
     @classmethod
     def from_exception(cls, exc: BaseException, handler: str) -> LearnerFault:
         line = where(exc)
-        text = f"your {handler} raised {type(exc).__name__}: {exc}"
+        try:
+            said = str(exc)
+        except Exception:  # noqa: BLE001 - a learner's exception class may break its own __str__
+            said = "(its message could not be shown)"
+        text = f"your {handler} raised {type(exc).__name__}: {said}"
         return cls("exception", text + (f"\n  at {line}" if line else ""), handler, line)
 
 

@@ -24,8 +24,10 @@ from functools import lru_cache
 
 from edgekit.exercises import instructor, unanswered
 
+from .._checks import brief
 from .checks import Failure, first_failure, learner_bytes
 from .diagnose import diagnose
+from .errors import OutOfTime
 from .node import EdgeNode
 from .reference import Bounded, reference
 from .report import Report, story
@@ -40,10 +42,7 @@ BANDWIDTH_LIMIT = 1.5
 MAX_GRADE_S = 120.0
 
 
-class _OutOfTime(BaseException):
-    """Raised by the alarm wherever the grading is, the learner's code included (not an Exception,
-    so a learner's ``except Exception`` cannot swallow it)."""
-
+_OutOfTime = OutOfTime
 
 @contextmanager
 def _time_limit(seconds: float):
@@ -147,7 +146,7 @@ def grade(node, stage: int, *, seed: int | None = None, progress: bool = True) -
     """Grade the node class ``node`` on ``stage`` (1 to 5): every run of the stage, or one ``seed``."""
     st = stage_of(stage)
     if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int) or seed < 0):
-        raise ValueError(f"seed={seed!r}: expected a non-negative int (the seed a report gave)")
+        raise ValueError(f"seed={brief(seed)}: expected a non-negative int (the seed a report gave)")
     t0 = time.perf_counter()
     seeds = [seed] if seed is not None else list(range(st.runs))
     if unanswered(node) or _template(node):
@@ -156,7 +155,7 @@ def grade(node, stage: int, *, seed: int | None = None, progress: bool = True) -
     elif not isinstance(node, type):
         report = Report(stage, _name(node), False, check="bad-node",
                         message=f"grade() takes your node's class, as in grade(MyNode, stage={stage}), "
-                                f"not {type(node).__name__} {node!r:.60}")
+                                f"not {type(node).__name__} {brief(node)}")
     else:
         report = _grade(node, stage, seeds, progress)
         report.note = _order_note(node, stage)

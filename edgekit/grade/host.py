@@ -12,8 +12,9 @@ from __future__ import annotations
 import time
 from collections.abc import Mapping
 
+from .._checks import brief
 from .adapter import MAX_ENTRIES, GCounter, for_learner, short
-from .errors import LearnerFault
+from .errors import PASS_THROUGH, LearnerFault
 from .node import NodeContext, is_placeholder
 from .trace import Step
 
@@ -36,7 +37,9 @@ class NodeHost:
     def start(self) -> None:
         try:
             self.node = self.cls()
-        except Exception as exc:  # noqa: BLE001 - the learner's constructor may raise anything
+        except PASS_THROUGH:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the learner's constructor may raise anything
             if not self.observed:
                 raise
             raise LearnerFault.from_exception(exc, f"{getattr(self.cls, '__name__', 'node')}()") from None
@@ -54,9 +57,9 @@ class NodeHost:
         t0 = time.perf_counter()
         try:
             out = getattr(self.node, handler)(self.ctx, *args)
-        except LearnerFault:
+        except (LearnerFault, *PASS_THROUGH):
             raise
-        except Exception as exc:  # noqa: BLE001 - the learner's code may raise anything: say where
+        except BaseException as exc:  # noqa: BLE001 - the learner's code may raise anything (exit() too): say where
             raise LearnerFault.from_exception(exc, handler) from None
         finally:
             world.calling = world.step = None
@@ -82,12 +85,19 @@ class NodeHost:
             raise LearnerFault("bad-state", f"after {handler}, self.store is {short(store)}: keep your states "
                                             "in self.store, a dict key -> GCounter (set it up in on_start)",
                                handler)
-        if len(store) > 4 * MAX_ENTRIES:
-            raise LearnerFault("budget", f"self.store holds {len(store)} keys; this run uses only a handful",
+        try:  # a learner's own Mapping class runs its code here: read it once, as a plain dict
+            size = len(store)
+            store = dict(store.items()) if size <= 4 * MAX_ENTRIES else store
+        except PASS_THROUGH:
+            raise
+        except BaseException as exc:  # noqa: BLE001 - the learner's Mapping may raise anything
+            raise LearnerFault.from_exception(exc, f"self.store (read after {handler})") from None
+        if size > 4 * MAX_ENTRIES:
+            raise LearnerFault("budget", f"self.store holds {size} keys; this run uses only a handful",
                                handler)
         for k, v in store.items():
             if type(v) is not GCounter:
-                raise LearnerFault("bad-state", f"after {handler}, self.store[{k!r}] = {short(v)}: expected "
+                raise LearnerFault("bad-state", f"after {handler}, self.store[{brief(k)}] = {short(v)}: expected "
                                                 "a GCounter", handler)
         return store
 
@@ -96,14 +106,18 @@ class NodeHost:
         interest = getattr(self.node, "interest", None)
         try:
             return frozenset(k for k in self.world.scenario.keys if k in interest)
-        except TypeError:
+        except PASS_THROUGH:
+            raise
+        except BaseException:  # noqa: BLE001 - a learner's container may raise anything; the diagnosis does without
             return None
 
     def interested(self, key) -> bool | None:
         interest = getattr(self.node, "interest", None)
         try:
-            return key in interest
-        except TypeError:
+            return bool(key in interest)
+        except PASS_THROUGH:
+            raise
+        except BaseException:  # noqa: BLE001 - a learner's container may raise anything
             raise LearnerFault("bad-state", f"self.interest is {short(interest)}: expected a set (or "
                                             "dict) of keys") from None
 
@@ -125,12 +139,12 @@ class NodeHost:
         if op.kind == "read":
             value = self.call("on_read", op.key, key=op.key)
             if value is not None and type(value) is not GCounter:
-                raise LearnerFault("bad-return", f"on_read({op.key!r}) returned {short(value)}: expected the "
+                raise LearnerFault("bad-return", f"on_read({brief(op.key)}) returned {short(value)}: expected the "
                                                  "key's GCounter, or None for a key you do not hold", "on_read")
         else:
             value = self.call("on_write", op.key, op.n, key=op.key)
             if type(value) is not GCounter:
-                raise LearnerFault("bad-return", f"on_write({op.key!r}, {op.n}) returned {short(value)}: "
+                raise LearnerFault("bad-return", f"on_write({brief(op.key)}, {op.n}) returned {short(value)}: "
                                                  "expected the key's new GCounter", "on_write")
         interested = self.interested(op.key) if self.observed else None
         trace.op(now, op.site, op.kind, op.key, op.n, True, value, probe, interested)

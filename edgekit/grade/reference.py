@@ -22,6 +22,7 @@ from __future__ import annotations
 from edgekit.crdt import GCounter
 from edgekit.edge import SyncRequest
 
+from .._checks import brief
 from .node import EdgeNode
 
 __all__ = ["Serve", "PullSync", "MatchById", "Durable", "Bounded", "REFERENCES", "reference"]
@@ -159,6 +160,6 @@ REFERENCES = {1: Serve, 2: PullSync, 3: MatchById, 4: Durable, 5: Bounded}
 
 def reference(stage: int) -> type:
     """The reference node for ``stage`` (1 to 5)."""
-    if stage not in REFERENCES:
-        raise ValueError(f"stage={stage!r}: expected one of {sorted(REFERENCES)}")
+    if isinstance(stage, bool) or not isinstance(stage, int) or stage not in REFERENCES:
+        raise ValueError(f"stage={brief(stage)}: expected one of {sorted(REFERENCES)}")
     return REFERENCES[stage]

@@ -26,6 +26,8 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass, field, replace
 
+from .._checks import check_int, check_seed
+
 __all__ = ["Op", "Drop", "Duplicate", "Hold", "Cut", "Crash", "Scenario", "generate", "STAGE_FAULTS",
            "ROOT", "HUB"]
 
@@ -197,6 +199,8 @@ _DROPS = (((Drop, 1),), ((Drop, 1),))
 
 def generate(stage: int, seed: int) -> Scenario:
     """The scenario number ``seed`` of ``stage`` (1 to 5), drawn from one seeded RNG."""
+    check_int(stage, "stage", 1, 5)
+    check_seed(seed)
     rng = random.Random(f"edgekit.grade/{stage}/{seed}")
     if stage == 1:
         keys = ("a", "b", "c")

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief
 from .scenario import STAGE_FAULTS
 
 __all__ = ["Stage", "STAGES", "stage_of"]
@@ -42,5 +43,5 @@ STAGES = {s.number: s for s in (
 def stage_of(stage) -> Stage:
     """``STAGES[stage]``, or a ValueError that says which stages exist."""
     if isinstance(stage, bool) or not isinstance(stage, int) or stage not in STAGES:
-        raise ValueError(f"stage={stage!r}: expected one of {sorted(STAGES)}")
+        raise ValueError(f"stage={brief(stage)}: expected one of {sorted(STAGES)}")
     return STAGES[stage]

@@ -35,6 +35,7 @@ from edgekit.edge import EdgeConfig
 from edgekit.edge.system import cluster_of
 from edgekit.edge.topology import site_place
 
+from .._checks import brief
 from .planet import DEFAULT_SITES
 from .sqlstore import SYNCHRONOUS
 from .wire import MIN_TOKEN_CHARS, is_loopback
@@ -46,32 +47,47 @@ ROLES = ("root", "hub", "site", "replica")
 
 def node_id_of(role: str, name: str) -> str:
     """The node id a role and a name make: ``("hub", "FRA")`` -> ``"hub:FRA"``; checks the PoP code."""
+    if not isinstance(role, str) or role not in ROLES:
+        raise ValueError(f"role={brief(role)}: expected one of {ROLES}")
+    if not isinstance(name, str) or not name:
+        raise TypeError(f"name={brief(name)}: expected a PoP code or node id such as 'FRA' or 'LHR/r1'")
     if role in ("root", "hub") and not name.startswith(f"{role}:"):
         name = f"{role}:{name}"
     if role == "replica" and "/" not in name:
-        raise ValueError(f"replica {name!r}: expected a replica id such as 'LHR/r1' or 'hub:FRA/r0'")
-    site_place(name)  # an unknown PoP code fails here, naming it
+        raise ValueError(f"replica {brief(name)}: expected a replica id such as 'LHR/r1' or 'hub:FRA/r0'")
+    site_place(name, "name")  # an unknown PoP code fails here, naming it
     return name
 
 
 def load_class(path: str):
     """The class at ``"package.module:Class"``."""
+    if not isinstance(path, str):
+        raise TypeError(f"--node={brief(path)}: expected 'package.module:Class'")
     mod, _, name = path.partition(":")
     if not mod or not name:
-        raise ValueError(f"--node={path!r}: expected 'package.module:Class'")
-    cls = getattr(importlib.import_module(mod), name, None)
+        raise ValueError(f"--node={brief(path)}: expected 'package.module:Class'")
+    try:
+        module = importlib.import_module(mod)
+    except (ImportError, TypeError, ValueError) as e:  # TypeError, ValueError: a relative or empty name
+        raise ValueError(f"--node={brief(path)}: cannot import {brief(mod)} ({type(e).__name__}: {brief(str(e))})") from None
+    cls = getattr(module, name, None)
     if not isinstance(cls, type):
-        raise ValueError(f"--node={path!r}: {name!r} is not a class of module {mod!r}")
+        raise ValueError(f"--node={brief(path)}: {brief(name)} is not a class of module {brief(mod)}")
     return cls
 
 
 def config_from_json(text: str | None) -> EdgeConfig:
-    d = json.loads(text) if text else {}
+    if text is not None and not isinstance(text, str):
+        raise TypeError(f"--config={brief(text)}: expected a JSON object of EdgeConfig fields, as text")
+    try:
+        d = json.loads(text) if text else {}
+    except (ValueError, RecursionError) as e:  # RecursionError: nested too deep
+        raise ValueError(f"--config={brief(text)}: not valid JSON ({type(e).__name__})") from None
     if not isinstance(d, dict):
-        raise ValueError(f"--config={text!r}: expected a JSON object of EdgeConfig fields")
+        raise ValueError(f"--config={brief(text)}: expected a JSON object of EdgeConfig fields")
     try:
         return EdgeConfig(**d)
-    except TypeError as e:
+    except (TypeError, ValueError) as e:
         raise ValueError(f"--config: {e}") from None
 
 
@@ -122,7 +138,7 @@ def check(args) -> None:
     args.tier_value = args.role if args.role != "replica" else tier
     needs_up = args.tier_value != "root"
     if needs_up != bool(args.upstream):
-        raise ValueError(f"--upstream={args.upstream!r}: a {args.tier_value} " +
+        raise ValueError(f"--upstream={brief(args.upstream)}: a {args.tier_value} " +
                          ("needs the URL of its upstream" if needs_up else "has no upstream"))
     if args.role == "replica" and not args.front:
         raise ValueError("replica: expected --front URL (its cluster's front end process)")
@@ -132,7 +148,7 @@ def check(args) -> None:
     for item in args.remote:
         rid, eq, url = item.partition("=")
         if not eq or cluster_of(rid) != args.cluster or rid == args.node_id or not url.startswith("http"):
-            raise ValueError(f"--remote={item!r}: expected ID=URL with a replica of {args.cluster}, "
+            raise ValueError(f"--remote={brief(item)}: expected ID=URL with a replica of {args.cluster}, "
                              f"e.g. {args.cluster}/r1=http://127.0.0.1:9001")
         args.remote_map[rid] = url
 

@@ -28,6 +28,7 @@ import aiohttp
 from edgekit.edge.history import ClientOp, status_of
 from edgekit.edge.messages import Outcome
 
+from .._checks import brief
 from .wire import dumps
 
 __all__ = ["LiveClients", "LoopThread", "workload"]
@@ -60,9 +61,9 @@ class LiveClients:
     async def op(self, site: str, kind: str, key: str, arg=None, record: bool = True) -> ClientOp:
         """One read or write at ``site``; a write without ``arg`` gets the next write number."""
         if site not in self.urls:
-            raise ValueError(f"site={site!r}: expected one of {list(self.urls)}")
+            raise ValueError(f"site={brief(site)}: expected one of {list(self.urls)}")
         if kind not in ("read", "write"):
-            raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
+            raise ValueError(f"kind={brief(kind)}: expected 'read' or 'write'")
         if kind == "write" and arg is None:
             self.writes += 1
             arg = self.writes
@@ -101,9 +102,9 @@ async def workload(clients: LiveClients, *, ops: int, keys: int = 8, tasks: int 
     """Run ``ops`` operations from ``tasks`` concurrent clients; returns how many were issued."""
     for name, v, lo in (("ops", ops, 0), ("keys", keys, 1), ("tasks", tasks, 1)):
         if isinstance(v, bool) or not isinstance(v, int) or v < lo:
-            raise ValueError(f"{name}={v!r}: expected an integer >= {lo}")
+            raise ValueError(f"{name}={brief(v)}: expected an integer >= {lo}")
     if not 0.0 <= write_fraction <= 1.0:
-        raise ValueError(f"write_fraction={write_fraction!r}: expected a probability in [0, 1]")
+        raise ValueError(f"write_fraction={brief(write_fraction)}: expected a probability in [0, 1]")
     sites = list(clients.urls) if sites is None else list(sites)
     names = [f"k{i}" for i in range(keys)]
     deadline = time.monotonic() + max_s

@@ -17,6 +17,8 @@ import aiohttp
 from edgekit.edge.lab.checks import check_copies, check_sessions, check_writes
 from edgekit.edge.system import cluster_of
 
+from .._checks import brief
+
 __all__ = ["Ending"]
 
 
@@ -45,7 +47,7 @@ class Ending:
         """Replica ``replica`` syncs with its upstream now; True once its answer has been merged."""
         name = replica if replica in self.procs else cluster_of(replica)
         if name not in self.procs:
-            raise ValueError(f"replica={replica!r}: expected a replica id of this planet, e.g. "
+            raise ValueError(f"replica={brief(replica)}: expected a replica id of this planet, e.g. "
                              f"{self.topology.sites[0]}/r0")
 
         async def post():

@@ -30,6 +30,8 @@ import os
 from edgekit.crdt import GCounter
 from edgekit.edge.messages import Outcome, SyncRequest, SyncResponse
 
+from .._checks import brief
+
 __all__ = ["front_end", "LearnerSite", "CAPSTONE_HANDLERS"]
 
 CAPSTONE_HANDLERS = ("on_start", "on_read", "on_write", "on_epoch", "on_sync_response")
@@ -69,8 +71,8 @@ class _Ctx:
 
     def send(self, dst, msg) -> None:
         if dst != self.upstream or type(msg) is not SyncRequest:
-            raise ValueError(f"ctx.send({dst!r}, {type(msg).__name__}): a site sends only a SyncRequest to "
-                             f"ctx.upstream = {self.upstream!r}")
+            raise ValueError(f"ctx.send({brief(dst)}, {type(msg).__name__}): a site sends only a SyncRequest to "
+                             f"ctx.upstream = {brief(self.upstream)}")
         self._live.send(dst, SyncRequest.from_json(json.loads(json.dumps(msg.to_json())), "gcounter"))
 
 
@@ -98,7 +100,7 @@ class LearnerSite:
 
     def __init__(self, cls, node_id: str, upstream, config, disk_path: str) -> None:
         if config.value_type != "gcounter":
-            raise ValueError(f"value_type={config.value_type!r}: a capstone node stores GCounters; run the planet "
+            raise ValueError(f"value_type={brief(config.value_type)}: a capstone node stores GCounters; run the planet "
                              "with EdgeConfig(value_type='gcounter')")
         self.cls, self.node_id, self.upstream, self.config = cls, node_id, upstream, config
         self.disk_path = disk_path

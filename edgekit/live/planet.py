@@ -38,6 +38,7 @@ from edgekit.edge import EdgeConfig, Topology
 from edgekit.edge.system import cluster_of
 from edgekit.edge.values import VALUE_TYPES
 
+from .._checks import brief, check_number, check_seed
 from .clients import LiveClients, LoopThread, workload
 from .ending import Ending
 from .processes import Faults, Proc, ProcessGroup, free_port
@@ -51,6 +52,8 @@ DEMO_CONFIG = EdgeConfig(epoch_ms=500.0, read_miss="block")
 
 def summary(metrics: dict | None) -> dict:
     """The numbers the map and its table show, from one process's ``/metrics`` (None: unknown)."""
+    if metrics is not None and not isinstance(metrics, dict):
+        raise TypeError(f"metrics={brief(metrics)}: expected a process's /metrics as a dict, or None")
     m = metrics or {}
     return {k: m.get(k) for k in ("keys", "dirty", "syncs_completed", "bytes_in", "bytes_out")}
 
@@ -64,24 +67,33 @@ class Planet(Faults, Ending):
                  start: bool = True, ready_s: float = 60.0) -> None:
         self.topology = Topology.tree(sites) if topology is None else topology
         if not isinstance(self.topology, Topology):
-            raise TypeError(f"topology={topology!r}: expected an edgekit.edge.Topology")
+            raise TypeError(f"topology={brief(topology)}: expected an edgekit.edge.Topology")
         self.config = DEMO_CONFIG if config is None else config
         if not isinstance(self.config, EdgeConfig):
-            raise TypeError(f"config={config!r}: expected an EdgeConfig")
+            raise TypeError(f"config={brief(config)}: expected an EdgeConfig")
         self.vtype = VALUE_TYPES[self.config.value_type]
         up = self.topology.upstream
         for name in split:
             if cluster_of(name) not in up or name == cluster_of(name):
-                raise ValueError(f"split={name!r}: expected a replica id of this planet, e.g. "
+                raise ValueError(f"split={brief(name)}: expected a replica id of this planet, e.g. "
                                  f"{self.topology.sites[0]}/r1")
         for name in proxies:
             if up.get(name) is None:
-                raise ValueError(f"proxies={name!r}: expected a site or hub (its link to its upstream)")
+                raise ValueError(f"proxies={brief(name)}: expected a site or hub (its link to its upstream)")
         for name in nodes or {}:
             if name not in self.topology.sites:
-                raise ValueError(f"nodes={name!r}: expected a site of this planet {self.topology.sites}")
+                raise ValueError(f"nodes={brief(name)}: expected a site of this planet {self.topology.sites}")
+        check_number(geo_scale, "geo_scale", 0, 100)
+        check_seed(seed)
+        check_number(ready_s, "ready_s", 0.1, 3_600)
+        if not isinstance(start, bool):
+            raise TypeError(f"start={brief(start)}: expected True (start the processes now) or False")
+        if data is not None and (not isinstance(data, (str, os.PathLike)) or not str(data)):
+            raise TypeError(f"data={brief(data)}: expected a directory path (str), or None for a fresh temporary one")
+        if token is not None and not isinstance(token, str):
+            raise TypeError(f"token={brief(token)}: expected a str, or None (no token)")
         if port is not None and (isinstance(port, bool) or not isinstance(port, int) or not 1024 <= port <= 65000):
-            raise ValueError(f"port={port!r}: expected None (free ports) or a first port in 1024..65000")
+            raise ValueError(f"port={brief(port)}: expected None (free ports) or a first port in 1024..65000")
         self.token, self.geo_scale, self.seed, self.ready_s, self.port = token, geo_scale, seed, ready_s, port
         self._own_data = data is None
         self.data = tempfile.mkdtemp(prefix="edgekit-live-") if data is None else data

@@ -27,6 +27,7 @@ import sys
 import time
 import weakref
 
+from .._checks import brief
 from .proxy import Proxy
 
 __all__ = ["Proc", "ProcessGroup", "Faults", "free_port", "stop_all"]
@@ -162,7 +163,7 @@ class Faults:
 
     def _proc(self, name: str) -> Proc:
         if name not in self.procs:
-            raise ValueError(f"node={name!r}: expected one of this planet's processes {list(self.procs)}")
+            raise ValueError(f"node={brief(name)}: expected one of this planet's processes {list(self.procs)}")
         return self.procs[name]
 
     def kill(self, name: str, sig: int = signal.SIGKILL) -> None:
@@ -189,7 +190,7 @@ class Faults:
 
     def proxy(self, name: str) -> Proxy:
         if name not in self.proxies:
-            raise ValueError(f"proxy {name!r}: this planet proxies {list(self.proxies)}")
+            raise ValueError(f"proxy {brief(name)}: this planet proxies {list(self.proxies)}")
         return self.proxies[name]
 
     def up(self, name: str) -> bool:

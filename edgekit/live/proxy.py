@@ -21,6 +21,8 @@ from __future__ import annotations
 import asyncio
 import random
 
+from .._checks import brief
+
 __all__ = ["Proxy"]
 
 _CHUNK = 65536
@@ -62,12 +64,12 @@ class Proxy:
 
     def delay(self, ms: float) -> None:
         if not ms >= 0:
-            raise ValueError(f"ms={ms!r}: expected a delay >= 0")
+            raise ValueError(f"ms={brief(ms)}: expected a delay >= 0")
         self.mode, self.delay_ms = "delay", float(ms)
 
     def drop(self, p: float) -> None:
         if not 0.0 <= p <= 1.0:
-            raise ValueError(f"p={p!r}: expected a probability in [0, 1]")
+            raise ValueError(f"p={brief(p)}: expected a probability in [0, 1]")
         self.mode, self.p = "drop", float(p)
 
     # -- the pump ---------------------------------------------------------------------------------

@@ -19,6 +19,7 @@ import urllib.request
 
 from edgekit.edge.topology import Topology, site_place
 
+from .._checks import brief
 from .planet import summary
 
 __all__ = ["Room"]
@@ -29,9 +30,9 @@ class Room:
 
     def __init__(self, url: str, token: str | None = None, stale_s: float = 10.0, timeout_s: float = 3.0) -> None:
         if not isinstance(url, str) or not url.startswith(("http://", "https://")):
-            raise ValueError(f"url={url!r}: expected the root's URL, such as 'http://10.0.0.5:8000'")
+            raise ValueError(f"url={brief(url)}: expected the root's URL, such as 'http://10.0.0.5:8000'")
         if not stale_s > 0:
-            raise ValueError(f"stale_s={stale_s!r}: expected seconds > 0")
+            raise ValueError(f"stale_s={brief(stale_s)}: expected seconds > 0")
         self.url, self.token, self.stale_s, self.timeout_s = url.rstrip("/"), token, stale_s, timeout_s
         self.root = self._get("/health")["node"]
         self.children: dict = {}

@@ -39,6 +39,7 @@ from aiohttp import web
 from edgekit.edge.codec import check_str
 from edgekit.edge.messages import Outcome, SyncRequest, decode
 
+from .._checks import brief
 from .wire import (
     NODE_HEADER,
     TYPE_HEADER,
@@ -69,7 +70,7 @@ def _error(message: str, status: int) -> web.Response:
 async def _body(request: web.Request, limit: int):
     """The request's JSON body, at most ``limit`` bytes (curl's default form type is accepted)."""
     if request.content_type not in _BODY_TYPES:
-        raise BadRequest(f"Content-Type {request.content_type!r}: expected application/json", 415)
+        raise BadRequest(f"Content-Type {brief(request.content_type)}: expected application/json", 415)
     if request.content_length is not None and request.content_length > limit:
         raise BadRequest(f"body of {request.content_length} bytes: at most {limit} here", 413)
     raw = await request.content.read(limit + 1)
@@ -142,8 +143,8 @@ def make_app(host, *, token: str | None = None, limits: Limits | None = None) ->
     async def sync(request):
         child = _sender(request)
         if request.headers.get(TYPE_HEADER, vt) != vt:
-            raise BadRequest(f"{TYPE_HEADER}: {request.headers[TYPE_HEADER]!r}, but {host.cluster} stores "
-                             f"{vt!r}: every node of a planet must use the same value type", 409)
+            raise BadRequest(f"{TYPE_HEADER}: {brief(request.headers[TYPE_HEADER])}, but {host.cluster} stores "
+                             f"{brief(vt)}: every node of a planet must use the same value type", 409)
         req = _decode(await _body(request, limits.sync_bytes), SyncRequest)
         if host.tier == "site":
             raise BadRequest(f"{host.cluster} is a site: it has no children to serve syncs for", 404)

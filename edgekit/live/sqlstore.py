@@ -39,6 +39,8 @@ from collections import OrderedDict
 from edgekit.edge.codec import as_value_type
 from edgekit.edge.store import MemoryStore
 
+from .._checks import brief
+
 __all__ = ["SQLiteStore", "SYNCHRONOUS"]
 
 SYNCHRONOUS = ("NORMAL", "FULL")
@@ -119,7 +121,7 @@ class SQLiteStore(MemoryStore):
     def __init__(self, path: str, value_type, capacity: int | None = None, synchronous: str = "NORMAL") -> None:
         super().__init__(capacity)
         if synchronous not in SYNCHRONOUS:
-            raise ValueError(f"synchronous={synchronous!r}: expected one of {SYNCHRONOUS}")
+            raise ValueError(f"synchronous={brief(synchronous)}: expected one of {SYNCHRONOUS}")
         self.path = str(path)
         self.vtype = as_value_type(value_type)
         self._use(_Values())
@@ -137,7 +139,7 @@ class SQLiteStore(MemoryStore):
             try:
                 value = cls.from_json(json.loads(text))
             except (ValueError, TypeError, KeyError, AttributeError, RecursionError) as e:
-                raise ValueError(f"{self.path}: key {key!r} does not hold a valid {cls.__name__} ({e})") from None
+                raise ValueError(f"{self.path}: key {brief(key)} does not hold a valid {cls.__name__} ({e})") from None
             OrderedDict.__setitem__(self.data, key, value)
             self.used = used
         for key, seq in db.execute("SELECT key, seq FROM dirty"):

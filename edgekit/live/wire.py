@@ -29,6 +29,8 @@ import hmac
 import ipaddress
 import json
 
+from .._checks import brief
+
 __all__ = ["BadRequest", "Limits", "parse_json", "dumps", "write_arg", "check_key", "token_ok", "is_loopback",
            "plain", "NODE_HEADER", "TYPE_HEADER", "MAX_ARG", "MIN_TOKEN_CHARS"]
 
@@ -39,8 +41,8 @@ MIN_TOKEN_CHARS = 16
 MAX_KEY_CHARS = 256
 
 
-class BadRequest(Exception):
-    """A request refused with ``status`` (a 4xx) and a message that says why."""
+class BadRequest(ValueError):
+    """A request refused with ``status`` (a 4xx) and a message that says why: bad input, so a ValueError."""
 
     def __init__(self, message: str, status: int = 400) -> None:
         super().__init__(message)
@@ -53,7 +55,7 @@ class Limits:
     def __init__(self, kv_bytes: int = 16_384, sync_bytes: int = 8 * 2**20) -> None:
         for name, v in (("kv_bytes", kv_bytes), ("sync_bytes", sync_bytes)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 64:
-                raise ValueError(f"{name}={v!r}: expected an integer >= 64 (bytes)")
+                raise ValueError(f"{name}={brief(v)}: expected an integer >= 64 (bytes)")
         self.kv_bytes, self.sync_bytes = kv_bytes, sync_bytes
 
 
@@ -63,6 +65,8 @@ def _no_constants(name):
 
 def parse_json(raw: bytes, where: str):
     """The JSON value in ``raw``, or ``BadRequest`` naming ``where``."""
+    if not isinstance(raw, (bytes, bytearray, str)):
+        raise TypeError(f"{where}={brief(raw)}: expected the request's bytes")
     try:
         return json.loads(raw, parse_constant=_no_constants)
     except (ValueError, RecursionError) as e:  # UnicodeDecodeError is a ValueError
@@ -81,7 +85,7 @@ def write_arg(body) -> int:
                          '(e.g. {"value": 7})')
     v = body["value"]
     if isinstance(v, bool) or not isinstance(v, int):
-        raise BadRequest(f"body.value={v!r}: expected an integer (the write's argument; see edgekit.edge.values)")
+        raise BadRequest(f"body.value={brief(v)}: expected an integer (the write's argument; see edgekit.edge.values)")
     if not -MAX_ARG < v < MAX_ARG:
         raise BadRequest(f"body.value={v}: expected an integer between -2**53 and 2**53")
     return v
@@ -89,12 +93,16 @@ def write_arg(body) -> int:
 
 def check_key(key) -> str:
     if not isinstance(key, str) or not 0 < len(key) <= MAX_KEY_CHARS or not key.isprintable():
-        raise BadRequest(f"key={key!r:.80}: expected 1 to {MAX_KEY_CHARS} printable characters")
+        raise BadRequest(f"key={brief(key)}: expected 1 to {MAX_KEY_CHARS} printable characters")
     return key
 
 
 def token_ok(expected: str | None, header: str | None) -> bool:
     """Whether an ``Authorization`` header carries ``expected`` (always, without a token)."""
+    if expected is not None and not isinstance(expected, str):
+        raise TypeError(f"expected={brief(expected)}: expected the token (a str) or None")
+    if header is not None and not isinstance(header, str):
+        raise TypeError(f"header={brief(header)}: expected the Authorization header (a str) or None")
     if not expected:
         return True
     if not header or not header.startswith("Bearer "):
@@ -104,6 +112,8 @@ def token_ok(expected: str | None, header: str | None) -> bool:
 
 def is_loopback(host: str) -> bool:
     """Whether binding ``host`` keeps a server on this machine only."""
+    if not isinstance(host, str):
+        raise TypeError(f"host={brief(host)}: expected a host name or address string")
     if host == "localhost":
         return True
     try:

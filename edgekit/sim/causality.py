@@ -24,6 +24,7 @@ import math
 from collections.abc import Hashable, Iterable, Mapping
 from dataclasses import dataclass
 
+from .._checks import brief, check_items
 from ..clocks.hlc import HLC
 from ..clocks.lamport import LamportClock
 from ..clocks.physical import PhysicalClock
@@ -74,8 +75,11 @@ class Causality:
 
     def __init__(self, history: Iterable[Record], clocks: Mapping[Hashable, PhysicalClock] | None = None,
                  exclude: Iterable[str] = ()) -> None:
+        history = check_items(history, "history", Record, "an iterable of Records (e.g. net.history)")
+        if clocks is not None and not isinstance(clocks, Mapping):
+            raise TypeError(f"clocks={brief(clocks)}: expected a mapping of node to PhysicalClock, or None")
         clocks = dict(clocks or {})
-        skip = NOT_NODE_EVENTS | frozenset(exclude)  # e.g. exclude=("timer",) for tidier diagrams
+        skip = NOT_NODE_EVENTS | frozenset(check_items(exclude, "exclude", str, "an iterable of event kinds"))  # e.g. exclude=("timer",) for tidier diagrams
         events: list[Event] = []
         preds: list[tuple[int, ...]] = []
         last: dict[Hashable, int] = {}  # node -> index of its latest event
@@ -117,26 +121,28 @@ class Causality:
     @classmethod
     def from_network(cls, net, exclude: Iterable[str] = ()) -> Causality:
         """Events of ``net.history`` stamped with each node's own physical clock."""
+        if not all(hasattr(net, a) for a in ("history", "nodes", "context")):
+            raise TypeError(f"net={brief(net)}: expected a Network (with .history, .nodes and .context)")
         return cls(net.history, {n: net.context(n).clock_model for n in net.nodes}, exclude)
 
     def __len__(self) -> int:
         return len(self.events)
 
-    def _check(self, i) -> int:
+    def _check(self, i, name: str) -> int:
         if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < len(self.events):
-            raise ValueError(f"event={i!r}: expected an event index in [0, {len(self.events) - 1}]")
+            raise ValueError(f"{name}={brief(i)}: expected an event index in [0, {len(self.events) - 1}]")
         return i
 
     def happens_before(self, i: int, j: int) -> bool:
         """Whether event ``i`` happened before event ``j`` (reachability: the oracle)."""
-        return bool(self._anc[self._check(j)] >> self._check(i) & 1)
+        return bool(self._anc[self._check(j, "j")] >> self._check(i, "i") & 1)
 
     def concurrent(self, i: int, j: int) -> bool:
         return i != j and not self.happens_before(i, j) and not self.happens_before(j, i)
 
     def relation(self, i: int, j: int) -> str:
         """"before", "after", "concurrent" or "same", read as: event i is ... event j."""
-        if self._check(i) == self._check(j):
+        if self._check(i, "i") == self._check(j, "j"):
             return "same"
         if self.happens_before(i, j):
             return "before"

@@ -11,6 +11,7 @@ import random
 from collections.abc import Hashable
 from dataclasses import dataclass, field
 
+from .._checks import brief
 from ..clocks.physical import PhysicalClock
 from . import wire
 from .core import Event
@@ -71,12 +72,12 @@ class SimContext:
 
     def cancel_timer(self, handle: Event) -> None:
         if not (isinstance(handle, list) and len(handle) == 3):
-            raise TypeError(f"handle={handle!r}: expected the value set_timer returned")
+            raise TypeError(f"handle={brief(handle)}: expected the value set_timer returned")
         handle[1] = None
 
     def record(self, kind: str, **fields) -> None:
         if not isinstance(kind, str):
-            raise TypeError(f"kind={kind!r}: expected a string such as 'invoke'")
+            raise TypeError(f"kind={brief(kind)}: expected a string such as 'invoke'")
         self._net._other(kind, self.node_id, fields)
 
     def __repr__(self) -> str:

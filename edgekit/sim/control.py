@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Hashable
 from dataclasses import replace
 
+from .._checks import brief
 from .context import SimContext
 from .faults import Crash, Cut, DiskLoss, FaultModel, Heal, LinkFaults, Restart, Slow
 from .wire import link_entry
@@ -42,8 +43,8 @@ class FaultControl:
         return [n for n in self._nodes if n in s]  # insertion order: deterministic
 
     def _add_cut(self, c: Cut) -> tuple[frozenset, frozenset]:
-        a = self.select(c.side_a)
-        b = self.select(c.side_b, exclude=a)
+        a = self.select(c.side_a, name="side_a")
+        b = self.select(c.side_b, exclude=a, name="side_b")
         self._cuts.append((a, b, c))
         if not c.directed:
             self._cuts.append((b, a, c))
@@ -64,8 +65,8 @@ class FaultControl:
             self._cuts.clear()
             data = {"a": None, "b": None, "directed": False}
         else:
-            a = self.select(h.side_a)
-            b = self.select(h.side_b, exclude=a)
+            a = self.select(h.side_a, name="side_a")
+            b = self.select(h.side_b, exclude=a, name="side_b")
             self._cuts = [(x, y, c) for x, y, c in self._cuts if {x, y} != {a, b}]
             data = {"a": self._side_ids(a), "b": self._side_ids(b), "directed": False}
         self._masks()
@@ -100,7 +101,7 @@ class FaultControl:
         ctx = self.context(node_id)
         wipe = getattr(ctx.node, "on_disk_loss", None)
         if not callable(wipe):
-            raise ValueError(f"node={node_id!r}: {type(ctx.node).__name__} has no disk to lose "
+            raise ValueError(f"node={brief(node_id)}: {type(ctx.node).__name__} has no disk to lose "
                              "(expected a node with on_disk_loss())")
         was_up = ctx.up
         if was_up:
@@ -115,7 +116,7 @@ class FaultControl:
         ctx = self.context(node_id)
         hook = getattr(ctx.node, "on_slow", None)
         if not callable(hook):
-            raise ValueError(f"node={node_id!r}: {type(ctx.node).__name__} cannot be made slow "
+            raise ValueError(f"node={brief(node_id)}: {type(ctx.node).__name__} cannot be made slow "
                              "(expected a node with on_slow(extra_ms))")
         extra_ms = Slow(self.sim.now, node_id, extra_ms).extra_ms  # checks it
         hook(extra_ms)
@@ -139,11 +140,16 @@ class FaultControl:
         say). Cuts and crashes still apply to them."""
         lf = LinkFaults() if faults is None else faults
         if not isinstance(lf, LinkFaults):
-            raise TypeError(f"faults={faults!r}: expected a LinkFaults")
+            raise TypeError(f"faults={brief(faults)}: expected a LinkFaults")
         if not hasattr(self, "_pinned"):
             self._pinned = {}
-        for src, dst in pairs:
-            self.context(src), self.context(dst)  # both must exist
+        if isinstance(pairs, (str, bytes, dict)) or not hasattr(pairs, "__iter__"):
+            raise TypeError(f"pairs={brief(pairs)}: expected an iterable of (src, dst) node id pairs")
+        for i, pair in enumerate(pairs):
+            if not isinstance(pair, (tuple, list)) or len(pair) != 2:
+                raise TypeError(f"pairs[{i}]={brief(pair)}: expected a (src, dst) pair of node ids")
+            src, dst = pair
+            self.context(src, f"pairs[{i}]"), self.context(dst, f"pairs[{i}]")  # both must exist
             self._pinned[(src, dst)] = lf
             self._pin(src, dst, lf)
 
@@ -155,7 +161,7 @@ class FaultControl:
 
     def blocked(self, src: Hashable, dst: Hashable) -> bool:
         """Whether a cut stops messages from ``src`` to ``dst`` right now."""
-        return bool(self.context(src).cut_from & self.context(dst).cut_to)
+        return bool(self.context(src, "src").cut_from & self.context(dst, "dst").cut_to)
 
     def _masks(self) -> None:
         """Give every node bit k of ``cut_from`` if it is on the sending side of directed cut k, and of

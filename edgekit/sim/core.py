@@ -31,6 +31,8 @@ import math
 import random
 from collections import deque
 
+from .._checks import brief, check_int, check_number, check_seed
+
 __all__ = ["Simulator", "Timer", "Event", "EventBudgetExceeded", "DEFAULT_MAX_EVENTS"]
 
 _INF = math.inf
@@ -58,16 +60,10 @@ class EventBudgetExceeded(RuntimeError):
         self.max_events, self.now, self.until = max_events, now, until
         name = getattr(next_fn, "__qualname__", None) or repr(next_fn)
         super().__init__(
-            f"run(until={until!r}): stopped after max_events={max_events:,} events, at t={now} ms, with "
+            f"run(until={brief(until)}): stopped after max_events={max_events:,} events, at t={now} ms, with "
             f"more due (the next event calls {name}()). A callback that keeps scheduling itself never "
             f"lets a run end; if this run is simply long, pass a larger max_events (run() again "
             f"continues from here).")
-
-
-def _check_seed(seed) -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
-        raise TypeError(f"seed={seed!r}: expected an int (the same seed gives the same run)")
-    return seed
 
 
 class Simulator:
@@ -87,7 +83,7 @@ class Simulator:
     """
 
     def __init__(self, seed: int = 0) -> None:
-        self.seed = _check_seed(seed)
+        self.seed = check_seed(seed)
         self.rng = random.Random(seed)
         self.now = 0.0
         self._times: list[float] = []  # a heap: every time with something due
@@ -107,19 +103,19 @@ class Simulator:
                 else:
                     self._join(t, entry)
                 return entry
-        except TypeError:
+        except (TypeError, OverflowError):  # a str or None; an int of 400 digits
             pass
-        raise ValueError(f"delay_ms={delay_ms!r}: expected a finite number >= 0")
+        raise ValueError(f"delay_ms={brief(delay_ms)}: expected a finite number >= 0")
 
     def call_at(self, time_ms: float, fn, *args) -> Event:
         """Schedule ``fn(*args)`` at absolute time ``time_ms`` (not in the past)."""
         try:
-            ok = self.now <= time_ms < _INF
-        except TypeError:
+            ok = self.now <= time_ms < _INF and time_ms is not True and time_ms is not False
+            entry = [float(time_ms), fn, args]
+        except (TypeError, OverflowError):  # a str or None; an int of 400 digits
             ok = False
-        if not ok or time_ms is True or time_ms is False:
-            raise ValueError(f"time_ms={time_ms!r}: expected a finite time >= now ({self.now})")
-        entry = [float(time_ms), fn, args]
+        if not ok:
+            raise ValueError(f"time_ms={brief(time_ms)}: expected a finite time >= now ({self.now})")
         self._insert(entry[0], entry)
         return entry
 
@@ -144,7 +140,7 @@ class Simulator:
         One tracer per simulator: ``Network(record="all")`` uses it to record
         deliveries without a wrapper call per message."""
         if log is not None and type(log) is not list:
-            raise TypeError(f"log={log!r}: expected a list to append event entries to, or None")
+            raise TypeError(f"log={brief(log)}: expected a list to append event entries to, or None")
         if log is not None and self._trace is not None:
             raise ValueError("trace(): this simulator already has a tracer (one Network with "
                              "record='all' per Simulator)")
@@ -156,7 +152,7 @@ class Simulator:
     def cancel(handle: Event) -> None:
         """Stop a scheduled event from running (no effect once it has run)."""
         if not (isinstance(handle, list) and len(handle) == 3):
-            raise TypeError(f"handle={handle!r}: expected what call_later or call_at returned")
+            raise TypeError(f"handle={brief(handle)}: expected what call_later or call_at returned")
         handle[1] = None
 
     @staticmethod
@@ -201,10 +197,9 @@ class Simulator:
         instead of running more than ``max_events`` events (the run stops before
         the first event over budget; ``run`` again continues).
         """
-        if until is not None and not (until >= self.now):
-            raise ValueError(f"until={until!r}: expected a time >= now ({self.now})")
-        if isinstance(max_events, bool) or not isinstance(max_events, int) or max_events < 1:
-            raise ValueError(f"max_events={max_events!r}: expected an int >= 1 (events this run may take)")
+        check_int(max_events, "max_events", 1, 10**15)  # events this run may take
+        if until is not None:
+            check_number(until, "until", self.now)
         if self._running:
             raise RuntimeError("run(): already running (an event called run() again)")
         times, due, pop, trace = self._times, self._due, heapq.heappop, self._trace

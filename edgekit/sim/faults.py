@@ -22,10 +22,11 @@ FaultModel
 
 from __future__ import annotations
 
-import math
+import sys
 from collections.abc import Hashable
 from dataclasses import dataclass, field, replace
 
+from .._checks import brief, check_items
 from ..clocks.physical import PhysicalClock
 
 __all__ = [
@@ -53,15 +54,16 @@ CONTINENTS = frozenset({"Africa", "Antarctica", "Asia", "Europe", "North America
 def check_probability(name: str, p) -> float:
     """``p`` as a float, or a ValueError naming ``name`` when it is not in [0, 1]."""
     if isinstance(p, bool) or not isinstance(p, (int, float)):
-        raise TypeError(f"{name}={p!r}: expected a probability (a number in [0, 1])")
+        raise TypeError(f"{name}={brief(p)}: expected a probability (a number in [0, 1])")
     if not 0.0 <= p <= 1.0:
-        raise ValueError(f"{name}={p!r}: expected a probability in [0, 1]")
+        raise ValueError(f"{name}={brief(p)}: expected a probability in [0, 1]")
     return float(p)
 
 
 def check_time(name: str, t) -> float:
-    if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-        raise ValueError(f"{name}={t!r}: expected a finite time in ms >= 0")
+    # compared, not math.isfinite: an int of 400 digits is finite but no float (OverflowError)
+    if isinstance(t, bool) or not isinstance(t, (int, float)) or not 0 <= t <= sys.float_info.max:
+        raise ValueError(f"{name}={brief(t)}: expected a finite time in ms >= 0")
     return float(t)
 
 
@@ -74,9 +76,9 @@ def side(name: str, value) -> tuple:
     elif isinstance(value, Hashable) and value is not None:
         return (value,)
     else:
-        raise TypeError(f"{name}={value!r}: expected a selector or a tuple of selectors")
+        raise TypeError(f"{name}={brief(value)}: expected a selector or a tuple of selectors")
     if not items:
-        raise ValueError(f"{name}={value!r}: expected at least one node, place or continent")
+        raise ValueError(f"{name}={brief(value)}: expected at least one node, place or continent")
     return items
 
 
@@ -139,7 +141,7 @@ class Heal:
     def __post_init__(self) -> None:
         object.__setattr__(self, "at_ms", check_time("at_ms", self.at_ms))
         if (self.side_a is None) != (self.side_b is None):
-            raise ValueError(f"Heal(side_a={self.side_a!r}, side_b={self.side_b!r}): give both sides or neither")
+            raise ValueError(f"Heal(side_a={brief(self.side_a)}, side_b={brief(self.side_b)}): give both sides or neither")
         if self.side_a is not None:
             object.__setattr__(self, "side_a", side("side_a", self.side_a))
             object.__setattr__(self, "side_b", side("side_b", self.side_b))
@@ -203,10 +205,10 @@ def _pairs(name: str, value, check) -> tuple:
     try:
         items = tuple(tuple(kv) for kv in items)
     except TypeError:
-        raise TypeError(f"{name}={value!r}: expected a dict or a sequence of (key, value) pairs") from None
+        raise TypeError(f"{name}={brief(value)}: expected a dict or a sequence of (key, value) pairs") from None
     for kv in items:
         if len(kv) != 2:
-            raise TypeError(f"{name} entry {kv!r}: expected a (key, value) pair")
+            raise TypeError(f"{name} entry {brief(kv)}: expected a (key, value) pair")
         check(kv)
     return items
 
@@ -214,15 +216,15 @@ def _pairs(name: str, value, check) -> tuple:
 def _check_link(kv) -> None:
     key, lf = kv
     if not (isinstance(key, tuple) and len(key) == 2):
-        raise TypeError(f"links key {key!r}: expected a pair (side_a, side_b)")
+        raise TypeError(f"links key {brief(key)}: expected a pair (side_a, side_b)")
     if not isinstance(lf, LinkFaults):
-        raise TypeError(f"links[{key!r}]={lf!r}: expected a LinkFaults")
+        raise TypeError(f"links[{brief(key)}]={brief(lf)}: expected a LinkFaults")
 
 
 def _check_clock(kv) -> None:
     key, clk = kv
     if not isinstance(clk, PhysicalClock):
-        raise TypeError(f"clocks[{key!r}]={clk!r}: expected an edgekit.clocks.PhysicalClock")
+        raise TypeError(f"clocks[{brief(key)}]={brief(clk)}: expected an edgekit.clocks.PhysicalClock")
 
 
 @dataclass(frozen=True)
@@ -241,13 +243,11 @@ class FaultModel:
 
     def __post_init__(self) -> None:
         if not isinstance(self.default, LinkFaults):
-            raise TypeError(f"default={self.default!r}: expected a LinkFaults")
+            raise TypeError(f"default={brief(self.default)}: expected a LinkFaults")
         object.__setattr__(self, "links", _pairs("links", self.links, _check_link))
         object.__setattr__(self, "clocks", _pairs("clocks", self.clocks, _check_clock))
-        events = tuple(self.timeline)
-        for ev in events:
-            if not isinstance(ev, _EVENTS):
-                raise TypeError(f"timeline event {ev!r}: expected a Cut, Heal, Crash, Restart, DiskLoss or Slow")
+        events = tuple(check_items(self.timeline, "timeline", _EVENTS,
+                                   "a tuple of Cut, Heal, Crash, Restart, DiskLoss or Slow events"))
         # Stable sort: events at the same time keep the order they were given.
         object.__setattr__(self, "timeline", tuple(sorted(events, key=lambda e: e.at_ms)))
 
@@ -272,18 +272,25 @@ AMERICAS = ("North America", "South America")
 
 def transatlantic_cut(at_ms: float = 2_000, heal_ms: float | None = 9_000) -> tuple:
     """Cut every link between Europe/Africa and the Americas at ``at_ms``; heal at ``heal_ms``."""
+    if heal_ms is not None:
+        check_time("heal_ms", heal_ms)
     events = (Cut(at_ms, EUROPE_AFRICA, AMERICAS),)
     return events + ((Heal(heal_ms, EUROPE_AFRICA, AMERICAS),) if heal_ms is not None else ())
 
 
 def isolate(selector, at_ms: float, heal_ms: float | None = None) -> tuple:
     """Cut a site (or group) off from every other node, both ways."""
+    side("selector", selector)
+    if heal_ms is not None:
+        check_time("heal_ms", heal_ms)
     events = (Cut(at_ms, selector, EVERYONE),)
     return events + ((Heal(heal_ms, selector, EVERYONE),) if heal_ms is not None else ())
 
 
 def regional_cut(side_a, side_b, at_ms: float, heal_ms: float | None = None, directed: bool = False) -> tuple:
     """Cut between two regions (continents, countries, places); one-way when ``directed``."""
+    if heal_ms is not None:
+        check_time("heal_ms", heal_ms)
     events = (Cut(at_ms, side_a, side_b, directed),)
     return events + ((Heal(heal_ms, side_a, side_b),) if heal_ms is not None else ())
 
@@ -291,5 +298,5 @@ def regional_cut(side_a, side_b, at_ms: float, heal_ms: float | None = None, dir
 def crash_and_restart(node, at_ms: float, restart_ms: float) -> tuple:
     """Crash ``node`` at ``at_ms`` and restart it at ``restart_ms``."""
     if check_time("restart_ms", restart_ms) < check_time("at_ms", at_ms):
-        raise ValueError(f"restart_ms={restart_ms!r}: expected a time >= at_ms ({at_ms})")
+        raise ValueError(f"restart_ms={brief(restart_ms)}: expected a time >= at_ms={brief(at_ms)}")
     return (Crash(at_ms, node), Restart(restart_ms, node))

@@ -37,7 +37,7 @@ from collections.abc import Hashable, Iterable
 from dataclasses import dataclass
 from typing import Any
 
-from .._checks import brief
+from .._checks import brief, check_items
 
 __all__ = ["Record", "to_jsonl", "from_jsonl", "jsonable", "MESSAGE_KINDS"]
 
@@ -68,27 +68,35 @@ class Record:
 
 def jsonable(x):
     """``x`` as plain JSON types: ``to_json()`` if it has one, dataclasses as dicts, sets sorted."""
+    try:
+        return _jsonable(x)
+    except RecursionError:
+        raise ValueError(f"x={brief(x)}: nested too deep to serialise") from None
+
+
+def _jsonable(x) -> Any:
     if x is None or isinstance(x, (str, int, float, bool)):
         return x
     if hasattr(x, "to_json"):
         return x.to_json()
     if isinstance(x, dict):
-        return {str(k): jsonable(v) for k, v in x.items()}
+        return {str(k): _jsonable(v) for k, v in x.items()}
     if isinstance(x, (list, tuple)):
-        return [jsonable(v) for v in x]
+        return [_jsonable(v) for v in x]
     if isinstance(x, (set, frozenset)):
-        return sorted((jsonable(v) for v in x), key=repr)
+        return sorted((_jsonable(v) for v in x), key=repr)
     if dataclasses.is_dataclass(x) and not isinstance(x, type):
-        return {"type": type(x).__name__, **{f.name: jsonable(getattr(x, f.name)) for f in dataclasses.fields(x)}}
+        return {"type": type(x).__name__, **{f.name: _jsonable(getattr(x, f.name)) for f in dataclasses.fields(x)}}
     # A repr with a memory address would break byte-for-byte equality: refuse it.
     r = repr(x)
     if " at 0x" in r:
-        raise TypeError(f"{r}: cannot serialise deterministically; give the class a to_json() method")
+        raise TypeError(f"x={brief(x)}: cannot serialise deterministically; give the class a to_json() method")
     return r
 
 
 def to_jsonl(records: Iterable[Record]) -> str:
     """One compact JSON object per line, keys sorted: same history, same bytes."""
+    records = check_items(records, "records", Record, "an iterable of Records (e.g. net.history)")
     dumps = json.JSONEncoder(sort_keys=True, separators=(",", ":"), allow_nan=False).encode
     return "".join(dumps(r.to_json()) + "\n" for r in records)
 
@@ -106,16 +114,16 @@ def from_jsonl(text: str) -> list[Record]:
             try:
                 d = json.loads(line)
             except (ValueError, RecursionError) as err:  # RecursionError: JSON nested too deep
-                raise ValueError(f"text line {n}: not a JSON object ({type(err).__name__}: {brief(str(err))})") from None
+                raise ValueError(f"text: line {n}: not a JSON object ({type(err).__name__}: {brief(str(err))})") from None
             if not isinstance(d, dict) or set(d) != _FIELDS:
-                raise ValueError(f"text line {n}: {brief(d)}: expected an object with keys {sorted(_FIELDS)}")
+                raise ValueError(f"text: line {n}: {brief(d)}: expected an object with keys {sorted(_FIELDS)}")
             t, kind, msg_id = d["time"], d["kind"], d["msg_id"]
             if isinstance(t, bool) or not isinstance(t, (int, float)) or not -1e300 < t < 1e300:
-                raise ValueError(f"text line {n}: time={brief(t)}: expected a finite time in ms")
+                raise ValueError(f"text: line {n}: time={brief(t)}: expected a finite time in ms")
             if not isinstance(kind, str):
-                raise ValueError(f"text line {n}: kind={brief(kind)}: expected a str such as 'send'")
+                raise ValueError(f"text: line {n}: kind={brief(kind)}: expected a str such as 'send'")
             if msg_id is not None and (isinstance(msg_id, bool) or not isinstance(msg_id, int)):
-                raise ValueError(f"text line {n}: msg_id={brief(msg_id)}: expected an int or null")
+                raise ValueError(f"text: line {n}: msg_id={brief(msg_id)}: expected an int or null")
             out.append(Record(t, kind, _node(d["node"], n), _node(d["peer"], n), msg_id, d["data"]))
     return out
 

@@ -40,6 +40,8 @@ from array import array
 from functools import lru_cache
 from statistics import NormalDist
 
+from .._checks import brief, check_number
+
 __all__ = ["TABLE_BITS", "quantile_table", "cdf"]
 
 TABLE_BITS = 16
@@ -61,14 +63,22 @@ def _tails(kind: str, sigma: float) -> list[float]:
     return [1.0, *inner, 0.0]
 
 
-@lru_cache(maxsize=64)
+def _check_shape(kind, mean, sigma) -> None:
+    if not isinstance(kind, str) or kind not in ("uniform", "exponential", "lognormal"):
+        raise ValueError(f"kind={brief(kind)}: expected 'uniform', 'exponential' or 'lognormal'")
+    check_number(mean, "mean", 1e-300)
+    check_number(sigma, "sigma", 1e-300)
+
+
 def quantile_table(kind: str, mean: float, sigma: float = 1.0) -> memoryview:
     """The ``2**16`` atoms (slice means, ascending) of the jitter distribution ``kind`` with this
     mean: "uniform" on [0, 2 * mean], "exponential", or "lognormal" with shape ``sigma``; read-only."""
-    if kind not in ("uniform", "exponential", "lognormal"):
-        raise ValueError(f"kind={kind!r}: expected 'uniform', 'exponential' or 'lognormal'")
-    if not (0 < mean < math.inf) or not (0 < sigma < math.inf):
-        raise ValueError(f"mean={mean!r}, sigma={sigma!r}: expected finite numbers > 0")
+    _check_shape(kind, mean, sigma)  # before the cache, which would meet an unhashable kind first
+    return _table(kind, mean, sigma)
+
+
+@lru_cache(maxsize=64)
+def _table(kind: str, mean: float, sigma: float) -> memoryview:
     tails = _tails(kind, float(sigma))
     scale = _K * mean
     return memoryview(array("d", [scale * (tails[i] - tails[i + 1]) for i in range(_K)])).toreadonly()
@@ -76,6 +86,8 @@ def quantile_table(kind: str, mean: float, sigma: float = 1.0) -> memoryview:
 
 def cdf(kind: str, mean: float, sigma: float, x: float) -> float:
     """The exact distribution function, for tests and figures."""
+    _check_shape(kind, mean, sigma)
+    check_number(x, "x")
     if x <= 0:
         return 0.0
     if kind == "uniform":

@@ -36,6 +36,7 @@ import random
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from .._checks import brief
 from .jitter import TABLE_BITS, quantile_table
 
 __all__ = ["LatencyModel", "Point", "resolve_place", "JITTERS"]
@@ -52,21 +53,22 @@ class Point:
     code: str | None = None
 
 
-def resolve_place(place):
-    """A place object (with ``.lat``/``.lon``) from a PoP code, a Place, or a ``(lat, lon)`` pair."""
+def resolve_place(place, name: str = "place"):
+    """A place object (with ``.lat``/``.lon``) from a PoP code, a Place, or a ``(lat, lon)`` pair;
+    an error names the caller's parameter ``name``."""
     if isinstance(place, str):
         from .. import geo  # sim builds on geo; imported late so sim imports without it
 
-        return geo.place(place)
+        return geo._place(place, name)
     if hasattr(place, "lat") and hasattr(place, "lon"):
         return place
     if isinstance(place, (tuple, list)) and len(place) == 2:
         lat, lon = place
         ok = all(isinstance(v, (int, float)) and not isinstance(v, bool) for v in (lat, lon))
         if not ok or not (-90 <= lat <= 90 and -180 <= lon <= 180):
-            raise ValueError(f"place={place!r}: expected (lat, lon) with lat in [-90, 90] and lon in [-180, 180]")
+            raise ValueError(f"{name}={brief(place)}: expected (lat, lon) with lat in [-90, 90] and lon in [-180, 180]")
         return Point(float(lat), float(lon))
-    raise TypeError(f"place={place!r}: expected a PoP code such as 'LHR', a Place, or a (lat, lon) pair")
+    raise TypeError(f"{name}={brief(place)}: expected a PoP code such as 'LHR', a Place, or a (lat, lon) pair")
 
 
 def _geo_rtt(a, b) -> float:
@@ -88,19 +90,19 @@ class LatencyModel:
 
     def __post_init__(self) -> None:
         if self.jitter not in JITTERS:
-            raise ValueError(f"jitter={self.jitter!r}: expected one of {', '.join(map(repr, JITTERS))}")
+            raise ValueError(f"jitter={brief(self.jitter)}: expected one of {', '.join(map(repr, JITTERS))}")
         if isinstance(self.asymmetry, bool) or not isinstance(self.asymmetry, (int, float)) or not (
             0 <= self.asymmetry < 1
         ):
-            raise ValueError(f"asymmetry={self.asymmetry!r}: expected a fraction in [0, 1)")
+            raise ValueError(f"asymmetry={brief(self.asymmetry)}: expected a fraction in [0, 1)")
         for name in ("jitter_ms", "sigma", "local_ms"):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, (int, float)) or not (0 <= v < math.inf):
-                raise ValueError(f"{name}={v!r}: expected a finite number >= 0")
+                raise ValueError(f"{name}={brief(v)}: expected a finite number >= 0")
         if self.jitter == "lognormal" and self.sigma == 0:
             raise ValueError("sigma=0: expected sigma > 0 for lognormal jitter")
         if self.rtt is not None and not callable(self.rtt):
-            raise TypeError(f"rtt={self.rtt!r}: expected a function (place_a, place_b) -> RTT in ms")
+            raise TypeError(f"rtt={brief(self.rtt)}: expected a function (place_a, place_b) -> RTT in ms")
 
     def base_one_way_ms(self, a, b) -> float:
         """The jitter-free one-way delay between places ``a`` and ``b``."""
@@ -109,7 +111,7 @@ class LatencyModel:
             return float(self.local_ms)
         rtt = (self.rtt or _geo_rtt)(a, b)
         if not (rtt >= 0) or rtt == math.inf:
-            raise ValueError(f"rtt({a!r}, {b!r})={rtt!r}: expected a finite RTT >= 0")
+            raise ValueError(f"rtt({brief(a)}, {brief(b)})={brief(rtt)}: expected a finite RTT >= 0")
         return rtt / 2
 
     def jitter_table(self) -> memoryview | None:

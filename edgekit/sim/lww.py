@@ -25,12 +25,13 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from .._checks import brief, check_number
 from ..clocks.hlc import HLC
 from ..clocks.physical import PhysicalClock
 from .core import Simulator
 from .faults import FaultModel
 from .history import Record
-from .latency import LatencyModel
+from .latency import LatencyModel, resolve_place
 from .network import Network
 from .node import Node
 
@@ -78,7 +79,7 @@ class LWWReplica(Node):
 
     def __init__(self, mode: str, peers: list, first: tuple | None = None, reply: tuple | None = None) -> None:
         if mode not in MODES:
-            raise ValueError(f"mode={mode!r}: expected 'wall' or 'hlc'")
+            raise ValueError(f"mode={brief(mode)}: expected 'wall' or 'hlc'")
         self.mode, self.peers, self.first, self.reply = mode, peers, first, reply
         self.value, self.key = None, None  # key = (stamp, site) of the value held
         self.hlc = HLC(float("-inf"), 0)
@@ -122,11 +123,10 @@ def lww_run(skew_ms: float = 250.0, mode: str = "wall", a: str = "LHR", b: str =
             seed: int = 0, rtt=None) -> LWWOutcome:
     """Run the two-write story with ``a``'s clock ``skew_ms`` ahead of ``b``'s."""
     if mode not in MODES:
-        raise ValueError(f"mode={mode!r}: expected 'wall' or 'hlc'")
-    if isinstance(skew_ms, bool) or not isinstance(skew_ms, (int, float)) or abs(skew_ms) > 3_600_000:
-        raise ValueError(f"skew_ms={skew_ms!r}: expected a number of ms within an hour")
-    if not isinstance(think_ms, (int, float)) or not think_ms >= 0:
-        raise ValueError(f"think_ms={think_ms!r}: expected a time >= 0 ms")
+        raise ValueError(f"mode={brief(mode)}: expected 'wall' or 'hlc'")
+    check_number(skew_ms, "skew_ms", -3_600_000, 3_600_000)  # within an hour
+    check_number(think_ms, "think_ms", 0)
+    resolve_place(a, "a"), resolve_place(b, "b")
     sim = Simulator(seed=seed)
     faults = FaultModel(clocks={"a": PhysicalClock(offset_ms=skew_ms)})
     net = Network(sim, LatencyModel(rtt=rtt), faults)
@@ -144,4 +144,6 @@ def lww_run(skew_ms: float = 250.0, mode: str = "wall", a: str = "LHR", b: str =
 
 def loss_threshold_ms(a: str = "LHR", b: str = "SYD", think_ms: float = 20.0, rtt=None) -> float:
     """The skew above which wall-clock LWW drops ``v2``: one-way latency a -> b plus ``think_ms``."""
+    check_number(think_ms, "think_ms", 0)
+    resolve_place(a, "a"), resolve_place(b, "b")
     return LatencyModel(rtt=rtt).base_one_way_ms(a, b) + think_ms

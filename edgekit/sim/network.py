@@ -84,6 +84,7 @@ from __future__ import annotations
 import random
 from collections.abc import Hashable
 
+from .._checks import brief, check_hashable
 from ..clocks.physical import PhysicalClock
 from .context import PERFECT_CLOCK, NetStats, SimContext
 from .control import FaultControl
@@ -105,18 +106,18 @@ class Network(FaultControl):
     def __init__(self, sim: Simulator, latency: LatencyModel | None = None,
                  faults: FaultModel | None = None, record="all") -> None:
         if not isinstance(sim, Simulator):
-            raise TypeError(f"sim={sim!r}: expected an edgekit.sim.Simulator")
+            raise TypeError(f"sim={brief(sim)}: expected an edgekit.sim.Simulator")
         self.sim = sim
         self.latency = LatencyModel() if latency is None else latency
         if not isinstance(self.latency, LatencyModel):
-            raise TypeError(f"latency={latency!r}: expected a LatencyModel")
+            raise TypeError(f"latency={brief(latency)}: expected a LatencyModel")
         self.faults = FaultModel() if faults is None else faults
         if not isinstance(self.faults, FaultModel):
-            raise TypeError(f"faults={faults!r}: expected a FaultModel")
+            raise TypeError(f"faults={brief(faults)}: expected a FaultModel")
         try:
             level = _LEVELS[record]
         except (KeyError, TypeError):
-            raise ValueError(f"record={record!r}: expected True/'all', 'ops' or False/'none'") from None
+            raise ValueError(f"record={brief(record)}: expected True/'all', 'ops' or False/'none'") from None
         self.record_level = level
         # One flat log (edgekit.sim.eventlog); ``_msglog`` is it for message-level records (None
         # unless record="all"), ``_oapp`` its append for the rest (None when record="none").
@@ -147,14 +148,15 @@ class Network(FaultControl):
 
     def add_node(self, node_id: Hashable, node, place) -> SimContext:
         """Place ``node`` (a sans-IO Node) at ``place`` under ``node_id``; returns its context."""
-        if node_id in self._nodes:
-            raise ValueError(f"node_id={node_id!r}: already in this network")
         if isinstance(node_id, (tuple, list, set, frozenset)) or node_id is None or node_id == EVERYONE:
-            raise ValueError(f"node_id={node_id!r}: expected a string or int other than '*'")
+            raise ValueError(f"node_id={brief(node_id)}: expected a string or int other than '*'")
+        check_hashable(node_id, "node_id", "a string or int")
         for name in ("on_start", "on_message", "on_timer", "on_crash"):
             if not callable(getattr(node, name, None)):
-                raise TypeError(f"node={node!r}: expected an edgekit.sim.node.Node (no {name}())")
+                raise TypeError(f"node={brief(node)}: expected an edgekit.sim.node.Node (no {name}())")
         pl = resolve_place(place)
+        if node_id in self._nodes:
+            raise ValueError(f"node_id={brief(node_id)}: already in this network")
         rng = random.Random(f"{self.sim.seed}/{node_id!r}")  # str seeds hash with sha512: stable
         ctx = SimContext(self, node_id, node, pl, rng)
         tags = {node_id}
@@ -181,34 +183,36 @@ class Network(FaultControl):
                 clk = c
         return clk
 
-    def context(self, node_id: Hashable) -> SimContext:
-        """The context of ``node_id`` (ValueError when it is not in the network)."""
+    def context(self, node_id: Hashable, name: str = "node_id") -> SimContext:
+        """The context of ``node_id`` (ValueError, naming ``name``, when it is not in the network)."""
         try:
             return self._nodes[node_id]
         except (KeyError, TypeError):
-            raise ValueError(f"node={node_id!r}: not in this network; expected one of {list(self._nodes)}") from None
+            raise ValueError(f"{name}={brief(node_id)}: not in this network; "
+                             f"expected one of {brief(list(self._nodes))}") from None
 
     @property
     def nodes(self) -> list:
         return list(self._nodes)
 
-    def select(self, selector, exclude: frozenset = frozenset()) -> frozenset:
+    def select(self, selector, exclude: frozenset = frozenset(), name: str = "selector") -> frozenset:
         """Node ids a selector (node id, place code, continent, ..., '*' or a tuple) names."""
         sels = selector if isinstance(selector, tuple) else (selector,)
         out = set()
         for s in sels:
+            check_hashable(s, name, "a node id, place code, continent, '*' or a tuple of them")
             if s == EVERYONE:
                 hit = {n for n in self._nodes if n not in exclude}
             else:
                 hit = {n for n, c in self._nodes.items() if s in c._tags}
             if not hit and s not in CONTINENTS:
                 raise ValueError(
-                    f"selector {s!r}: names no node, place or continent in this run "
+                    f"{name}={brief(s)}: names no node, place or continent in this run "
                     f"(nodes: {list(self._nodes)})"
                 )
             out |= hit
         if not out:
-            raise ValueError(f"selector {selector!r}: names no node in this run (nodes: {list(self._nodes)})")
+            raise ValueError(f"{name}={brief(selector)}: names no node in this run (nodes: {list(self._nodes)})")
         return frozenset(out)
 
     def start(self) -> None:
@@ -245,7 +249,7 @@ class Network(FaultControl):
             return link
         dctx = self._nodes.get(dst) if isinstance(dst, Hashable) else None
         if dctx is None:
-            raise ValueError(f"dst={dst!r}: not a node in this network; expected one of {list(self._nodes)}")
+            raise ValueError(f"dst={brief(dst)}: not a node in this network; expected one of {list(self._nodes)}")
         lf: LinkFaults = self.faults.default
         for (a, b), override in self.faults.links:
             sa, sb = self.select(a), self.select(b)

@@ -11,6 +11,8 @@ import random
 from collections.abc import Hashable
 from typing import Any, Protocol
 
+__all__ = ["Context", "Node"]
+
 
 class Context(Protocol):
     """What a node may ask of the world it runs in."""

@@ -21,6 +21,7 @@ from __future__ import annotations
 import random
 from dataclasses import dataclass
 
+from .._checks import brief, check_int, check_items, check_number, check_seed
 from ..clocks.physical import PhysicalClock, ntp_error_bound_ms
 from .core import Simulator
 from .faults import FaultModel
@@ -82,12 +83,15 @@ def ntp_survey(server: str, clients, exchanges: int = 8, jitter_ms: float = 3.0,
     """Synchronise every client PoP to ``server`` over the simulated network; one row per client."""
     from .. import geo
 
-    clients = list(clients)
+    resolve_place(server, "server")
+    clients = check_items(clients, "clients", str, "a list of PoP codes")
     if not clients:
         raise ValueError("clients=[]: expected at least one PoP code")
-    if isinstance(exchanges, bool) or not isinstance(exchanges, int) or exchanges < 1:
-        raise ValueError(f"exchanges={exchanges!r}: expected an integer >= 1")
-    rng = random.Random(seed)
+    for i, c in enumerate(clients):
+        resolve_place(c, f"clients[{i}]")
+    check_int(exchanges, "exchanges", 1, 10_000)
+    check_number(jitter_ms, "jitter_ms", 0)
+    rng = random.Random(check_seed(seed))
     # Clients start up to 500 ms off; the error does not depend on it, only on path asymmetry.
     offsets = {c: PhysicalClock(offset_ms=rng.uniform(-500, 500)) for c in clients}
     sim = Simulator(seed=seed)
@@ -97,7 +101,7 @@ def ntp_survey(server: str, clients, exchanges: int = 8, jitter_ms: float = 3.0,
     net.add_node("server", NtpServer(), place=server)
     for c in clients:
         if c == server:
-            raise ValueError(f"clients contains the server {server!r}: expected other PoPs")
+            raise ValueError(f"clients contains the server {brief(server)}: expected other PoPs")
         net.add_node(c, NtpClient("server", exchanges), place=c)
     net.start()
     sim.run()

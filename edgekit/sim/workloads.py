@@ -14,9 +14,12 @@ causality and plenty of concurrency.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+
+from .._checks import brief, check_hashable, check_items, check_seed, naming
 from .core import Simulator
-from .faults import FaultModel
-from .latency import LatencyModel
+from .faults import FaultModel, check_time
+from .latency import LatencyModel, resolve_place
 from .network import Network
 from .node import Node
 
@@ -29,7 +32,7 @@ class Chatter(Node):
 
     def __init__(self, peers, period_ms: float = 100.0, p_send: float = 0.7, p_forward: float = 0.3,
                  max_sends: int | None = None) -> None:
-        self.peers = list(peers)
+        self.peers = check_items(peers, "peers", object, "an iterable of node ids")
         self.period_ms = period_ms
         self.p_send = p_send
         self.p_forward = p_forward
@@ -59,9 +62,16 @@ class Chatter(Node):
             ctx.send(ctx.rng.choice(others), {"from": ctx.node_id, "n": self.sends, "fwd": msg["n"]})
 
 
+MAX_CHATTER_MS = 3_600_000.0  # an hour of simulated chatter: minutes of real time
+
+
 def chatter_run(seed: int, places, until_ms: float = 5_000.0, faults: FaultModel | None = None,
                 latency: LatencyModel | None = None, rtt=None, record="all", **chatter) -> Network:
     """Run ``Chatter`` nodes named ``n0, n1, ...`` at ``places`` for ``until_ms``; returns the network."""
+    if check_time("until_ms", until_ms) > MAX_CHATTER_MS:  # chatter never stops by itself: a bound, not None
+        raise ValueError(f"until_ms={brief(until_ms)}: expected at most {MAX_CHATTER_MS:,.0f} ms of chatter")
+    places = [resolve_place(p, f"places[{i}]") for i, p in enumerate(check_items(
+        places, "places", object, "a list of PoP codes, Places or (lat, lon) pairs"))]
     sim = Simulator(seed=seed)
     if latency is None:
         latency = LatencyModel(rtt=rtt)
@@ -85,10 +95,13 @@ class Scripted(Node):
     """
 
     def __init__(self, plan: dict) -> None:
+        if not isinstance(plan, dict):
+            raise TypeError(f"plan={brief(plan)}: expected a dict {{trigger: [(delay_ms, action, arg), ...]}}")
         for trigger, steps in plan.items():
-            for step in steps:
-                if len(step) != 3 or step[1] not in ("local", "send") or not step[0] >= 0:
-                    raise ValueError(f"plan[{trigger!r}] step {step!r}: expected (delay_ms >= 0, 'local'|'send', arg)")
+            for step in check_items(steps, f"plan[{brief(trigger)}]", tuple, "a list of (delay_ms, action, arg)"):
+                if (len(step) != 3 or not isinstance(step[1], str) or step[1] not in ("local", "send")
+                        or isinstance(step[0], bool) or not isinstance(step[0], (int, float)) or not step[0] >= 0):
+                    raise ValueError(f"plan[{brief(trigger)}] step {brief(step)}: expected (delay_ms >= 0, 'local'|'send', arg)")
         self.plan = plan
 
     def _follow(self, ctx, trigger) -> None:
@@ -137,8 +150,16 @@ def exchange_run(seed: int = 0, clocks: dict | None = None, jitter: str = "none"
     from ..clocks.physical import PhysicalClock
 
     clocks = EXCHANGE_CLOCKS if clocks is None else clocks
-    faults = FaultModel(clocks={site: PhysicalClock(*od) for site, od in clocks.items()})
-    sim = Simulator(seed=seed)
+    if not isinstance(clocks, Mapping):
+        raise TypeError(f"clocks={brief(clocks)}: expected a dict of site to (offset_ms, drift_ppm), or None")
+    models = {}
+    for site, od in clocks.items():
+        with naming(f"clocks[{brief(site)}]"):
+            if not isinstance(od, (tuple, list)) or len(od) != 2:
+                raise TypeError(f"{brief(od)}: expected (offset_ms, drift_ppm)")
+            models[check_hashable(site, "site", "a site code")] = PhysicalClock(*od)
+    faults = FaultModel(clocks=models)
+    sim = Simulator(seed=check_seed(seed))
     net = Network(sim, latency=LatencyModel(jitter=jitter, jitter_ms=5.0), faults=faults, record=record)
     for node_id, code in EXCHANGE_SITES.items():
         net.add_node(node_id, Scripted(EXCHANGE_PLAN[node_id]), place=code)

@@ -34,6 +34,8 @@ from dataclasses import dataclass
 
 from edgekit.crdt import MVRegister
 
+from ..._checks import brief
+
 __all__ = ["ApiStep", "context_story"]
 
 
@@ -58,7 +60,7 @@ def _ctx(c) -> tuple[dict, int]:
 def context_story(client_context: bool = True) -> tuple[ApiStep, ...]:
     """Steps 1-5 of the module docstring, with writes carrying the client's context or the PoP's."""
     if not isinstance(client_context, bool):
-        raise TypeError(f"client_context={client_context!r}: expected True (writes carry the client's "
+        raise TypeError(f"client_context={brief(client_context)}: expected True (writes carry the client's "
                         "context) or False (the PoP writes against everything it has seen)")
     lhr = MVRegister().assign("LHR.1", "milk")
     ana_ctx, n = _ctx(lhr.context)

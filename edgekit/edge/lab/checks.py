@@ -53,6 +53,7 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from ..._checks import brief, check_hashable, check_items
 from ..values import VALUE_TYPES, ValueType
 
 __all__ = ["LostWrites", "check_writes", "check_sessions", "check_copies", "check_touched"]
@@ -82,11 +83,34 @@ class LostWrites:
         return head + ", ".join(f"{n} {k}" for k, n in self.kinds) + "\n  " + "\n  ".join(self.problems)
 
 
+_OP_FIELDS = ("site", "key", "kind", "status", "invoke_ms", "complete_ms")
+
+
+def _ops(history, fields: tuple = _OP_FIELDS) -> list:
+    """``history`` as a list of client operations (``ClientOp``s, or records with their fields)."""
+    ops = check_items(history, "history", object, "an iterable of ClientOps (EdgeSystem.history)")
+    for i, op in enumerate(ops):
+        if not all(hasattr(op, f) for f in fields):
+            raise TypeError(f"history[{i}]={brief(op)}: expected a ClientOp (with {', '.join(fields)})")
+    return ops
+
+
+def _pairs(items, name: str, n: int, what: str) -> list:
+    """``items`` as a list of ``n``-tuples (lists too) whose first two fields are hashable."""
+    out = check_items(items, name, (tuple, list), what)
+    for i, x in enumerate(out):
+        if len(x) != n:
+            raise ValueError(f"{name}[{i}]={brief(x)}: expected {what}")
+        for v in x[:2]:
+            check_hashable(v, f"{name}[{i}]", what)
+    return out
+
+
 def _vtype(value_type) -> ValueType:
     if isinstance(value_type, ValueType):
         return value_type
-    if value_type not in VALUE_TYPES:
-        raise ValueError(f"value_type={value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+    if not isinstance(value_type, str) or value_type not in VALUE_TYPES:
+        raise ValueError(f"value_type={brief(value_type)}: expected one of {tuple(VALUE_TYPES)}")
     return VALUE_TYPES[value_type]
 
 
@@ -94,7 +118,7 @@ def _final(final) -> Callable:
     if isinstance(final, Mapping):
         return final.get
     if not callable(final):
-        raise TypeError(f"final={final!r}: expected a function key -> final state, or a dict")
+        raise TypeError(f"final={brief(final)}: expected a function key -> final state, or a dict")
     return final
 
 
@@ -120,7 +144,7 @@ def check_writes(history: Iterable, final, value_type) -> LostWrites:
     final = _final(final)
     leq, join = vt.leq, vt.join
     by_key: dict = {}
-    for op in history:
+    for op in _ops(history):
         if op.kind == "write" and op.status != "fail":
             by_key.setdefault(op.key, []).append(op)
     kinds: dict = {}
@@ -183,7 +207,7 @@ def check_sessions(history: Iterable, value_type) -> list[str]:
     vt = _vtype(value_type)
     leq, join = vt.leq, vt.join
     by: dict = {}
-    for op in history:
+    for op in _ops(history):
         by.setdefault((op.site, op.key), []).append(op)
     out = []
     for (site, key), ops in by.items():
@@ -208,7 +232,7 @@ def check_copies(copies: Iterable, final, value_type=None) -> list[tuple]:
     final = _final(final)
     bottom = None if value_type is None else _vtype(value_type).cls()
     out = []
-    for node, key, state in copies:
+    for node, key, state in _pairs(copies, "copies", 3, "(node, key, state) triples"):
         want = final(key)
         if state != want and not (want is None and state == bottom):
             out.append((node, key))
@@ -219,5 +243,6 @@ def check_touched(held: Iterable, history: Iterable) -> list[tuple]:
     """``(site, key)`` held at a site (``held``: ``(site, key)`` pairs) whose clients never asked for it.
 
     ``history`` must include the reads (``EdgeSystem(record_reads=True)``)."""
-    asked = {(op.site, op.key) for op in history}
+    held = _pairs(held, "held", 2, "(site, key) pairs")
+    asked = {(op.site, op.key) for op in _ops(history, ("site", "key"))}
     return sorted({(s, k) for s, k in held if (s, k) not in asked})

@@ -38,9 +38,10 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief, check_items
 from ..config import EdgeConfig
 from ..system import EdgeSystem
-from ..topology import Topology, site_place
+from ..topology import Topology, _check_sites, site_place
 from ..values import VALUE_TYPES
 from .checks import check_copies
 from .faults import region_cut, site_isolated, upstream_down
@@ -90,21 +91,22 @@ class Setup:
     probe_every: int = 10  # follow every n-th acknowledged write to measure visibility
 
     def __post_init__(self) -> None:
+        _check_sites(self.sites)  # real places, each once
         self.workload(0)  # sites, keys, ops, rates, mix: the Workload checks them
         check_positive("epoch_ms", self.epoch_ms, what=" (the period every design uses)")
         check_positive("probe_every", self.probe_every, integer=True)
         GossipConfig(fanout=self.fanout)  # fanout < 1 fails here, naming it
         PrimaryConfig(reads=self.primary_reads)
         if self.value_type not in VALUE_TYPES:
-            raise ValueError(f"value_type={self.value_type!r}: expected one of {tuple(VALUE_TYPES)}")
+            raise ValueError(f"value_type={brief(self.value_type)}: expected one of {tuple(VALUE_TYPES)}")
         if self.isolated not in self.sites:
-            raise ValueError(f"isolated={self.isolated!r}: expected one of the sites {list(self.sites)}")
+            raise ValueError(f"isolated={brief(self.isolated)}: expected one of the sites {list(self.sites)}")
         continents = sorted({site_place(s).continent for s in self.sites})
         if self.region not in continents:
-            raise ValueError(f"region={self.region!r}: expected a continent with sites, one of {continents}")
+            raise ValueError(f"region={brief(self.region)}: expected a continent with sites, one of {continents}")
         if not (isinstance(self.fault_from, (int, float)) and isinstance(self.fault_to, (int, float))
                 and 0 <= self.fault_from < self.fault_to <= 1):
-            raise ValueError(f"fault_from={self.fault_from!r}, fault_to={self.fault_to!r}: expected "
+            raise ValueError(f"fault_from={brief(self.fault_from)}, fault_to={brief(self.fault_to)}: expected "
                              "0 <= fault_from < fault_to <= 1 (fractions of the workload's duration)")
 
     def workload(self, seed: int = 0) -> Workload:
@@ -160,17 +162,25 @@ class RunRecord:
         return self.bytes / self.ops
 
 
-def _check_topology(topology) -> None:
-    if topology not in TOPOLOGIES:
-        raise ValueError(f"topology={topology!r}: expected one of {TOPOLOGIES}")
+def check_setup(setup, default: Setup | None = None) -> Setup:
+    """``setup``, or ``default`` (``Setup()``) for None; a TypeError naming ``setup`` for anything else."""
+    if setup is None:
+        return Setup() if default is None else default
+    if not isinstance(setup, Setup):
+        raise TypeError(f"setup={brief(setup)}: expected an edgekit.edge.lab.compare.Setup")
+    return setup
+
+
+def _check_topology(topology, name: str = "topology") -> None:
+    if not isinstance(topology, str) or topology not in TOPOLOGIES:
+        raise ValueError(f"{name}={brief(topology)}: expected one of {TOPOLOGIES}")
 
 
 def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None = None, record="none",
           observer: Observer | None = None):
     """The system for ``topology``, started on a fresh simulated planet (not yet driven)."""
     _check_topology(topology)
-    if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
+    setup = check_setup(setup, setup)
     sites, w = tuple(setup.sites), setup.weights()
     vt = VALUE_TYPES[setup.value_type]
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)
@@ -199,7 +209,8 @@ def upstream_of(topology: str, setup: Setup) -> str:
 def fault_timeline(topology: str, scenario: str, setup: Setup) -> tuple:
     """The fault events of ``scenario`` for ``topology`` (the same for all but the crashed node)."""
     if scenario not in SCENARIOS:
-        raise ValueError(f"scenario={scenario!r}: expected one of {SCENARIOS}")
+        raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
+    setup = check_setup(setup)
     span = setup.workload().duration_ms
     a, b = setup.fault_from * span, setup.fault_to * span
     if scenario == "site_isolated":
@@ -216,6 +227,8 @@ def authority(system):
     if isinstance(system, EdgeSystem):
         root = system.topology.root
         return lambda key: system.state(root, key)
+    if not callable(getattr(system, "authority", None)):
+        raise TypeError(f"system={brief(system)}: expected an EdgeSystem or a Bench (GossipSystem, PrimarySystem)")
     return system.authority
 
 
@@ -266,7 +279,7 @@ def measure(system, topology: str, scenario: str, seed: int, upstream: str, keys
 def run(topology: str, scenario: str = "none", setup: Setup | None = None, seed: int = 0,
         progress: bool = False) -> RunRecord:
     """Drive ``setup``'s workload through ``topology`` under ``scenario``, settle, measure."""
-    setup = Setup() if setup is None else setup
+    setup = check_setup(setup)
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults)
     workload = setup.workload(seed)
@@ -287,11 +300,12 @@ def compare(topologies=TOPOLOGIES, scenario: str = "none", setup: Setup | None =
     """One ``RunRecord`` per design, all on the same workload, seed and fault scenario."""
     if isinstance(topologies, str):
         topologies = (topologies,)
-    for t in topologies:
-        _check_topology(t)
+    topologies = check_items(topologies, "topologies", str, f"some of {TOPOLOGIES}")
+    for i, t in enumerate(topologies):
+        _check_topology(t, f"topologies[{i}]")
     if scenario not in SCENARIOS:
-        raise ValueError(f"scenario={scenario!r}: expected one of {SCENARIOS}")
-    setup = Setup() if setup is None else setup
+        raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
+    setup = check_setup(setup)
     todo = progress_iter(topologies, f"designs ({scenario})", progress, unit="design")
     return tuple(run(t, scenario, setup, seed) for t in todo)
 

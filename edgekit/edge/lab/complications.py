@@ -25,26 +25,19 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
-from ..config import EdgeConfig
+from ..._checks import brief, check_items, check_number
+from ..config import MIN_EPOCH_MS, EdgeConfig
 from ..messages import SyncRequest, value_bytes, wire_bytes
 from ..system import EdgeSystem
 from ..topology import Topology
 from ..values import VALUE_TYPES
-from .compare import Setup, fault_timeline
+from .compare import Setup, check_setup, fault_timeline
 from .harness import progress_iter
 from .metrics import distribution
 from .run import run_edge
 
 __all__ = ["ReadMissRecord", "read_miss_modes", "EpochPoint", "epoch_sweep", "HotKeyPoint", "hot_keys",
            "Storm", "storm", "ValueCost", "value_costs"]
-
-
-def _setup(setup) -> Setup:
-    if setup is None:
-        return Setup()
-    if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r}: expected an edgekit.edge.lab.compare.Setup")
-    return setup
 
 
 def _run(setup: Setup, seed: int, topology="flat", record="none", faults=None, **config):
@@ -70,7 +63,7 @@ class ReadMissRecord:
 
 def read_miss_modes(setup: Setup | None = None, seed: int = 0, topology="flat") -> tuple:
     """The same workload with ``read_miss="missing"`` and with ``read_miss="block"``."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
     out = []
     for mode in ("missing", "block"):
         r = _run(setup, seed, topology, read_miss=mode)
@@ -97,17 +90,26 @@ class EpochPoint:
     visibility: dict  # time until every interested site held a followed write
 
 
+def _sweep(setup: Setup, values, name: str, field: str, low: float, high: float) -> list[Setup]:
+    """One ``Setup`` per value of ``values`` for ``field``, every value checked before any run."""
+    out = []
+    for i, v in enumerate(check_items(values, name, object, f"a list of numbers from {low:g} to {high:g}")):
+        out.append(replace(setup, **{field: check_number(v, f"{name}[{i}]", low, high)}))
+    return out
+
+
 def epoch_sweep(epochs=(100, 250, 500, 1000, 2000, 4000), setup: Setup | None = None, seed: int = 0,
                 topology="flat", progress: bool = False) -> tuple[EpochPoint, ...]:
     """Run the same workload once per epoch length."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
+    setups = _sweep(setup, epochs, "epochs", "epoch_ms", MIN_EPOCH_MS, 3_600_000)
     out = []
-    for e in progress_iter(epochs, "epoch lengths", progress):
-        r = _run(replace(setup, epoch_ms=float(e)), seed, topology)
+    for s_e in progress_iter(setups, "epoch lengths", progress):
+        r = _run(s_e, seed, topology)
         s = r.summary()
         secs = max(r.end_ms, 1.0) / 1000.0
         vis = [v.delay_ms for v in r.visibility if v.delay_ms is not None]
-        out.append(EpochPoint(float(e), r.bytes / secs, r.messages / secs, s["bytes_per_op"], s["staleness_ms"],
+        out.append(EpochPoint(s_e.epoch_ms, r.bytes / secs, r.messages / secs, s["bytes_per_op"], s["staleness_ms"],
                               s["stale_fraction"], distribution(vis)))
     return tuple(out)
 
@@ -135,10 +137,10 @@ def _requests(history):
 def hot_keys(zipfs=(0.0, 0.5, 1.0, 1.5), setup: Setup | None = None, seed: int = 0,
              progress: bool = False) -> tuple[HotKeyPoint, ...]:
     """Run the same workload with more and more skewed key popularity."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
+    setups = _sweep(setup, zipfs, "zipfs", "zipf_s", 0, 10)
     out = []
-    for z in progress_iter(zipfs, "key skews", progress):
-        s = replace(setup, zipf_s=float(z))
+    for s in progress_iter(setups, "key skews", progress):
         r = _run(s, seed, record="all")
         top = sum(1 for _, _, k, _ in s.workload(seed) if k == 0) / s.ops
         entries = hot = requests = 0
@@ -146,7 +148,7 @@ def hot_keys(zipfs=(0.0, 0.5, 1.0, 1.5), setup: Setup | None = None, seed: int =
             requests += 1
             entries += len(rec.data.entries)
             hot += "k0" in rec.data.entries
-        out.append(HotKeyPoint(float(z), top, hot / max(entries, 1), entries / max(requests, 1),
+        out.append(HotKeyPoint(s.zipf_s, top, hot / max(entries, 1), entries / max(requests, 1),
                                r.summary()["bytes_per_op"]))
     return tuple(out)
 
@@ -169,9 +171,8 @@ class Storm:
 def storm(setup: Setup | None = None, scenario: str = "region_cut", seed: int = 0, bucket_ms: float = 250.0,
           topology="flat") -> Storm:
     """Sync bytes into the root per ``bucket_ms`` while ``scenario`` happens and heals."""
-    setup = _setup(setup)
-    if not bucket_ms > 0:
-        raise ValueError(f"bucket_ms={bucket_ms!r}: expected a bucket length > 0 ms")
+    setup = check_setup(setup)
+    check_number(bucket_ms, "bucket_ms", 1.0)  # at least 1 ms: a bucket list as long as the run in ms at most
     events = fault_timeline(topology, scenario, setup)
     r = _run(setup, seed, topology, record="all", faults=FaultModel(timeline=events))
     root = r.topology.root
@@ -202,11 +203,13 @@ class ValueCost:
 def value_costs(types=("lww", "mv", "gcounter", "pncounter", "orset"), setup: Setup | None = None,
                 seed: int = 0, progress: bool = False) -> tuple[ValueCost, ...]:
     """Run the same workload once per value type; measure sync bytes and the root's values."""
-    setup = _setup(setup)
+    setup = check_setup(setup)
+    types = check_items(types, "types", str, f"names from {tuple(VALUE_TYPES)}")
+    for i, t in enumerate(types):
+        if t not in VALUE_TYPES:
+            raise ValueError(f"types[{i}]={brief(t)}: expected names from {tuple(VALUE_TYPES)}")
     out = []
     for t in progress_iter(types, "value types", progress):
-        if t not in VALUE_TYPES:
-            raise ValueError(f"types: {t!r}: expected names from {tuple(VALUE_TYPES)}")
         workload = setup.workload(seed)
         topo = Topology.flat(workload.sites, workload.site_rates())
         system = EdgeSystem(topo, EdgeConfig(epoch_ms=setup.epoch_ms, value_type=t), seed=seed)

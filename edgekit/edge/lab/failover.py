@@ -26,6 +26,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import Crash, Cut, DiskLoss, FaultModel, Heal, Restart
 
+from ..._checks import brief
 from .primary import PrimaryConfig, PrimarySystem
 
 __all__ = ["FAILOVER_SITES", "PRIMARY", "WRITE_TIMES_MS", "END_MS", "FailoverRun", "failover_run", "check_schedule"]
@@ -64,20 +65,20 @@ def check_schedule(faults) -> tuple:
     if isinstance(faults, FaultModel):
         faults = faults.timeline
     if isinstance(faults, (str, bytes, dict)) or not hasattr(faults, "__iter__"):
-        raise TypeError(f"faults={faults!r:.80}: expected a list of fault events such as "
+        raise TypeError(f"faults={brief(faults)}: expected a list of fault events such as "
                         "[Cut(1000, 'LHR', '*'), DiskLoss(2000, 'LHR'), Heal(3000, 'LHR', '*')]")
     events = tuple(faults)
     if len(events) > MAX_EVENTS:
         raise ValueError(f"faults: {len(events)} events; expected at most {MAX_EVENTS}")
     for ev in events:
         if not isinstance(ev, _EVENTS):
-            raise TypeError(f"faults: {ev!r:.80} is not one of Cut, Heal, Crash, Restart, DiskLoss (from edgekit.sim)")
+            raise TypeError(f"faults: {brief(ev)} is not one of Cut, Heal, Crash, Restart, DiskLoss (from edgekit.sim)")
         if not 0 <= ev.at_ms <= END_MS:
             raise ValueError(f"faults: {ev}: expected a time between 0 and {END_MS:g} ms (the clients stop at 5 s)")
         names = (ev.node,) if hasattr(ev, "node") else tuple(x for side in (ev.side_a, ev.side_b) if side for x in side)
         bad = [n for n in names if n not in (*FAILOVER_SITES, "*")]
         if bad:
-            raise ValueError(f"faults: {ev}: {bad[0]!r} is not a node here; expected one of {list(FAILOVER_SITES)}"
+            raise ValueError(f"faults: {ev}: {brief(bad[0])} is not a node here; expected one of {list(FAILOVER_SITES)}"
                              " (or '*' for everyone)")
     return events
 

@@ -22,10 +22,11 @@ ValueError: heal_ms=500: expected a time >= at_ms=1000 (a fault cannot heal befo
 
 from __future__ import annotations
 
-import math
 import random
 
-from edgekit.sim.faults import Crash, Cut, DiskLoss, Heal, Restart, Slow
+from edgekit.sim.faults import Crash, Cut, DiskLoss, Heal, Restart, Slow, check_time
+
+from ..._checks import brief, check_int
 
 __all__ = ["site_isolated", "upstream_down", "region_cut", "replica_down", "replica_cut", "replica_slow",
            "disk_lost", "random_faults", "KINDS"]
@@ -35,16 +36,14 @@ KINDS = ("site", "site_down", "upstream", "region", "replica", "replica_cut", "s
 
 def _name(what: str, v) -> str:
     if not isinstance(v, str) or not v:
-        raise ValueError(f"{what}={v!r}: expected a node id, place code or region such as 'LHR'")
+        raise ValueError(f"{what}={brief(v)}: expected a node id, place code or region such as 'LHR'")
     return v
 
 
 def _window(at_ms, end_ms, end_name: str) -> tuple[float, float]:
-    for name, t in (("at_ms", at_ms), (end_name, end_ms)):
-        if isinstance(t, bool) or not isinstance(t, (int, float)) or not math.isfinite(t) or t < 0:
-            raise ValueError(f"{name}={t!r}: expected a finite time in ms >= 0")
+    check_time("at_ms", at_ms), check_time(end_name, end_ms)
     if end_ms < at_ms:
-        raise ValueError(f"{end_name}={end_ms!r}: expected a time >= at_ms={at_ms!r} (a fault cannot "
+        raise ValueError(f"{end_name}={brief(end_ms)}: expected a time >= at_ms={brief(at_ms)} (a fault cannot "
                          "heal before it starts)")
     return float(at_ms), float(end_ms)
 
@@ -74,7 +73,7 @@ def region_cut(region: str, at_ms: float, heal_ms: float) -> tuple:
 
 def replica_down(replica: str, at_ms: float, restart_ms: float) -> tuple:
     """A storage process crashes and restarts with its disk (``"LHR/r1"``)."""
-    return upstream_down(replica, at_ms, restart_ms)
+    return upstream_down(_name("replica", replica), at_ms, restart_ms)
 
 
 def replica_cut(replica: str, at_ms: float, heal_ms: float) -> tuple:
@@ -105,14 +104,15 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
     lose nothing: at most one per site, so that a second copy survives). ``kinds`` picks from
     ``KINDS``. Region cuts are drawn only when the topology spans more than one continent.
     """
-    from ..topology import site_place
+    from ..topology import Topology, site_place
 
     if not isinstance(rng, random.Random):
-        raise TypeError(f"rng={rng!r}: expected a random.Random (seeded: the same seed, the same faults)")
-    if isinstance(count, bool) or not isinstance(count, int) or count < 0:
-        raise ValueError(f"count={count!r}: expected an integer >= 0")
+        raise TypeError(f"rng={brief(rng)}: expected a random.Random (seeded: the same seed, the same faults)")
+    check_int(count, "count", 0, 10_000)
     _window(0.0, until_ms, "until_ms")
     longest = until_ms / 2 if max_length_ms is None else _window(0.0, max_length_ms, "max_length_ms")[1]
+    if not isinstance(topology, Topology):
+        raise TypeError(f"topology={brief(topology)}: expected an edgekit.edge.Topology")
     inner = [n for n in topology.upstream if n not in topology.sites]
     where = {n: site_place(n).continent for n in topology.upstream}
     # A region cut needs someone on the other side: skip continents that hold every node.
@@ -123,10 +123,10 @@ def random_faults(rng: random.Random, topology, until_ms: float, count: int = 3,
     if kinds is not None:
         bad = [k for k in kinds if k not in KINDS]
         if bad or not kinds:
-            raise ValueError(f"kinds={kinds!r}: expected some of {KINDS}")
+            raise ValueError(f"kinds={brief(kinds)}: expected some of {KINDS}")
         allowed = list(dict.fromkeys(kinds))
         if config is None and set(allowed) & {"replica", "replica_cut", "slow", "disk"}:
-            raise ValueError(f"kinds={kinds!r}: replica faults need config= (an EdgeConfig: how many replicas)")
+            raise ValueError(f"kinds={brief(kinds)}: replica faults need config= (an EdgeConfig: how many replicas)")
         if "region" in allowed and not continents:
             raise ValueError("kinds: 'region' needs sites on more than one continent")
     clusters = list(topology.upstream)

@@ -39,6 +39,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from ..._checks import brief
 from ..messages import Outcome
 from .harness import Bench, BenchNode, check_positive
 
@@ -197,7 +198,7 @@ class GossipSystem(Bench):
     def __init__(self, sites, config: GossipConfig | None = None, **bench) -> None:
         config = GossipConfig() if config is None else config
         if not isinstance(config, GossipConfig):
-            raise TypeError(f"config={config!r}: expected a GossipConfig")
+            raise TypeError(f"config={brief(config)}: expected a GossipConfig")
         super().__init__(sites, value_type=config.value_type, **bench)
         self.config = config
         self.step_ms = config.interval_ms

@@ -32,10 +32,11 @@ from edgekit.checkers import Operation, check_linearizable
 from edgekit.checkers.sessions import monotonic_reads, read_your_writes
 from edgekit.consistency.scenarios import WORLD, cap_faults
 
+from ..._checks import brief, check_items
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
-from .compare import Setup, build
+from .compare import Setup, build, check_setup
 from .observe import Observer
 from .primary import PrimaryConfig, PrimarySystem
 from .workload import Workload
@@ -54,6 +55,12 @@ _CENTRE = "IAD"  # chapter 3's primary; here the primary and the root
 def operations(records) -> list[Operation]:
     """Checker ``Operation``s (the ``kv`` model: ``put``/``get`` of strings, missing as ``""``) from client
     records: ``edgekit.edge.ClientOp`` (an ``EdgeSystem`` history) or the bench ``Observer``'s ``OpRecord``."""
+    records = check_items(records, "records", object, "client records (ClientOps or OpRecords)")
+    for i, r in enumerate(records):
+        fields = ("site", "kind", "key") + (("invoke_ms", "complete_ms", "status", "arg", "state")
+                                            if hasattr(r, "invoke_ms") else ("time", "latency_ms", "ok", "value"))
+        if not all(hasattr(r, f) for f in fields):
+            raise TypeError(f"records[{i}]={brief(r)}: expected a ClientOp (EdgeSystem.history) or an OpRecord")
     out = []
     for r in records:
         if hasattr(r, "invoke_ms"):  # ClientOp
@@ -81,9 +88,11 @@ def neighbours(sites) -> dict[str, str]:
     >>> neighbours(["LHR", "FRA", "SYD"])["SYD"]
     'FRA'
     """
-    sites = tuple(sites)
+    sites = tuple(check_items(sites, "sites", str, "place codes such as ['LHR', 'FRA']"))
+    for i, s in enumerate(sites):
+        geo._place(s, f"sites[{i}]")
     if len(sites) < 2:
-        raise ValueError(f"sites={sites!r}: expected at least two sites (a client needs somewhere to move)")
+        raise ValueError(f"sites={brief(sites)}: expected at least two sites (a client needs somewhere to move)")
     return {s: min((t for t in sites if t != s), key=lambda t: (geo.estimate_rtt_ms(s, t), t)) for s in sites}
 
 
@@ -96,9 +105,17 @@ def sessions(history: list[Operation], pairs=None) -> dict:
     """Violations of read-your-writes and monotonic reads, within each PoP and across ``pairs`` of PoPs
     (default: every site with its nearest neighbour): ``{"within": {...}, "across": {...}}``, each
     ``{"read-your-writes": n, "monotonic-reads": n}``."""
+    history = check_items(history, "history", Operation, "a list of checker Operations (see operations())")
     within = {"read-your-writes": len(read_your_writes(history)), "monotonic-reads": len(monotonic_reads(history))}
     if pairs is None:
-        pairs = {tuple(sorted(p)) for p in neighbours(sorted({o.client for o in history})).items()}
+        clients = sorted({o.client for o in history})
+        pairs = {tuple(sorted(p)) for p in neighbours(clients).items()} if len(clients) > 1 else set()
+    else:
+        pairs = check_items(pairs, "pairs", (tuple, list), "(site, site) pairs")
+        for i, pair in enumerate(pairs):
+            if len(pair) != 2 or not all(isinstance(x, str) for x in pair):
+                raise ValueError(f"pairs[{i}]={brief(pair)}: expected a (site, site) pair of strings")
+        pairs = [tuple(p) for p in pairs]
     across = {"read-your-writes": 0, "monotonic-reads": 0}
     for pair in sorted(pairs):
         merged = _merged(history, pair)
@@ -133,11 +150,17 @@ def _writes_in_cut(design: str, site: str, cut: str) -> bool:
     return len(writes) == 2 and len(ok) == 2
 
 
+def _designs(designs) -> list[str]:
+    designs = check_items(designs, "designs", str, f"names from {list(CH5_DESIGNS)}")
+    for i, d in enumerate(designs):
+        if d not in CH5_DESIGNS:
+            raise ValueError(f"designs[{i}]={brief(d)}: expected one of {list(CH5_DESIGNS)}")
+    return designs
+
+
 def edge_map_rows(cut: str = "Europe cut off", designs=tuple(CH5_DESIGNS), ops: int = 120, seed: int = 0) -> list[dict]:
     """Chapter 3's consistency map, for chapter 5's designs: plain rows in ``consistency_map``'s form."""
-    for d in designs:
-        if d not in CH5_DESIGNS:
-            raise ValueError(f"designs: {d!r} is not one of {list(CH5_DESIGNS)}")
+    designs = _designs(designs)
     cap_faults(cut)  # a bad cut fails now
     rows = []
     for d in designs:
@@ -155,13 +178,9 @@ def session_table(setup: Setup | None = None, seed: int = 0, designs=tuple(CH5_D
     per design, the violations of each guarantee within a PoP and across neighbouring PoPs."""
     import dataclasses
 
-    setup = Setup(ops=2_000) if setup is None else setup
-    if not isinstance(setup, Setup):
-        raise TypeError(f"setup={setup!r:.80}: expected an edgekit.edge.lab.compare.Setup")
+    setup = check_setup(setup, Setup(ops=2_000))
     rows = []
-    for d in designs:
-        if d not in CH5_DESIGNS:
-            raise ValueError(f"designs: {d!r} is not one of {list(CH5_DESIGNS)}")
+    for d in _designs(designs):
         kind, reads = CH5_DESIGNS[d]
         su = dataclasses.replace(setup, primary_reads=reads) if reads else setup
         obs = Observer(su.sites, record_ops=True)

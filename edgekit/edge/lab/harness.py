@@ -31,8 +31,9 @@ import math
 from edgekit.sim import FaultModel, LatencyModel, Network, Simulator
 from edgekit.sim.node import Node
 
+from ..._checks import brief
 from ..messages import Outcome
-from ..topology import site_place
+from ..topology import _check_sites, site_place
 from ..values import VALUE_TYPES
 from .metrics import LostWrites, check_lost_writes
 from .observe import Observer
@@ -47,7 +48,7 @@ def check_positive(name: str, v, *, integer: bool = False, what: str = "") -> No
     kind = "an integer" if integer else "a finite number"
     ok = not isinstance(v, bool) and isinstance(v, int if integer else (int, float))
     if not ok or not v > 0 or v == math.inf:
-        raise ValueError(f"{name}={v!r}: expected {kind} > 0{what}")
+        raise ValueError(f"{name}={brief(v)}: expected {kind} > 0{what}")
 
 
 def progress_iter(items, desc: str, on: bool = False, unit: str = "run"):
@@ -126,13 +127,10 @@ class Bench:
     def __init__(self, sites, *, value_type: str = "lww", seed: int = 0, faults: FaultModel | None = None,
                  latency: LatencyModel | None = None, record="none", observer: Observer | None = None,
                  measure_bytes: bool = True) -> None:
-        if isinstance(sites, str) or not sites or len(set(sites)) != len(sites):
-            raise ValueError(f"sites={sites!r}: expected a non-empty list of distinct site ids such as ['LHR', 'SYD']")
-        if value_type not in VALUE_TYPES:
-            raise ValueError(f"value_type={value_type!r}: expected one of {tuple(VALUE_TYPES)}")
-        for s in sites:
-            site_place(s)  # an unknown PoP fails here, naming the code
-        self.site_ids = tuple(sites)
+        sites = _check_sites(sites)  # a non-empty sequence of distinct, known PoPs
+        if not isinstance(value_type, str) or value_type not in VALUE_TYPES:
+            raise ValueError(f"value_type={brief(value_type)}: expected one of {tuple(VALUE_TYPES)}")
+        self.site_ids = sites
         self.value_type = value_type
         vt = VALUE_TYPES[value_type]
         self.sim = Simulator(seed=seed)
@@ -151,7 +149,7 @@ class Bench:
     def state(self, node_id: str, key: str):
         """What ``node_id`` holds for ``key``, or None."""
         if node_id not in self.nodes:
-            raise ValueError(f"node={node_id!r}: not in this run; expected one of {list(self.nodes)}")
+            raise ValueError(f"node={brief(node_id)}: not in this run; expected one of {list(self.nodes)}")
         return self.nodes[node_id].state_of(key)
 
     # -- clients ------------------------------------------------------------------------------

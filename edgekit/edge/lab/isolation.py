@@ -24,6 +24,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
@@ -60,7 +61,7 @@ class IsolatedOp:
 
 def _case(case) -> tuple:
     if not isinstance(case, str) or case not in CASES:
-        raise ValueError(f"case={case!r:.80}: expected one of {list(CASES)}")
+        raise ValueError(f"case={brief(case)}: expected one of {list(CASES)}")
     return CASES[case]
 
 

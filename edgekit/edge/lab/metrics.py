@@ -13,6 +13,7 @@ from __future__ import annotations
 import math
 from collections.abc import Callable, Mapping, Sequence
 
+from ..._checks import brief
 from ..values import leq as plain_leq
 from .checks import LostWrites
 
@@ -22,11 +23,11 @@ __all__ = ["LostWrites", "check_lost_writes", "percentile", "distribution"]
 def _sample(xs, name: str = "xs") -> list:
     """``xs`` as a list of finite-or-infinite numbers; NaN (which sorts nowhere) is refused."""
     if isinstance(xs, (str, bytes)) or not hasattr(xs, "__iter__"):
-        raise TypeError(f"{name}={xs!r}: expected a list of numbers (ms)")
+        raise TypeError(f"{name}={brief(xs)}: expected a list of numbers (ms)")
     out = list(xs)
     for x in out:
         if isinstance(x, bool) or not isinstance(x, (int, float)):
-            raise TypeError(f"{name}: {x!r} is not a number; expected a list of numbers (ms)")
+            raise TypeError(f"{name}: {brief(x)} is not a number; expected a list of numbers (ms)")
         if x != x:
             raise ValueError(f"{name}: contains NaN; expected numbers (a NaN has no place in a sorted sample)")
     return out
@@ -35,7 +36,7 @@ def _sample(xs, name: str = "xs") -> list:
 def percentile(xs: Sequence[float], q: float) -> float | None:
     """The nearest-rank ``q``-th percentile (``q`` in [0, 100]); None for no data."""
     if isinstance(q, bool) or not isinstance(q, (int, float)) or not 0 <= q <= 100:
-        raise ValueError(f"q={q!r}: expected a percentile in [0, 100]")
+        raise ValueError(f"q={brief(q)}: expected a percentile in [0, 100]")
     s = sorted(_sample(xs))
     if not s:
         return None
@@ -69,6 +70,16 @@ def check_lost_writes(acked: Mapping[str, list], joins: Mapping[str, list],
     ``root_state(key)`` is the authoritative state and ``site_states(key)`` yields
     ``(node, state)`` for the nodes holding the key.
     """
+    for name, m in (("acked", acked), ("joins", joins)):
+        if not isinstance(m, Mapping):
+            raise TypeError(f"{name}={brief(m)}: expected a mapping of key to a list of states")
+    for name, f in (("root_state", root_state), ("site_states", site_states), ("leq", leq)):
+        if not callable(f):
+            raise TypeError(f"{name}={brief(f)}: expected a function")
+    missing = [k for k in acked if k not in joins]
+    if missing:
+        raise ValueError(f"acked={brief(acked)}: keys {brief(missing)} have no entry in joins={brief(joins)}; "
+                         "expected a join for every acknowledged key")
     checked = lost = 0
     problems: list = []
     for key, writes in acked.items():

@@ -34,6 +34,7 @@ from __future__ import annotations
 from bisect import bisect_left, bisect_right
 from dataclasses import dataclass, field
 
+from ..._checks import brief, check_items
 from ..messages import Outcome
 from ..values import join as plain_join
 from ..values import leq as plain_leq
@@ -103,8 +104,8 @@ class Observer:
                  staleness_every: int = 1, leq=plain_leq, join=plain_join) -> None:
         for name, v in (("probe_every", probe_every), ("staleness_every", staleness_every)):
             if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-                raise ValueError(f"{name}={v!r}: expected a positive integer (1: every one)")
-        self.sites = tuple(sites)
+                raise ValueError(f"{name}={brief(v)}: expected a positive integer (1: every one)")
+        self.sites = tuple(check_items(sites, "sites", str, "a list of site ids such as ['LHR', 'SYD']"))
         self.record_ops = record_ops
         self.ops: list[OpRecord] = []
         self.read_ms: dict[str, list[float]] = {s: [] for s in self.sites}

@@ -55,8 +55,10 @@ True
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass
 
+from ..._checks import brief, check_items, check_number
 from ..messages import Outcome
 from ..topology import choose_center, site_place
 from .harness import FAILED, Bench, BenchNode, check_positive
@@ -82,7 +84,7 @@ class PrimaryConfig:
 
     def __post_init__(self) -> None:
         if self.reads not in READS:
-            raise ValueError(f"reads={self.reads!r}: expected one of {READS}")
+            raise ValueError(f"reads={brief(self.reads)}: expected one of {READS}")
         for name in ("heartbeat_ms", "timeout_ms", "retry_ms", "local_ms"):
             check_positive(name, getattr(self, name))
         check_positive("batch", self.batch, integer=True, what=" (log entries per catch-up message)")
@@ -370,11 +372,16 @@ def central_site(sites, weights=None) -> str:
     >>> central_site(["LHR", "FRA", "SYD"])
     'FRA'
     """
+    sites = check_items(sites, "sites", str, "a non-empty list of site ids such as ['LHR', 'SYD']")
+    if not sites:
+        raise ValueError("sites=[]: expected a non-empty list of site ids such as ['LHR', 'SYD']")
+    if weights is not None and not isinstance(weights, Mapping):
+        raise TypeError(f"weights={brief(weights)}: expected a mapping of site to weight, or None")
     w = {} if weights is None else weights
     by_place: dict[str, float] = {}
-    for s in sites:
-        code = site_place(s).code
-        by_place[code] = by_place.get(code, 0.0) + float(w.get(s, 1.0))
+    for i, s in enumerate(sites):
+        code = site_place(s, f"sites[{i}]").code
+        by_place[code] = by_place.get(code, 0.0) + check_number(w.get(s, 1.0), f"weights[{brief(s)}]", 0)
     best = choose_center(by_place, list(by_place))
     return next(s for s in sites if site_place(s).code == best)
 
@@ -386,12 +393,12 @@ class PrimarySystem(Bench):
                  weights=None, **bench) -> None:
         config = PrimaryConfig() if config is None else config
         if not isinstance(config, PrimaryConfig):
-            raise TypeError(f"config={config!r}: expected a PrimaryConfig")
+            raise TypeError(f"config={brief(config)}: expected a PrimaryConfig")
         super().__init__(sites, value_type=config.value_type, **bench)
         if primary is None:
             primary = central_site(self.site_ids, weights)
         if primary not in self.site_ids:
-            raise ValueError(f"primary={primary!r}: expected one of the sites {list(self.site_ids)}")
+            raise ValueError(f"primary={brief(primary)}: expected one of the sites {list(self.site_ids)}")
         self.primary = primary
         self.config = config
         self.step_ms = config.heartbeat_ms

@@ -26,9 +26,10 @@ from dataclasses import dataclass, replace
 
 from edgekit.sim import FaultModel
 
+from ..._checks import brief, check_number
 from ..system import EdgeSystem, cluster_of
 from ..topology import site_place
-from .compare import Setup, build, fault_timeline
+from .compare import Setup, build, check_setup, fault_timeline
 from .primary import Forward, PrimarySystem
 
 __all__ = ["TRACE_WRITE", "Hop", "Holder", "Propagation", "follow_write", "states_in"]
@@ -77,6 +78,8 @@ class Propagation:
 
 def states_in(msg, key: str) -> list:
     """The CRDT states for ``key`` that ``msg`` carries (sync messages, log entries, gossip deltas)."""
+    if not isinstance(key, str):
+        raise TypeError(f"key={brief(key)}: expected a key string")
     entries = getattr(msg, "entries", None)
     if isinstance(entries, dict):
         st = entries.get(key)
@@ -112,20 +115,20 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     ``scenario`` adds the fault of ``edgekit.edge.lab.compare.fault_timeline`` (its window is set by
     ``setup.fault_from`` and ``setup.fault_to``).
     """
-    setup = Setup() if setup is None else setup
+    setup = check_setup(setup)
     if not others_write:
         setup = replace(setup, write_fraction=0.0)
-    if origin not in setup.sites:
-        raise ValueError(f"origin={origin!r}: expected one of the sites {list(setup.sites)}")
+    if not isinstance(origin, str) or origin not in setup.sites:
+        raise ValueError(f"origin={brief(origin)}: expected one of the sites {list(setup.sites)}")
     if setup.value_type not in ("lww", "mv"):
-        raise ValueError(f"value_type={setup.value_type!r}: expected 'lww' or 'mv' (a register whose value "
+        raise ValueError(f"value_type={brief(setup.value_type)}: expected 'lww' or 'mv' (a register whose value "
                          "names the traced write)")
     workload = setup.workload(seed)
-    if not 0 <= at_ms < workload.duration_ms:
-        raise ValueError(f"at_ms={at_ms!r}: expected a time in [0, {workload.duration_ms:.0f}) ms, "
+    if check_number(at_ms, "at_ms", 0) >= workload.duration_ms:
+        raise ValueError(f"at_ms={brief(at_ms)}: expected a time in [0, {workload.duration_ms:.0f}) ms, "
                          "inside the workload")
-    if key not in workload.key_names():
-        raise ValueError(f"key={key!r}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
+    if not isinstance(key, str) or key not in workload.key_names():
+        raise ValueError(f"key={brief(key)}: expected one of the workload's keys k0 .. k{setup.keys - 1}")
     faults = FaultModel(timeline=fault_timeline(topology, scenario, setup))
     system = build(topology, setup, seed, faults, record="all")
     system.sim.call_at(at_ms, system.invoke, origin, "write", key, TRACE_WRITE)
@@ -134,7 +137,7 @@ def follow_write(topology: str, setup: Setup | None = None, origin: str = "LHR",
     system.sim.run(until=system.sim.now + 4 * setup.epoch_ms)
     written = [s for s in system.observer.acked.get(key, ()) if _names_trace(s.value)]
     if not written:
-        raise ValueError(f"origin={origin!r}: the traced write was not acknowledged (the site could not "
+        raise ValueError(f"origin={brief(origin)}: the traced write was not acknowledged (the site could not "
                          "reach whoever must accept it); try another origin or time")
     state, leq = written[0], system.observer.leq
     sent: dict = {}

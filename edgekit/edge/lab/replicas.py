@@ -30,6 +30,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import FaultModel
 
+from ..._checks import check_int, check_items
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
@@ -98,9 +99,12 @@ def writer_ids(sites: int = 6, keys: int = 60, rounds: int = 6, ops: int = 3_000
     from ..messages import value_bytes
     from .workload import site_ids
 
-    for name, v in (("rounds", rounds), ("ops", ops), ("keys", keys)):
-        if isinstance(v, bool) or not isinstance(v, int) or v < 1:
-            raise ValueError(f"{name}={v!r}: expected a positive integer")
+    for name, v, top in (("rounds", rounds, 1_000), ("ops", ops, 1_000_000), ("keys", keys, 100_000)):
+        check_int(v, name, 1, top)
+    check_int(sites, "sites", 2, 1_000)
+    lease_keys = check_items(lease_keys, "lease_keys", int, "a list of capacities (keys a replica keeps)")
+    for i, cap in enumerate(lease_keys):
+        check_int(cap, f"lease_keys[{i}]", 1, 10_000_000)
     names = site_ids(sites)
     out = []
     for cap in lease_keys:

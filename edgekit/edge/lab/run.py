@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel, LatencyModel, NetStats
 
+from ..._checks import brief
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology
@@ -86,21 +87,23 @@ class EdgeRun:
     def latency_by_site(self, kind: str = "read") -> dict:
         """Per PoP: the distribution of client latencies for ``kind`` ("read" or "write")."""
         if kind not in ("read", "write"):
-            raise ValueError(f"kind={kind!r}: expected 'read' or 'write'")
+            raise ValueError(f"kind={brief(kind)}: expected 'read' or 'write'")
         src = self.read_ms if kind == "read" else self.write_ms
         return {s: distribution(xs) for s, xs in src.items()}
 
 
-def make_topology(kind, workload: Workload) -> Topology:
+def make_topology(kind, workload: Workload, name: str = "kind") -> Topology:
     """``"tree"`` (hub per continent), ``"flat"`` (hub and spoke), or a ``Topology`` as is."""
     if isinstance(kind, Topology):
         return kind
+    if not isinstance(kind, str) or kind not in ("tree", "flat"):
+        raise ValueError(f"{name}={brief(kind)}: expected 'tree', 'flat' or a Topology")
+    if not isinstance(workload, Workload):
+        raise TypeError(f"workload={brief(workload)}: expected an edgekit.edge.lab Workload")
     weights = workload.site_rates()
     if kind == "tree":
         return Topology.tree(workload.sites, weights)
-    if kind == "flat":
-        return Topology.flat(workload.sites, weights)
-    raise ValueError(f"topology={kind!r}: expected 'tree', 'flat' or a Topology")
+    return Topology.flat(workload.sites, weights)
 
 
 def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tree",
@@ -114,15 +117,15 @@ def run_edge(workload: Workload, config: EdgeConfig | None = None, topology="tre
     and every ``staleness_every``-th read is checked for staleness (raise both for speed).
     """
     if not isinstance(workload, Workload):
-        raise TypeError(f"workload={workload!r}: expected an edgekit.edge.lab.Workload")
+        raise TypeError(f"workload={brief(workload)}: expected an edgekit.edge.lab.Workload")
     config = EdgeConfig() if config is None else config
     if not isinstance(config, EdgeConfig):
-        raise TypeError(f"config={config!r}: expected an edgekit.edge.EdgeConfig (for example "
+        raise TypeError(f"config={brief(config)}: expected an edgekit.edge.EdgeConfig (for example "
                         "EdgeConfig(epoch_ms=500)), not a dict")
     faults = FaultModel() if faults is None else faults
     if not isinstance(faults, FaultModel):
-        raise TypeError(f"faults={faults!r}: expected an edgekit.sim.FaultModel")
-    topo = make_topology(topology, workload)
+        raise TypeError(f"faults={brief(faults)}: expected an edgekit.sim.FaultModel")
+    topo = make_topology(topology, workload, "topology")
     vt = VALUE_TYPES[config.value_type]
     obs = Observer(topo.sites, record_ops=record_ops, probe_every=probe_every,
                    staleness_every=staleness_every, leq=vt.leq, join=vt.join)

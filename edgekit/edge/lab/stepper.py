@@ -41,6 +41,7 @@ from dataclasses import dataclass
 
 from edgekit.sim import LinkFaults
 
+from ..._checks import brief, check_items
 from ..config import EdgeConfig
 from ..hashing import placement, score
 from ..messages import SyncRequest, SyncResponse, wire_bytes
@@ -105,18 +106,20 @@ class Step:
 
 def _check_script(script) -> None:
     if isinstance(script, (str, bytes)) or not hasattr(script, "__iter__"):
-        raise TypeError(f"script={script!r}: expected a list of steps, each a list of (site, op, key)")
+        raise TypeError(f"script={brief(script)}: expected a list of steps, each a list of (site, op, key)")
     for i, step in enumerate(script, 1):
+        if isinstance(step, (str, bytes)) or not hasattr(step, "__iter__"):
+            raise TypeError(f"script[{i - 1}]={brief(step)}: expected a list of (site, op, key)")
         for op in step:
             if not (isinstance(op, tuple) and len(op) == 3 and op[1] in ("read", "write")):
-                raise ValueError(f"script step {i}: {op!r}: expected (site, 'read' or 'write', key)")
+                raise ValueError(f"script[{i - 1}]: {brief(op)}: expected (site, 'read' or 'write', key)")
 
 
 def _check_faults(faults, steps: int, sites) -> dict:
     if faults is None:
         return {}
     if not isinstance(faults, dict):
-        raise TypeError(f"faults={faults!r:.80}: expected a dict {{(epoch, site, 'request' or 'response'): "
+        raise TypeError(f"faults={brief(faults)}: expected a dict {{(epoch, site, 'request' or 'response'): "
                         "'drop' or 'duplicate'}")
     for key, how in faults.items():
         ok = isinstance(key, tuple) and len(key) == 3 and key[1] in sites and key[2] in _LEGS
@@ -124,7 +127,7 @@ def _check_faults(faults, steps: int, sites) -> dict:
             raise ValueError(f"faults: {key!r:.80}: expected (epoch in 1..{steps}, a site of {list(sites)}, "
                              "'request' or 'response')")
         if how not in FAULTS:
-            raise ValueError(f"faults[{key!r}]={how!r}: expected one of {FAULTS}")
+            raise ValueError(f"faults[{brief(key)}]={brief(how)}: expected one of {FAULTS}")
     return faults
 
 
@@ -146,7 +149,7 @@ def sync_walkthrough(script=DEFAULT_SCRIPT, sites=("SYD", "LHR"), root: str = "F
         done = []
         for site, kind, key in ops:
             if site not in system.sites:
-                raise ValueError(f"script step {n}: site={site!r}: expected one of {list(system.sites)}")
+                raise ValueError(f"script[{n - 1}]: site={brief(site)}: expected one of {list(system.sites)}")
             sim.run(until=sim.now + 10.0)  # ten ms apart: later writes get later timestamps
             out = system.call(site, kind, key)
             done.append(ClientOp(site, kind, key, out.value))
@@ -237,15 +240,18 @@ def site_inside(key: str = "cart:42", replicas: int = 5, n: int = 3, missed_by: 
 
     Then every replica is up again (those in ``slow`` answer ``slow_ms`` late) and a client reads.
     """
+    if not isinstance(key, str) or not key:
+        raise TypeError(f"key={brief(key)}: expected a non-empty key string")
     cfg = EdgeConfig(replicas=replicas, n=n, epoch_ms=_QUIET_MS)  # checks replicas >= n >= 1
+    slow = check_items(slow, "slow", object, "replica indices")
     holders = placement(key, replicas, n)
     if isinstance(missed_by, bool) or not isinstance(missed_by, int) or not 0 <= missed_by < n:
-        raise ValueError(f"missed_by={missed_by!r}: expected 0..{n - 1} (which of the key's {n} replicas)")
+        raise ValueError(f"missed_by={brief(missed_by)}: expected 0..{n - 1} (which of the key's {n} replicas)")
     bad = [i for i in slow if isinstance(i, bool) or not isinstance(i, int) or not 0 <= i < replicas]
     if bad:
-        raise ValueError(f"slow={tuple(slow)!r}: expected replica indices in 0..{replicas - 1}")
+        raise ValueError(f"slow={brief(tuple(slow))}: expected replica indices in 0..{replicas - 1}")
     if not isinstance(slow_ms, (int, float)) or isinstance(slow_ms, bool) or not 0 <= slow_ms < 1e6:
-        raise ValueError(f"slow_ms={slow_ms!r}: expected a delay in ms, at least 0")
+        raise ValueError(f"slow_ms={brief(slow_ms)}: expected a delay in ms, at least 0")
     system = EdgeSystem(Topology.flat(["LHR"], root="FRA"), cfg, seed=seed)
     net, sim = system.net, system.sim
     ids = system.clusters["LHR"]

@@ -23,6 +23,8 @@ import random
 from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 
+from ..._checks import brief
+
 __all__ = ["Workload", "site_ids", "MAX_KEYS"]
 
 _BATCH = 4096
@@ -49,15 +51,15 @@ def site_ids(count: int, kind: str = "pop", second_sites: bool = False) -> tuple
     from edgekit import geo
 
     if isinstance(count, bool) or not isinstance(count, int) or count < 1:
-        raise ValueError(f"count={count!r}: expected a positive integer")
+        raise ValueError(f"count={brief(count)}: expected a positive integer")
     codes = [p.code for p in geo.places() if p.kind == kind]
     if not codes:
-        raise ValueError(f"kind={kind!r}: no places of this kind in data/places.csv")
+        raise ValueError(f"kind={brief(kind)}: no places of this kind in data/places.csv")
     if count <= len(codes):
         return tuple(codes[:count])
     if not second_sites:
         raise ValueError(
-            f"count={count}: data/places.csv has only {len(codes)} places of kind={kind!r}; "
+            f"count={count}: data/places.csv has only {len(codes)} places of kind={brief(kind)}; "
             f"expected at most {len(codes)}, or pass second_sites=True for extra sites in the same metros"
         )
     extra = (f"{c}#{i}" for i in itertools.count(2) for c in codes)
@@ -78,26 +80,23 @@ class Workload:
 
     def __post_init__(self) -> None:
         if isinstance(self.sites, str) or not isinstance(self.sites, Sequence) or not self.sites:
-            raise ValueError(f"sites={self.sites!r}: expected a non-empty tuple of site ids")
+            raise ValueError(f"sites={brief(self.sites)}: expected a non-empty tuple of site ids")
         object.__setattr__(self, "sites", tuple(self.sites))
         bad = [s for s in self.sites if not isinstance(s, str) or not s]
         if bad or len(set(self.sites)) != len(self.sites):
-            raise ValueError(f"sites={self.sites!r}: expected distinct site ids (strings such as 'LHR')")
+            raise ValueError(f"sites={brief(self.sites)}: expected distinct site ids (strings such as 'LHR')")
         for name, top in (("keys", MAX_KEYS), ("ops", MAX_OPS)):
             v = getattr(self, name)
             if isinstance(v, bool) or not isinstance(v, int) or not 1 <= v <= top:
-                raise ValueError(f"{name}={v!r}: expected an integer in 1..{top:,}")
+                raise ValueError(f"{name}={brief(v)}: expected an integer in 1..{top:,}")
         if isinstance(self.seed, bool) or not isinstance(self.seed, int):
-            raise TypeError(f"seed={self.seed!r}: expected an int (the same seed gives the same clients)")
+            raise TypeError(f"seed={brief(self.seed)}: expected an int (the same seed gives the same clients)")
         if isinstance(self.write_fraction, bool) or not (isinstance(self.write_fraction, (int, float))
                                                          and 0 <= self.write_fraction <= 1):
-            raise ValueError(f"write_fraction={self.write_fraction!r}: expected a probability in [0, 1]")
+            raise ValueError(f"write_fraction={brief(self.write_fraction)}: expected a probability in [0, 1]")
         if isinstance(self.zipf_s, bool) or not (isinstance(self.zipf_s, (int, float)) and 0 <= self.zipf_s <= 10):
-            raise ValueError(f"zipf_s={self.zipf_s!r}: expected an exponent in [0, 10] (0: uniform)")
-        rates = self.site_rates()
-        if any(not (0 < r <= MAX_RATE) for r in rates.values()):
-            raise ValueError(f"rates={self.rates!r}: expected operations per second in (0, {MAX_RATE:,.0f}] "
-                             "per site")
+            raise ValueError(f"zipf_s={brief(self.zipf_s)}: expected an exponent in [0, 10] (0: uniform)")
+        self.site_rates()  # checks every rate
 
     def site_rates(self) -> dict[str, float]:
         """Operations per second at each site."""
@@ -111,7 +110,10 @@ class Workload:
             pairs = [(s, rates) for s in self.sites]
         for s, r in pairs:
             if isinstance(r, bool) or not isinstance(r, (int, float)):
-                raise TypeError(f"rates: {r!r} for {s!r}: expected operations per second (a number)")
+                raise TypeError(f"rates: {brief(r)} for {brief(s)}: expected operations per second (a number)")
+            if not 0 < r <= MAX_RATE:  # before float(): an int of 400 digits is no float
+                raise ValueError(f"rates={brief(self.rates)}: expected operations per second in (0, {MAX_RATE:,.0f}] "
+                                 "per site")
         return {s: float(r) for s, r in pairs}
 
     @property
