@@ -110,6 +110,20 @@ edits = st.lists(
 )
 
 
+def deliver_everything(docs, made, rnd) -> None:
+    """Every replica gets every operation, a few twice, in a shuffled order: all converge to the
+    oracle's text (a Fugue tree built from the operations alone)."""
+    everything = [op for ops in made for op in ops]
+    for doc in docs:
+        ops = everything + rnd.sample(everything, min(5, len(everything)))
+        rnd.shuffle(ops)
+        doc.apply(ops)
+        assert not doc.buffered
+        check_runs(doc)
+    assert len({str(doc) for doc in docs}) == 1
+    assert str(docs[0]) == FugueTree(everything).text()
+
+
 def do_edit(doc: Text, model: str, edit) -> tuple[list, str]:
     is_insert, pos, n, text = edit
     if is_insert or not model:
@@ -209,15 +223,7 @@ def concurrent_session(n, steps, rnd):
                 assert (ops[0].parent, ops[0].side) == held.where_insert(pos % (len(doc) - len(text) + 1))
             made[i] += ops
             known[i].update(ops)
-    everything = [op for ops in made for op in ops]
-    for doc in docs:
-        ops = everything + rnd.sample(everything, min(5, len(everything)))
-        rnd.shuffle(ops)
-        doc.apply(ops)
-        assert not doc.buffered
-        check_runs(doc)
-    assert len({str(doc) for doc in docs}) == 1
-    assert str(docs[0]) == FugueTree(everything).text()
+    deliver_everything(docs, made, rnd)
     # the whole state survives both encodings, tombstones and tree included
     first = docs[0]
     for name, load in (("copy1", lambda: Text.load(first.save(), "copy1")),
@@ -461,15 +467,7 @@ def test_typing_sessions_converge_under_any_delivery(max_runs, steps, rnd):
             assert str(doc) == model
             check_runs(doc)
             check_chars(doc, [op for op in known[i] if op not in doc.buffered])
-        everything = [op for ops in made for op in ops]
-        for doc in docs:
-            ops = everything + rnd.sample(everything, min(5, len(everything)))
-            rnd.shuffle(ops)
-            doc.apply(ops)
-            assert not doc.buffered
-            check_runs(doc)
-        assert len({str(doc) for doc in docs}) == 1
-        assert str(docs[0]) == FugueTree(everything).text()
+        deliver_everything(docs, made, rnd)
         assert Text.from_json(docs[0].to_json()).to_json() == docs[0].to_json()
         assert str(Text.load(docs[1].save())) == str(docs[0])
 
