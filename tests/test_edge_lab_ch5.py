@@ -262,3 +262,19 @@ def test_tier_figures():
 def test_chapter_5_experiments_name_bad_input(call, err, match):
     with pytest.raises(err, match=match):
         call()
+
+
+def test_the_comparison_table_has_a_row_per_design_read_from_its_record():
+    from edgekit.edge.lab.compare import Setup, run, summary_rows
+
+    setup = Setup(sites=("LHR", "IAD", "SYD"), rates=60.0, keys=6, ops=120)
+    recs = [run(t, "none", setup, 1) for t in ("primary", "flat")]
+    rows = summary_rows(recs)
+    assert [r["design"] for r in rows] == [r.label for r in recs]
+    for row, rec in zip(rows, recs, strict=True):
+        assert row["write p50 ms"] == rec.write_all["p50"] and row["lost writes"] == rec.lost_writes
+        assert row["failed ops"] == rec.failed_reads + rec.failed_writes
+        assert row["stale reads %"] == 100 * rec.stale_fraction
+    for bad in ([], [object()], recs[0]):
+        with pytest.raises(TypeError, match="records=.*expected RunRecords"):
+            summary_rows(bad)

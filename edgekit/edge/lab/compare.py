@@ -53,7 +53,7 @@ from .primary import PrimaryConfig, PrimarySystem, central_site
 from .workload import Workload
 
 __all__ = ["TOPOLOGIES", "SCENARIOS", "WORKSHOP_SITES", "WORKSHOP_RATES", "Setup", "RunRecord", "build",
-           "run", "compare", "workshop_compare", "fault_timeline", "authority"]
+           "run", "compare", "workshop_compare", "fault_timeline", "authority", "summary_rows"]
 
 TOPOLOGIES = ("primary", "gossip", "flat", "tree")
 SCENARIOS = ("none", "site_isolated", "upstream_down", "region_cut")
@@ -322,3 +322,17 @@ def workshop_compare(scenario: str = "none", seed: int = 0, progress: bool = Fal
     if key not in _WORKSHOP:
         _WORKSHOP[key] = compare(TOPOLOGIES, scenario, Setup(), seed, progress)
     return _WORKSHOP[key]
+
+
+def summary_rows(records) -> list[dict]:
+    """Chapter 5's comparison table, one row per design: what a reader compares, named for it.
+
+    Plain dicts (``pandas.DataFrame(rows).set_index("design")`` in the notebook).
+    """
+    if not isinstance(records, (list, tuple)) or not records or not all(isinstance(r, RunRecord) for r in records):
+        raise TypeError(f"records={brief(records)}: expected RunRecords (from run, compare or workshop_compare)")
+    return [{"design": r.label, "accepts a write by": r.design, "write p50 ms": r.write_all["p50"],
+             "read p50 ms": r.read_all["p50"], "stale reads %": 100 * r.stale_fraction,
+             "bytes/op": r.bytes_per_op, "messages/op": r.messages_per_op,
+             "failed ops": r.failed_reads + r.failed_writes, "lost writes": r.lost_writes}
+            for r in records]
