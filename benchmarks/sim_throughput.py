@@ -202,7 +202,8 @@ FULL_FAULTS = FaultModel(
 )
 
 
-def network_bounce(n: int, faults: FaultModel = FULL_FAULTS, record="all") -> tuple[int, float, dict]:
+def network_bounce(n: int, faults: FaultModel = FULL_FAULTS, record="all", decode: bool = False) -> tuple[int, float, dict]:
+    """The timed network run; with ``decode`` (untimed, after it) the history is decoded and counted."""
     sim = Simulator(seed=1)
     net = Network(sim, latency=LATENCY, faults=faults, record=record)
     names = [f"n{i}" for i in range(NODES)]
@@ -215,7 +216,9 @@ def network_bounce(n: int, faults: FaultModel = FULL_FAULTS, record="all") -> tu
     cpu = time.process_time() - t
     s = net.stats
     about = {"sent": s.sent, "delivered": s.delivered, "duplicated": s.duplicated, "reordered": s.reordered,
-             "drops": s.drops, "records": len(net.history) if record else 0}
+             "drops": s.drops}
+    if decode:
+        about["records"] = len(net.history) if record else 0
     return s.delivered, cpu, about
 
 
@@ -248,7 +251,7 @@ def million_simpy(rng):
 
 # -- one measurement per process -------------------------------------------------------------------
 
-def measure(name: str, events: int) -> dict:
+def measure(name: str, events: int, decode: bool = False) -> dict:
     """Run one workload in this process and return what it measured (JSON-ready)."""
     gc.set_threshold(*GC_THRESHOLD)
     gc.collect()
@@ -259,7 +262,7 @@ def measure(name: str, events: int) -> dict:
         n, cpu = bare_bounce(events)
         return {"events": n, "cpu_s": cpu, "rate": n / cpu}
     if name in NETWORKS:
-        n, cpu, about = network_bounce(events, *NETWORKS[name])
+        n, cpu, about = network_bounce(events, *NETWORKS[name], decode=decode)
         return {"events": n, "cpu_s": cpu, "rate": n / cpu, **about}
     if name in MEMORY:
         return {"peak_bytes": peak_memory(MEMORY[name])}
@@ -272,11 +275,23 @@ MEMORY = {"memory-edgekit": million_edgekit, "memory-simpy": million_simpy}
 WORKLOADS = [*SCHEDULERS, "bare", *NETWORKS, *MEMORY]
 
 
-def in_process(name: str, events: int) -> dict:
+def in_process(name: str, events: int, decode: bool = False) -> dict:
     """``measure(name)`` in a fresh Python process, so that no peer inherits another's heap."""
-    out = subprocess.run([sys.executable, __file__, "--worker", name, "--events", str(events)],
-                         check=True, capture_output=True, text=True).stdout
+    cmd = [sys.executable, __file__, "--worker", name, "--events", str(events)] + (["--decode"] if decode else [])
+    out = subprocess.run(cmd, check=True, capture_output=True, text=True).stdout
     return json.loads(out.strip().splitlines()[-1])
+
+
+def abba(a: str, b: str, events: int, flip: bool, decode: str = "") -> tuple[float, float, dict]:
+    """``a`` and ``b`` twice each, one process per run, in the order A B B A (B A A B when ``flip``):
+    a drift in the shared machine's speed during the block moves both sides alike. Returns the mean
+    rates of ``a`` and ``b`` and ``a``'s first run (``decode`` names the workload that decodes its history)."""
+    order = [b, a, a, b] if flip else [a, b, b, a]
+    runs = {a: [], b: []}
+    for name in order:
+        runs[name].append(in_process(name, events, decode=(name == decode and not runs[name])))
+    rate = {name: statistics.fmean(r["rate"] for r in rs) for name, rs in runs.items()}
+    return rate[a], rate[b], runs[a][0]
 
 
 def spread(xs: list[float]) -> dict:
@@ -286,11 +301,12 @@ def spread(xs: list[float]) -> dict:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     ap.add_argument("--repeats", type=int, default=11)
-    ap.add_argument("--events", type=int, default=200_000)
+    ap.add_argument("--events", type=int, default=1_000_000)
     ap.add_argument("--worker", choices=WORKLOADS, help=argparse.SUPPRESS)
+    ap.add_argument("--decode", action="store_true", help=argparse.SUPPRESS)
     args = ap.parse_args()
     if args.worker:
-        print(json.dumps(measure(args.worker, args.events)))
+        print(json.dumps(measure(args.worker, args.events, args.decode)))
         return
     rec = Recorder("sim_throughput")
     rates = {name: [] for name in [*SCHEDULERS, "bare", *NETWORKS]}
@@ -298,16 +314,21 @@ def main() -> None:
               "net-norec/bare": [], "net-plain/bare": []}
     last = {}
     for i in range(args.repeats):
-        # Back-to-back processes in an order that reverses every other repeat.
-        flip = (lambda xs: xs) if i % 2 == 0 else (lambda xs: xs[::-1])
-        got = {name: in_process(name, args.events) for name in flip([*SCHEDULERS])}
-        got |= {name: in_process(name, args.events) for name in flip(["bare", *NETWORKS])}
+        # Each headline ratio comes from one A B B A block (B A A B every other repeat); the
+        # reference rows run once each after it, against the block's mean.
+        flip = i % 2 == 1
+        got = {}
+        got["edgekit"], got["simpy-callbacks"], _ = abba("edgekit", "simpy-callbacks", args.events, flip)
+        got["simpy-processes"] = in_process("simpy-processes", args.events)["rate"]
+        got["net"], got["bare"], first = abba("net", "bare", args.events, flip, decode="net" if i == 0 else "")
+        last = first if i == 0 else {**first, "records": last["records"]}
+        for name in ("net-norec", "net-plain")[::-1 if flip else 1]:
+            got[name] = in_process(name, args.events)["rate"]
         for name in rates:
-            rates[name].append(got[name]["rate"])
+            rates[name].append(got[name])
         for key in ratios:
             a, b = key.split("/")
-            ratios[key].append(got[a]["rate"] / got[b]["rate"])
-        last = got["net"]
+            ratios[key].append(got[a] / got[b])
         print(f"run {i + 1}/{args.repeats}: " + ", ".join(f"{k} {v[-1]:.2f}x" for k, v in ratios.items()),
               flush=True)
     memory = {name: in_process(name, 0)["peak_bytes"] for name in MEMORY}
@@ -318,8 +339,8 @@ def main() -> None:
         r = rat[key]
         return f"{r['median']:.2f}x [{r['min']:.2f}-{r['max']:.2f}]" + (f"  (goal {goal})" if goal else "")
 
-    print(f"\nworkload: {args.events:,} events, {PROCESSES:,} processes; {args.repeats} runs, one process "
-          f"each, GC threshold {GC_THRESHOLD}; medians [range of single pairs]")
+    print(f"\nworkload: {args.events:,} events, {PROCESSES:,} processes; {args.repeats} runs, each an A B B A "
+          f"block of processes, GC threshold {GC_THRESHOLD}; medians [range over runs]")
     print(f"1. raw scheduling   edgekit.sim              {med['edgekit']:>12,.0f} events/s")
     print(f"                    SimPy {simpy.__version__}, callbacks    {med['simpy-callbacks']:>12,.0f} events/s")
     print(f"                    SimPy {simpy.__version__}, processes    {med['simpy-processes']:>12,.0f} events/s")
@@ -328,8 +349,8 @@ def main() -> None:
     print(f"2. bare event loop  {med['bare']:>12,.0f} events/s")
     print(f"   network layer    {med['net']:>12,.0f} delivered messages/s (full faults, record='all')")
     print(f"                    network / bare = {ratio('net/bare', '>= 0.6x in every run')}")
-    print(f"   last run: {last['sent']:,} sent, {last['delivered']:,} delivered, drops {last['drops']}, "
-          f"{last['records']:,} records")
+    print(f"   last run: {last['sent']:,} sent, {last['delivered']:,} delivered, drops {last['drops']}; "
+          f"first run: {last['records']:,} records")
     print(f"   for reference: full faults, record=False {ratio('net-norec/bare')}; "
           f"no faults, record=False {ratio('net-plain/bare')}")
     ek, sp = memory["memory-edgekit"], memory["memory-simpy"]
@@ -337,6 +358,8 @@ def main() -> None:
           f"SimPy {sp / 1e6:,.0f} MB ({sp / 1e6:.0f} B/event)")
     rec.write({
         "events": args.events, "processes": PROCESSES, "repeats": args.repeats, "gc_threshold": list(GC_THRESHOLD),
+        "design": "each run: one A B B A block of processes per headline ratio (B A A B every other run), "
+                  "mean rate of each side's two processes; reference rows once each after the block",
         "rate_per_s": rates, "median_rate_per_s": med, "ratios": rat,
         "last_network_run": last, "pending_million_peak_bytes": memory,
         "pending_bytes_per_event": {name: peak / 1_000_000 for name, peak in memory.items()},
