@@ -34,7 +34,11 @@ cache or CPU taken by other work on the machine moved a single pair's ratio by
 a tenth, and a single pair had no protection against drift. A million events
 (about 1.5 s per network run) and A B B A blocks narrow it; the work compared is
 the same as before (every fault kind on, every record kept, the bare loop
-unchanged).
+unchanged). What they cannot cancel is that load lowers the ratio itself: the
+recorded network is bound by memory (fresh pages, cold cache lines) and loses
+more to other processes' use of the caches than the bare loop does. On this
+2-core machine, at a load average of 4-6: 0.61x [0.59-0.64]; at 5-8: 0.60x
+[0.54-0.65] (11 runs each).
 
 What made edgekit fast, found by profiling first: callgrind instruction counts
 (repeatable on a shared machine, with PYTHONHASHSEED fixed) and ``perf record -e
