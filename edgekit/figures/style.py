@@ -11,7 +11,8 @@ someone already chose another. Why: plotly copies the default template into
 every new figure without checking it again (under a millisecond), while setting
 a template on a figure checks all of it (50-90 ms here, most of a widget's
 redraw). When another default is in force, ``apply`` sets the kit's template
-explicitly: the same look, at the slower price.
+explicitly: the same look, at the slower price. Importing it also installs ``display``'s hook, so
+that a figure shown in a kernel does not wait 1.5 s for plotly's renderers to import nbformat.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .._checks import brief
+from .display import install
+
+install()  # in a Jupyter kernel: figures go out as plotly's mime bundle, without importing nbformat (display.py)
 
 __all__ = ["color", "symbol", "dash", "apply", "world_map", "map_assets_js"]
 
