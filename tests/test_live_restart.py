@@ -73,3 +73,10 @@ def test_the_package_names_load_when_first_used():
     assert edgekit.live.Planet is Planet and "Room" in dir(edgekit.live)
     with pytest.raises(AttributeError, match="has no attribute 'Nope'"):
         edgekit.live.Nope  # noqa: B018 - the attribute access is the test
+
+
+def test_the_cli_help_names_the_planets_default_sites():
+    from edgekit.live.cli import parser
+    from edgekit.live.planet import DEFAULT_SITES
+
+    assert ",".join(DEFAULT_SITES) in parser().format_help().replace("\n", "").replace(" ", "")
