@@ -6,9 +6,12 @@ import tempfile
 from functools import partial
 from pathlib import Path
 
+import plotly.graph_objects as go
+
 from edgekit import chapters, doctor
 from edgekit import exercises as ex
 from edgekit.figures import cap as fcap
+from edgekit.figures import display as fdisplay
 from edgekit.figures import edge as fedge
 from edgekit.figures import edge_map, style
 from edgekit.figures import geo as fgeo
@@ -69,6 +72,8 @@ def probes(tmp=None):
         ("color", style.color, (3,), {}),
         ("symbol", style.symbol, (3,), {}),
         ("dash", style.dash, (3,), {}),
+        ("mimebundle", fdisplay.mimebundle, (style.apply(go.Figure()),), {}),
+        ("install", fdisplay.install, (object(),), {}),  # not a kernel: installs nothing
     ]
     return out
 

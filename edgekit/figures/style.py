@@ -11,7 +11,8 @@ someone already chose another. Why: plotly copies the default template into
 every new figure without checking it again (under a millisecond), while setting
 a template on a figure checks all of it (50-90 ms here, most of a widget's
 redraw). When another default is in force, ``apply`` sets the kit's template
-explicitly: the same look, at the slower price.
+explicitly: the same look, at the slower price. Importing it also installs ``display``'s hook, so
+that a figure shown in a kernel does not wait 1.5 s for plotly's renderers to import nbformat.
 """
 
 from __future__ import annotations
@@ -24,6 +25,9 @@ import plotly.graph_objects as go
 import plotly.io as pio
 
 from .._checks import brief
+from .display import install
+
+install()  # in a Jupyter kernel: figures go out as plotly's mime bundle, without importing nbformat (display.py)
 
 __all__ = ["color", "symbol", "dash", "apply", "world_map", "map_assets_js"]
 
@@ -56,7 +60,9 @@ GEO = dict(projection_type="natural earth", showcountries=True, countrycolor="#b
 
 def _template() -> go.layout.Template:
     """plotly_white with the kit's palette and type size, and a plain world map for any map."""
-    t = go.layout.Template(pio.templates["plotly_white"])
+    # A copy of plotly's own template, which plotly checked when it loaded it: checking it again
+    # (``_validate``, on by default) costs about 0.1 s at every kernel's first figure import.
+    t = go.layout.Template(pio.templates["plotly_white"], _validate=False)
     t.layout.update(font=dict(size=FONT_SIZE), colorway=list(OKABE_ITO), geo=GEO)
     return t
 

@@ -48,11 +48,24 @@ are the machine's, with no NTP discipline.
         planet.write("LHR", "cart", 7)
         planet.drive(ops=400)
         planet.settle(); print(planet.lost_writes())
+
+Every child process runs ``python -m edgekit.live``, which imports this package first: so the names
+below are imported when first used (PEP 562), and a child loads what a process needs (``process``),
+not ``Planet`` with its clients and checkers.
 """
 
-from .planet import DEFAULT_SITES, DEMO_CONFIG, Planet
-from .proxy import Proxy
-from .room import Room
-from .sqlstore import SQLiteStore
+from importlib import import_module
 
 __all__ = ["Planet", "Proxy", "Room", "SQLiteStore", "DEFAULT_SITES", "DEMO_CONFIG"]
+_HOME = {"Planet": "planet", "DEFAULT_SITES": "planet", "DEMO_CONFIG": "planet", "Proxy": "proxy", "Room": "room",
+         "SQLiteStore": "sqlstore"}
+
+
+def __getattr__(name: str):
+    if name not in _HOME:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    return getattr(import_module(f".{_HOME[name]}", __name__), name)
+
+
+def __dir__() -> list:
+    return sorted({*globals(), *__all__})

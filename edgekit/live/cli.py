@@ -36,7 +36,6 @@ from edgekit.edge.system import cluster_of
 from edgekit.edge.topology import site_place
 
 from .._checks import brief
-from .planet import DEFAULT_SITES
 from .sqlstore import SYNCHRONOUS
 from .wire import MIN_TOKEN_CHARS, is_loopback
 
@@ -113,7 +112,7 @@ def parser() -> argparse.ArgumentParser:
                    help="SQLite: NORMAL survives kill -9; FULL also a power cut")
     p.add_argument("--geo-scale", type=float, default=0.0, help="delay syncs by the PoPs' one-way latency x this")
     p.add_argument("--seed", type=int, default=0)
-    p.add_argument("--sites", default=",".join(DEFAULT_SITES), help="planet role: the sites, comma-separated")
+    p.add_argument("--sites", help="planet role: the sites, comma-separated (default: Planet's, LHR,CDG,FRA,IAD,ORD,LAX)")
     p.add_argument("--exit-with-parent", action="store_true", help="stop when the starting process dies")
     p.add_argument("--log", help="log file (default: stderr)")
     return p
@@ -158,11 +157,11 @@ def planet(args) -> int:
     import signal
     import threading
 
-    from .planet import DEMO_CONFIG, Planet
+    from .planet import DEFAULT_SITES, DEMO_CONFIG, Planet
 
     try:
         config = config_from_json(args.config) if args.config else DEMO_CONFIG
-        p = Planet(args.sites.split(","), config=config, port=args.port or 8700, geo_scale=args.geo_scale,
+        p = Planet(args.sites.split(",") if args.sites else DEFAULT_SITES, config=config, port=args.port or 8700, geo_scale=args.geo_scale,
                    token=args.token, seed=args.seed)
     except (ValueError, RuntimeError) as e:
         print(f"python -m edgekit.live: error: {e}", file=sys.stderr)
