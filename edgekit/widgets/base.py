@@ -20,16 +20,25 @@ a collapsed "details" area under the message, for an instructor to read or repor
 Tests drive apps without a browser: set a control's ``.value`` and read
 ``.output.value`` and ``.figure.data``. Outside a kernel ``show`` only keeps the
 figure, so nothing is printed and no renderer runs.
+
+An action that waits on real processes or real time (the live planet's Verdict) or
+computes for seconds (grading a gallery node) runs through ``App.act``: the kernel
+answers at once with a "busy" message and the controls greyed out, a thread of the
+app's own does the work, then shows its result or its error in words. ``app.wait()``
+blocks until that result is on show: tests, the benchmark and notebook cells use it.
 """
 
 from __future__ import annotations
 
 import html
 import math
+import threading
 import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
+from concurrent.futures import wait as wait_for
 
 import ipywidgets as w
 import plotly.graph_objects as go
@@ -121,6 +130,7 @@ class App:
     """Base for widget apps: ``refresh`` reruns ``update`` and reports bad input in words."""
 
     has_map = False  # True: displaying the app first gives the page the world map's shapes
+    worded: tuple = (ValueError, TypeError)  # errors of an action shown in their own words, no details
 
     def __init__(self) -> None:
         self.output = w.HTML()
@@ -128,16 +138,83 @@ class App:
         self.figure: go.Figure | None = None
         self.last_error: str | None = None
         self.last_update_ms: float | None = None
+        self.job: Future | None = None  # the last ``act``: done once its result (or error) is on show
+        self.busy = False
+        self._lock = threading.RLock()  # one redraw at a time, the kernel's or an action's thread
 
     def show(self, fig: go.Figure) -> None:
         """Put ``fig`` on show: it becomes ``self.figure`` and is drawn afresh in ``self.plot``."""
         self.figure = fig
-        if _in_kernel():  # elsewhere (tests, scripts) only keep the figure: nothing to draw on
+        if not _in_kernel():  # elsewhere (tests, scripts) only keep the figure: nothing to draw on
+            return
+        if threading.current_thread() is threading.main_thread():
             from IPython.display import clear_output, display
 
             with self.plot:
                 clear_output(wait=True)  # wait: the old figure stays until the new one arrives, no flicker
                 display(fig)
+        else:  # an action's thread: what it displays would land in whichever cell runs now, so set the outputs
+            self.plot.outputs = ({"output_type": "display_data", "data": fig._repr_mimebundle_(), "metadata": {}},)
+
+    def act(self, work: Callable, busy: str, done: Callable | None = None, *, disable=None,
+            redraw: bool = True) -> Future:
+        """Run ``work()`` on a thread, so that the kernel answers at once; returns ``self.job``.
+
+        At once: ``busy`` shows in ``.output`` and the ``disable`` widgets (by default the controls)
+        are greyed out. Then, on the thread, in one step under the app's lock: the widgets come back,
+        ``done(result)`` shows the result, the app redraws (``redraw``). An error shows as ``refresh``
+        shows one (``worded`` errors in their own words only, others with their details folded).
+        While an action runs, asking for another (a click the page sent before it greyed the
+        button, or a control set from code) starts nothing.
+        """
+        with self._lock:
+            if self.busy:
+                return self.job
+            widgets = [c for c in (self.controls if disable is None else disable) if hasattr(c, "disabled")]
+            restore = [(c, c.disabled) for c in widgets]
+            for c in widgets:
+                c.disabled = True
+            self.busy, self.job = True, Future()
+            self.output.value = message_html(busy)
+            job = self.job
+        threading.Thread(target=self._act, args=(job, work, done, restore, redraw),
+                         name=f"{type(self).__name__} action", daemon=True).start()
+        return job
+
+    def _act(self, job: Future, work: Callable, done: Callable | None, restore: list, redraw: bool) -> None:
+        try:
+            result, failure = work(), None
+        except Exception as exc:  # noqa: BLE001 - on a thread nobody reads a traceback: the learner gets words
+            result, failure = None, (exc, traceback.format_exc())
+        with self._lock:  # one step from "busy" to the result: no other action or redraw comes between
+            for c, was in restore:
+                c.disabled = was
+            self.busy, self.last_error = False, None
+            if failure is None and done is not None:
+                try:
+                    done(result)  # may start the next action (``self.job`` moves on): ``wait`` follows it
+                except Exception as exc:  # noqa: BLE001 - as above
+                    failure = (exc, traceback.format_exc())
+            if failure is not None:
+                exc, details = failure
+                worded = isinstance(exc, self.worded) and bool(str(exc))
+                error = str(exc) if worded else explain(exc)
+                self.output.value = message_html(error, "error", None if worded else details)
+            if redraw:
+                self.refresh()
+            if failure is not None:
+                self.last_error = error  # the action's error stays the news after the redraw
+        job.set_result(None)
+
+    def wait(self, timeout_s: float = 180.0) -> None:
+        """Block until the last action's result (or error) is on show; at once if none runs."""
+        deadline = time.monotonic() + timeout_s
+        while (job := self.job) is not None:
+            wait_for([job], timeout=max(0.0, deadline - time.monotonic()))
+            if not job.done():
+                raise TimeoutError(f"{type(self).__name__}: the action still runs after {timeout_s:g} s")
+            if self.job is job:
+                return
 
     def start(self, controls: list[w.Widget], *rows: w.Widget) -> None:
         """Draw the first view, then redraw whenever one of ``controls`` changes.
@@ -157,6 +234,10 @@ class App:
 
     def refresh(self, _change=None) -> None:
         """Rerun ``update``; any failure becomes the message in ``.output`` (and in ``.last_error``)."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         t0 = time.perf_counter()
         try:
             problem = non_finite(getattr(self, "controls", ()))
