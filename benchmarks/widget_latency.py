@@ -29,7 +29,7 @@ show. The next change starts only then, as a learner's would (the controls are g
 
 The probe starts when the kernel has been idle for ``IDLE_S`` + 1 s after the last cell, as
 when a learner reads before touching a control: an app's kernel collects the cyclic garbage
-the chapter's simulations left once it is idle (``edgekit.widgets.base.IdleCollector``; without
+the chapter's simulations left once it is idle (``edgekit.widgets.idle.IdleCollector``; without
 that, chapter 5's garbage, about 650,000 objects, was collected in one 504 ms pause inside a
 DesignComparison redraw). A change made within ``IDLE_S`` of a cell's end can still meet it.
 
@@ -59,7 +59,8 @@ import ipywidgets as w
 from notebook_times import notebook_kernel  # scripts beside this one
 from results_io import Recorder, load_average
 
-from edgekit.widgets.base import IDLE_S, App
+from edgekit.widgets.base import App
+from edgekit.widgets.idle import IDLE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = "widget-latency-result:"

@@ -6,7 +6,8 @@ timers the collector set, and counts collections.
 
 from __future__ import annotations
 
-from edgekit.widgets.base import IDLE_S, IdleCollector, collect_when_idle
+import edgekit.widgets.idle as idle
+from edgekit.widgets.idle import IDLE_S, IdleCollector, collect_when_idle
 
 
 class FakeLoop:
@@ -58,5 +59,14 @@ def test_a_timer_that_fires_too_early_looks_again_later():
     assert collected == [IDLE_S * 1.75]
 
 
-def test_outside_a_kernel_nothing_is_registered():
-    assert collect_when_idle() is None
+def test_outside_a_kernel_nothing_is_registered_and_in_one_a_single_collector(monkeypatch):
+    assert collect_when_idle(None) is None  # no IPython shell, or one without a kernel (a terminal)
+    registered = []
+
+    class Shell:
+        kernel = object()
+        events = type("Events", (), {"register": lambda _self, event, fn: registered.append((event, fn))})()
+
+    monkeypatch.setattr(idle, "_COLLECTOR", [])
+    first = collect_when_idle(Shell())
+    assert collect_when_idle(Shell()) is first and registered == [("post_execute", first.after_cell)]

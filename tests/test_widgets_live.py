@@ -11,7 +11,7 @@ import threading
 
 import pytest
 
-import edgekit.widgets.base as base
+import edgekit.widgets.actions as actions
 from edgekit.edge import Topology
 from edgekit.live.planet import summary
 from edgekit.widgets.live import LiveApp
@@ -100,7 +100,7 @@ def test_the_check_catches_an_action_run_in_the_kernel_s_own_thread(app_and_plan
 
     app, planet = app_and_planet
     planet.gate.set()
-    monkeypatch.setattr(base.threading, "Thread", Inline)
+    monkeypatch.setattr(actions.threading, "Thread", Inline)
     app.verdict.click()
     assert not answered_at_once(app) and "nothing lost" in app.output.value
 
