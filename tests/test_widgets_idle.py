@@ -68,5 +68,6 @@ def test_outside_a_kernel_nothing_is_registered_and_in_one_a_single_collector(mo
         events = type("Events", (), {"register": lambda _self, event, fn: registered.append((event, fn))})()
 
     monkeypatch.setattr(idle, "_COLLECTOR", [])
+    monkeypatch.setattr(idle.asyncio, "get_event_loop", FakeLoop)  # the kernel's loop; pytest's may be closed
     first = collect_when_idle(Shell())
     assert collect_when_idle(Shell()) is first and registered == [("post_execute", first.after_cell)]
