@@ -19,12 +19,32 @@ thousand times its value. Only changes the app redraws for are timed: a control
 that merely sets up the next button press (the playground's replica or
 operation) redraws nothing, and counting it would only pull the median down.
 
+Two times per change, so that nothing is hidden. The kernel-side response, the goal's
+figure: from the change until the kernel is free again. Some changes start an action on the
+app's own thread (``App.act``: the live planet's buttons, which wait on real processes and
+quiet epochs, and a gallery node's first grading): the kernel answers at once with a "busy"
+message and greyed-out controls, so its response is short; for those the benchmark then
+waits (``app.wait()``) and reports, apart, the time from the change until the result is on
+show. The next change starts only then, as a learner's would (the controls are greyed out).
+
+The probe starts when the kernel has been idle for ``IDLE_S`` + 1 s after the last cell, as
+when a learner reads before touching a control: an app's kernel collects the cyclic garbage
+the chapter's simulations left once it is idle (``edgekit.widgets.idle.IdleCollector``; without
+that, chapter 5's garbage, about 650,000 objects, was collected in one 504 ms pause inside a
+DesignComparison redraw). A change made within ``IDLE_S`` of a cell's end can still meet it.
+
 Prints, per notebook, app and control, the number of changes, the median and
-the maximum, then the ten slowest changes overall, and writes
-benchmarks/results/widget_latency.json (benchmarks/results_io.py).
-Goal: every change < 150 ms. What a time includes: the kernel side only (the control's
-observers, the package's computation, building the figure and queuing it for the page). What
-it excludes: the message's trip to the browser and the browser drawing the figure.
+the maximum (and, for actions, the time until the result showed), then the ten slowest
+changes overall, and writes benchmarks/results/widget_latency.json (benchmarks/results_io.py).
+Goal: every change < 150 ms kernel side. What a time includes: the kernel side only (the
+control's observers, the package's computation, building the figure and queuing it for the
+page; for an action, the same up to its result on show). What it excludes: the message's trip
+to the browser and the browser drawing the figure.
+
+What made it fast: nothing is precomputed for the benchmark's sake. DesignComparison runs its
+four designs for every fault when it is built; an app keeps what it computed for a setting
+(``Memo``); the live planet's buttons and the gallery's first gradings answer at once and
+finish on the app's thread; the kernel collects garbage while idle (above).
 """
 
 from __future__ import annotations
@@ -40,6 +60,7 @@ from notebook_times import notebook_kernel  # scripts beside this one
 from results_io import Recorder, load_average
 
 from edgekit.widgets.base import App
+from edgekit.widgets.idle import IDLE_S
 
 ROOT = Path(__file__).resolve().parents[1]
 MARK = "widget-latency-result:"
@@ -117,8 +138,9 @@ def shown(value) -> str:
 
 
 def measure_here() -> list[list]:
-    """Poke every app in this process (run inside the notebook's kernel): one
-    ``[app, control, value, ms]`` per change, ``ms`` "idle" when the app did not redraw."""
+    """Poke every app in this process (run inside the notebook's kernel): one ``[app, control,
+    value, ms, shown_ms]`` per change, ``ms`` "idle" when the app did not redraw, ``shown_ms``
+    the time until an action's result showed (None: the change started no action)."""
     apps = []
     for o in gc.get_objects():
         try:
@@ -136,10 +158,11 @@ def measure_here() -> list[list]:
             original = control.value
             for value in poke(control):
                 ms = timed(app, lambda: setattr(control, "value", value))  # noqa: B023 - runs at once
-                results.append([name, label(control), shown(value), ms])
+                results.append([name, label(control), shown(value), *ms])
             control.value = original
+            app.wait()
         for button in buttons(app.widget):
-            results += [[name, f"button {button.description}", "click", timed(app, button.click)] for _ in range(3)]
+            results += [[name, f"button {button.description}", "click", *timed(app, button.click)] for _ in range(3)]
     return [r for r in results if r[3] is not None]
 
 
@@ -152,6 +175,7 @@ def measure(path: Path) -> list[list]:
             printed.append(msg["content"]["text"])
 
     with notebook_kernel(path) as kc:
+        time.sleep(IDLE_S + 1.0)  # as a learner reads the last output: the kernel is idle, it collects its garbage
         probe = (f"import json, sys\nsys.path.insert(0, {str(Path(__file__).parent)!r})\n"
                  f"from widget_latency import measure_here\nprint({MARK!r} + json.dumps(measure_here()))")
         reply = kc.execute_interactive(probe, timeout=600, output_hook=keep)
@@ -161,53 +185,81 @@ def measure(path: Path) -> list[list]:
     return json.loads(line[len(MARK):])
 
 
-def timed(app: App, action):
-    """Milliseconds ``action`` took if the app redrew; "idle" if the app did not redraw; None if refused."""
+def timed(app: App, action) -> tuple:
+    """(kernel-side ms, ms until an action's result showed or None); ("idle", None) if the app
+    neither redrew nor started an action; (None, None) if the control refused the value."""
     app.last_update_ms = None  # App.refresh sets it: tells a redraw from a control nobody watches
+    job = app.job
     t0 = time.perf_counter()
     try:
         action()
     except Exception:  # a value a control refuses (outside its options): skip it
-        return None
-    return (time.perf_counter() - t0) * 1000 if app.last_update_ms is not None else "idle"
+        return None, None
+    ms = (time.perf_counter() - t0) * 1000
+    if app.job is not job:  # the change started an action on the app's thread: wait for its result
+        app.wait()
+        return ms, (time.perf_counter() - t0) * 1000
+    return (ms if app.last_update_ms is not None else "idle"), None
 
 
 def summary(times: list[float]) -> dict:
     return {"changes": len(times), "median_ms": statistics.median(times), "max_ms": max(times)}
 
 
+def shown_summary(times: list[float]) -> dict:
+    """The times until actions' results showed (see the docstring): count, median, maximum."""
+    return {"actions": len(times), "shown_median_ms": statistics.median(times), "shown_max_ms": max(times)}
+
+
 def main() -> None:
     rec = Recorder("widget_latency")
-    per_notebook, slowest, everything = {}, [], []
+    per_notebook, slowest, everything, results_shown = {}, [], [], []
     for path in sorted((ROOT / "notebooks").glob("*.ipynb")):
         changes = measure(path)
         timed_ = [c for c in changes if c[3] != "idle"]
         apps: dict = {}
-        for app, control, value, ms in timed_:
-            apps.setdefault(app, {}).setdefault(control, []).append(ms)
-            slowest.append({"notebook": path.name, "app": app, "control": control, "value": value, "ms": ms})
+        for app, control, value, ms, shown_ms in timed_:
+            apps.setdefault(app, {}).setdefault(control, []).append((ms, shown_ms))
+            slowest.append({"notebook": path.name, "app": app, "control": control, "value": value, "ms": ms,
+                            "shown_ms": shown_ms})
         times = [c[3] for c in timed_]
         everything += times
+        results_shown += [r for r in slowest if r["notebook"] == path.name and r["shown_ms"] is not None]
         per_notebook[path.name] = {**(summary(times) if times else {"changes": 0}),
-                                   "not_redrawn": len(changes) - len(timed_),
-                                   "apps": {a: {c: summary(t) for c, t in cs.items()} for a, cs in apps.items()}}
+                                   "not_redrawn": len(changes) - len(timed_), "apps": {}}
         print(f"{path.name:32s} {len(times):4d} control changes" + (
             f"  median {statistics.median(times):.1f} ms  max {max(times):.1f} ms" if times else "") +
             f"  (+{len(changes) - len(timed_)} the app did not redraw for: not timed)", flush=True)
         for a, cs in apps.items():
-            for c, t in cs.items():
+            for c, pairs in cs.items():
+                t, shown_t = [p[0] for p in pairs], [p[1] for p in pairs if p[1] is not None]
+                row = {**summary(t), **(shown_summary(shown_t) if shown_t else {})}
+                per_notebook[path.name]["apps"].setdefault(a, {})[c] = row
                 print(f"    {a:20s} {c[:24]:24s} {len(t):3d} changes  median {statistics.median(t):7.1f} ms  "
-                      f"max {max(t):7.1f} ms", flush=True)
+                      f"max {max(t):7.1f} ms" + (f"  | {len(shown_t)} actions: result shown after median "
+                                                 f"{row['shown_median_ms']:.1f} ms, max {row['shown_max_ms']:.1f} ms"
+                                                 if shown_t else ""), flush=True)
     slowest.sort(key=lambda r: -r["ms"])
+    results_shown.sort(key=lambda r: -r["shown_ms"])
     over = sum(t >= 150 for t in everything)
-    print(f"{'all notebooks':32s} {len(everything):4d} control changes  median {statistics.median(everything):.1f} ms"
-          f"  max {max(everything):.1f} ms  ({over} at or over the goal: every change < 150 ms)")
-    print("the ten slowest changes:")
+    print(f"{'all notebooks, kernel side':32s} {len(everything):4d} control changes  median "
+          f"{statistics.median(everything):.1f} ms  max {max(everything):.1f} ms  ({over} at or over the goal: "
+          "every change < 150 ms)")
+    print("the ten slowest changes, kernel side:")
     for r in slowest[:10]:
         print(f"  {r['ms']:8.1f} ms  {r['notebook'][:2]} {r['app']} {r['control']} = {r['value']}")
+    background = shown_summary([r["shown_ms"] for r in results_shown]) if results_shown else {"actions": 0}
+    if results_shown:
+        print(f"{background['actions']} of those changes started an action on the app's thread; its result showed "
+              f"after median {background['shown_median_ms']:.1f} ms, max {background['shown_max_ms']:.1f} ms. "
+              "The ten slowest:")
+        for r in results_shown[:10]:
+            print(f"  {r['shown_ms']:8.1f} ms until shown ({r['ms']:.1f} ms kernel side)  {r['notebook'][:2]} "
+                  f"{r['app']} {r['control']} = {r['value']}")
     print(f"load average (1, 5, 15 min) before {rec.load_before}, after {load_average()}")
-    rec.write({"goal_ms": 150, "changes": len(everything), "median_ms": statistics.median(everything),
+    rec.write({"goal_ms": 150, "idle_before_probe_s": IDLE_S + 1.0, "changes": len(everything), "median_ms": statistics.median(everything),
                "max_ms": max(everything), "at_or_over_goal": over, "slowest": slowest[:10],
+               "until_result_shown": {**background, "slowest": results_shown[:10]},
                "per_notebook": per_notebook})
 
 

@@ -344,9 +344,15 @@ def test_the_gallery_widget_grades_the_chosen_mistake():
 
     app = GalleryApp("AddsOnAnswer")
     before = app.figure.to_json()
-    app.mistake.value = "ForgetsReadMisses"
+    assert app.job is None  # the first view was graded while the app was built
+    app.mistake.value = "ForgetsReadMisses"  # a first look grades on the app's thread
+    app.wait()
     assert app.last_error is None and app.figure.to_json() != before
     assert "Stage 1 · Serve locally: ✘" in app.output.value and "ForgetsReadMisses" in app.output.value
+    assert not app.mistake.disabled
+    graded = app.job
+    app.mistake.value = "AddsOnAnswer"  # a second look shows the kept report at once: no action
+    assert app.job is graded and "counted twice" in app.output.value
     with pytest.raises(ValueError, match="mistake='Nope'"):
         GalleryApp("Nope")
 

@@ -319,16 +319,21 @@ def test_the_live_app_shows_a_killed_process_and_its_restart(guarded):
     app = LiveApp(guarded, ops=20)
     assert "LHR" in app.table.value and app.figure.data[-1].lat == (None,)  # nothing down
     app.node.value = "CDG"
-    app.kill.click()
+    app.kill.click()  # each button acts on the app's own thread: wait() until its result is on show
+    app.wait()
     assert "killed" in app.output.value and not guarded.up("CDG")
     down = app.figure.data[-1]
     assert len(down.lat) == 1 and down.lat[0] is not None and ">down<" in app.table.value.replace("<td>", ">")
     app.drive.click()  # clients at CDG are refused; LHR serves
+    app.wait()
     assert "20 operations" in app.output.value
     app.restart.click()
+    app.wait()
     assert guarded.up("CDG") and app.figure.data[-1].lat == (None,)
     app.verdict.click()
+    app.wait()
     assert "nothing lost" in app.output.value, app.output.value
+    assert not app.busy and not any(b.disabled for b in app.buttons)
     guarded.read("CDG", "cart")  # a read at CDG: its replicas sync with the root
     guarded.quiet()
     room = Room(guarded.procs["root:FRA"].url, token=TOKEN)

@@ -20,80 +20,33 @@ a collapsed "details" area under the message, for an instructor to read or repor
 Tests drive apps without a browser: set a control's ``.value`` and read
 ``.output.value`` and ``.figure.data``. Outside a kernel ``show`` only keeps the
 figure, so nothing is printed and no renderer runs.
+
+An action that waits on real processes or real time (the live planet's Verdict) or
+computes for seconds (grading a gallery node) runs through ``App.act``
+(``edgekit.widgets.actions``): the kernel answers at once with a "busy" message and the
+controls greyed out, a thread of the app's own does the work, then shows its result or
+its error in words. ``app.wait()`` blocks until that result is on show. The messages live
+in ``edgekit.widgets.messages``; the kernel's garbage collection while idle in
+``edgekit.widgets.idle``.
 """
 
 from __future__ import annotations
 
-import html
-import math
+import threading
 import time
 import traceback
 from collections import OrderedDict
 from collections.abc import Callable, Hashable
+from concurrent.futures import Future
 
 import ipywidgets as w
 import plotly.graph_objects as go
 
+from edgekit.widgets.actions import Actions
+from edgekit.widgets.idle import collect_when_idle
+from edgekit.widgets.messages import explain, message_html, non_finite, table_html
 
-def message_html(text: str, kind: str = "info", details: str | None = None) -> str:
-    """An HTML box for a message; ``kind`` is "info" or "error" (the error box says so in words).
-
-    ``details`` (a traceback, say) goes in a collapsed "details" area that opens on a click.
-    """
-    prefix = "<b>Cannot show this:</b> " if kind == "error" else ""
-    border = "#D55E00" if kind == "error" else "#0072B2"
-    more = (
-        "<details><summary style='cursor:pointer;font-size:13px'>details</summary>"
-        f"<pre style='font-size:12px;white-space:pre-wrap'>{html.escape(details)}</pre></details>"
-        if details else ""
-    )
-    return (
-        f'<div style="border-left:4px solid {border};padding:4px 8px;font-size:15px">'
-        f"{prefix}{html.escape(text)}{more}</div>"
-    )
-
-
-def explain(exc: BaseException) -> str:
-    """The words a learner sees for ``exc``: its own message for bad input, a plain fault note otherwise.
-
-    >>> explain(ValueError("n=0: expected at least 1"))
-    'n=0: expected at least 1'
-    >>> explain(ZeroDivisionError("division by zero"))
-    'this is a fault in edgekit, not in your input (ZeroDivisionError: division by zero). Try another value; the details below help whoever fixes it.'
-    """
-    if isinstance(exc, (ValueError, TypeError)) and str(exc):
-        return str(exc)
-    return (f"this is a fault in edgekit, not in your input ({type(exc).__name__}: {exc}). "
-            "Try another value; the details below help whoever fixes it.")
-
-
-def non_finite(controls) -> str | None:
-    """A message for the first control holding an infinite or NaN number, or None if all are finite.
-
-    >>> import ipywidgets as w
-    >>> non_finite([w.FloatText(value=float("inf"), description="Budget")])
-    'Budget = inf: expected a finite number'
-    """
-    for c in controls:
-        value = getattr(c, "value", None)
-        parts = value if isinstance(value, tuple) else (value,)
-        if any(isinstance(v, float) and not math.isfinite(v) for v in parts):
-            name = getattr(c, "description", "") or type(c).__name__
-            return f"{name} = {value}: expected a finite number"
-    return None
-
-
-def table_html(rows: list[tuple[str, str]]) -> str:
-    """Label/value pairs as a two-column HTML table (labels plain, values bold), escaped.
-
-    >>> table_html([("RTT", "76 ms")])
-    "<table style='font-size:15px'><tr><td style='padding:2px 12px 2px 0'>RTT</td><td><b>76 ms</b></td></tr></table>"
-    """
-    cells = "".join(
-        f"<tr><td style='padding:2px 12px 2px 0'>{html.escape(k)}</td><td><b>{html.escape(v)}</b></td></tr>"
-        for k, v in rows
-    )
-    return f"<table style='font-size:15px'>{cells}</table>"
+__all__ = ["App", "Memo", "guarded", "offline_maps", "explain", "message_html", "non_finite", "table_html"]
 
 
 def offline_maps() -> None:
@@ -117,7 +70,7 @@ def _in_kernel() -> bool:
     return getattr(get_ipython(), "kernel", None) is not None
 
 
-class App:
+class App(Actions):
     """Base for widget apps: ``refresh`` reruns ``update`` and reports bad input in words."""
 
     has_map = False  # True: displaying the app first gives the page the world map's shapes
@@ -128,16 +81,27 @@ class App:
         self.figure: go.Figure | None = None
         self.last_error: str | None = None
         self.last_update_ms: float | None = None
+        self.job: Future | None = None  # the last ``act`` (``Actions``): done once its result is on show
+        self.busy = False
+        self._lock = threading.RLock()  # one redraw at a time, the kernel's or an action's thread
+        if _in_kernel():
+            from IPython import get_ipython
+
+            collect_when_idle(get_ipython())
 
     def show(self, fig: go.Figure) -> None:
         """Put ``fig`` on show: it becomes ``self.figure`` and is drawn afresh in ``self.plot``."""
         self.figure = fig
-        if _in_kernel():  # elsewhere (tests, scripts) only keep the figure: nothing to draw on
+        if not _in_kernel():  # elsewhere (tests, scripts) only keep the figure: nothing to draw on
+            return
+        if threading.current_thread() is threading.main_thread():
             from IPython.display import clear_output, display
 
             with self.plot:
                 clear_output(wait=True)  # wait: the old figure stays until the new one arrives, no flicker
                 display(fig)
+        else:  # an action's thread: what it displays would land in whichever cell runs now, so set the outputs
+            self.plot.outputs = ({"output_type": "display_data", "data": fig._repr_mimebundle_(), "metadata": {}},)
 
     def start(self, controls: list[w.Widget], *rows: w.Widget) -> None:
         """Draw the first view, then redraw whenever one of ``controls`` changes.
@@ -157,6 +121,10 @@ class App:
 
     def refresh(self, _change=None) -> None:
         """Rerun ``update``; any failure becomes the message in ``.output`` (and in ``.last_error``)."""
+        with self._lock:
+            self._refresh()
+
+    def _refresh(self) -> None:
         t0 = time.perf_counter()
         try:
             problem = non_finite(getattr(self, "controls", ()))

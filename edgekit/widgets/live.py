@@ -9,22 +9,26 @@ tick. Buttons act on the chosen process:
 **Kill** (``kill -9``), **Restart**; **Run clients** drives ``ops`` operations;
 **Verdict** heals everything, waits for quiet epochs and shows the kit's
 lost-write check over the recorded client history, the convergence of every
-copy, and read-your-writes. ``LiveApp(room)`` (``edgekit.live.Room``) shows a
-workshop's room: the map and table only.
+copy, and read-your-writes. A button waits on real processes and real time (a
+process start, quiet epochs: up to seconds), so it acts on a thread of the app's
+own (``App.act``): the kernel answers at once with what is under way and greys
+the buttons out, the ticks go on showing the planet meanwhile, and the result
+replaces the "under way" line when it is in. ``LiveApp(room)``
+(``edgekit.live.Room``) shows a workshop's room: the map and table only.
 
-Tests drive it without a browser (no kernel, no timer): ``app.tick()``, ``app.kill.click()``, then read
-``app.output.value``, ``app.table.value`` and ``app.figure.data``.
+Tests drive it without a browser (no kernel, no timer): ``app.tick()``, ``app.kill.click()``,
+``app.wait()`` (until the button's result is on show), then read ``app.output.value``,
+``app.table.value`` and ``app.figure.data``.
 """
 
 from __future__ import annotations
 
 import asyncio
-import traceback
 
 import ipywidgets as w
 
 from edgekit.figures.live import live_map
-from edgekit.widgets.base import App, _in_kernel, explain, message_html, table_html
+from edgekit.widgets.base import App, _in_kernel, message_html, table_html
 
 __all__ = ["LiveApp"]
 
@@ -37,6 +41,7 @@ class LiveApp(App):
     """A ``Planet`` (or a ``Room``) on the map, with its metrics and fault buttons."""
 
     has_map = True
+    worded = (ValueError, TypeError, RuntimeError)  # bad input, or a process that would not start or settle
 
     def __init__(self, source=None, ops: int = 200, interval_ms: int = 1000) -> None:
         super().__init__()
@@ -56,10 +61,15 @@ class LiveApp(App):
             self.restart = w.Button(description="Restart", tooltip="start it again on its disks")
             self.drive = w.Button(description="Run clients", tooltip=f"{ops} operations from 4 clients")
             self.verdict = w.Button(description="Verdict", tooltip="heal, wait for quiet epochs, check")
-            for button, fn in ((self.kill, self._kill), (self.restart, self._restart), (self.drive, self._drive),
-                               (self.verdict, self._verdict)):
-                button.on_click(self._guard(fn))
+            for button, busy, work, done in (
+                    (self.kill, lambda n: f"{n}: sending SIGKILL…", self._kill, self._said),
+                    (self.restart, lambda n: f"{n}: starting the process again…", self._restart, self._said),
+                    (self.drive, lambda _n: f"{ops} operations from 4 clients running…", self._drive, self._said),
+                    (self.verdict, lambda _n: "Healing every fault, then waiting for quiet epochs (a few "
+                                              "seconds)…", self._verdict, self._tabled)):
+                button.on_click(self._button(busy, work, done))
             controls = [self.node, self.kill, self.restart, self.drive, self.verdict]
+            self.buttons = controls
         self.refresh()
         self.controls = [*controls, self.auto]
         self.widget = w.VBox([w.HBox(controls[:3]), w.HBox([*controls[3:], self.auto]), self.output, self.plot,
@@ -81,44 +91,43 @@ class LiveApp(App):
             self.tick()
             self._schedule()
 
-    def _guard(self, fn):
-        def run(_button=None):
-            try:
-                fn()
-            except (ValueError, TypeError, RuntimeError) as exc:  # bad input, or a process that would not start
-                self.output.value = message_html(str(exc), "error")
-            except Exception as exc:  # noqa: BLE001 - a fault of the kit: words, and the details folded
-                self.output.value = message_html(explain(exc), "error", traceback.format_exc())
-            self.refresh()
-        return run
+    # -- what the buttons do: each on a thread of the app's own (``App.act``), the kernel answers at once --
 
-    # -- what the buttons do --------------------------------------------------------------------
+    def _button(self, busy, work, done):
+        """A button's callback: ``busy`` at once (the buttons greyed out), then ``done(work(node))``."""
+        def click(_button=None):
+            node = self.node.value
+            self.act(lambda: work(node), busy(node), done, disable=self.buttons)
+        return click
 
-    def _kill(self) -> None:
-        self.source.kill(self.node.value)
-        self.output.value = message_html(f"{self.node.value}: killed with SIGKILL (kill -9). Its disks stay.")
+    def _kill(self, node: str) -> str:
+        self.source.kill(node)
+        return f"{node}: killed with SIGKILL (kill -9). Its disks stay."
 
-    def _restart(self) -> None:
-        self.source.restart(self.node.value)
-        self.output.value = message_html(f"{self.node.value}: running again on the same SQLite files.")
+    def _restart(self, node: str) -> str:
+        self.source.restart(node)
+        return f"{node}: running again on the same SQLite files."
 
-    def _drive(self) -> None:
+    def _drive(self, _node: str) -> str:
         n = self.source.drive(ops=self.ops, tasks=4)
         h = self.source.history
-        self.output.value = message_html(f"{n} operations; the history holds {len(h)} "
-                                         f"({sum(op.status == 'ok' and op.kind == 'write' for op in h)} "
-                                         "acknowledged writes).")
+        return (f"{n} operations; the history holds {len(h)} "
+                f"({sum(op.status == 'ok' and op.kind == 'write' for op in h)} acknowledged writes).")
 
-    def _verdict(self) -> None:
+    def _verdict(self, _node: str) -> list:
         s = self.source
         s.settle()
         lost = s.lost_writes()
         copies, sessions = s.converged(), s.sessions()
-        self.output.value = table_html([
-            ("lost writes (the kit's checker)", str(lost)),
-            ("copies that differ from the root", str(len(copies))),
-            ("read-your-writes problems", str(len(sessions))),
-        ])
+        return [("lost writes (the kit's checker)", str(lost)),
+                ("copies that differ from the root", str(len(copies))),
+                ("read-your-writes problems", str(len(sessions)))]
+
+    def _said(self, text: str) -> None:
+        self.output.value = message_html(text)
+
+    def _tabled(self, rows: list) -> None:
+        self.output.value = table_html(rows)
 
     # -- drawing --------------------------------------------------------------------------------
 
