@@ -208,6 +208,35 @@ def test_run_wakes_the_collector_less_often_and_restores_it():
     assert seen[0][0] >= 50_000 and seen[0][1] >= 100 and seen[0][2] == old[2]
 
 
+def test_runs_on_two_threads_that_overlap_restore_the_collector_setting():
+    """A ends while B still runs, then B ends: the setting before A comes back (not A's raised one)."""
+    import threading
+
+    old = gc.get_threshold()
+    a_started, b_started, a_ended = threading.Event(), threading.Event(), threading.Event()
+    during = []
+
+    def a():
+        sim = Simulator(seed=1)
+        sim.call_later(1, lambda: (a_started.set(), b_started.wait(10)))
+        sim.run()
+        a_ended.set()
+
+    def b():
+        a_started.wait(10)
+        sim = Simulator(seed=2)
+        sim.call_later(1, lambda: (b_started.set(), a_ended.wait(10), during.append(gc.get_threshold())))
+        sim.run()
+
+    threads = [threading.Thread(target=f) for f in (a, b)]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join(20)
+    assert during and during[0][0] >= 50_000  # B still ran with the raised setting after A ended
+    assert gc.get_threshold() == old
+
+
 def test_a_traced_run_freezes_its_log_and_unfreezes_it_even_on_error():
     before = gc.get_freeze_count()  # 0, except where the interpreter freezes objects itself (3.12)
     sim = Simulator(seed=1)

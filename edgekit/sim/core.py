@@ -29,6 +29,7 @@ import gc
 import heapq
 import math
 import random
+import threading
 from collections import deque
 
 from .._checks import brief, check_int, check_number, check_seed
@@ -38,6 +39,30 @@ __all__ = ["Simulator", "Timer", "Event", "EventBudgetExceeded", "DEFAULT_MAX_EV
 _INF = math.inf
 _push = heapq.heappush
 _GC_THRESHOLDS = (50_000, 100)  # during a run: allocations per young collection, young per middle
+_gc_lock = threading.Lock()
+_gc_saved: list = []  # [the thresholds before the first run now running, how many runs are running]
+
+
+def _raise_gc_thresholds() -> None:
+    """Enter a run: the first of several concurrent runs (threads) saves the collector's setting."""
+    with _gc_lock:
+        if not _gc_saved:
+            th = gc.get_threshold()
+            _gc_saved[:] = [th, 0]
+            if th[0]:
+                gc.set_threshold(max(th[0], _GC_THRESHOLDS[0]), max(th[1], _GC_THRESHOLDS[1]), *th[2:])
+        _gc_saved[1] += 1
+
+
+def _restore_gc_thresholds() -> None:
+    """Leave a run: the last run still running puts back what the first one saved."""
+    with _gc_lock:
+        _gc_saved[1] -= 1
+        if not _gc_saved[1]:
+            th = _gc_saved[0]
+            _gc_saved.clear()
+            if th[0]:
+                gc.set_threshold(*th)
 _FREEZE_EVERY = 8_192  # events between gc.freeze() calls in a traced run
 DEFAULT_MAX_EVENTS = 10_000_000  # per run() call: seconds of work, far more than any chapter needs
 
@@ -212,9 +237,9 @@ class Simulator:
         # the log as it grows (gc.freeze is a list splice: cheap). Freezing is left alone when
         # the collector is off or something else has frozen objects (Python 3.12 freezes a few
         # hundred of its own at start-up), since unfreeze() would release those too.
-        th = gc.get_threshold()
-        if th[0]:
-            gc.set_threshold(max(th[0], _GC_THRESHOLDS[0]), max(th[1], _GC_THRESHOLDS[1]), *th[2:])
+        # Runs on several threads at once (a widget grading while a cell simulates) share one
+        # collector: the first to start saves its setting and the last to end restores it.
+        _raise_gc_thresholds()
         freeze = trace is not None and gc.isenabled() and gc.get_freeze_count() == 0
         self._running = True
         # The loop counts with ``range`` in chunks of at most _FREEZE_EVERY events and never past the
@@ -262,8 +287,7 @@ class Simulator:
             self._running = False
             n -= skipped  # events run
             self.events_run += n
-            if th[0]:
-                gc.set_threshold(*th)
+            _restore_gc_thresholds()
             if freeze:
                 gc.unfreeze()
         if n == max_events and self.peek() <= limit:
