@@ -80,3 +80,13 @@ def test_the_cli_help_names_the_planets_default_sites():
     from edgekit.live.planet import DEFAULT_SITES
 
     assert ",".join(DEFAULT_SITES) in parser().format_help().replace("\n", "").replace(" ", "")
+
+
+def test_a_planet_built_without_starting_writes_nothing(tmp_path):
+    data = tmp_path / "planet"
+    p = Planet(topology=Topology.flat(["LHR"], root="FRA"), data=str(data), start=False)
+    try:
+        assert not data.exists()  # the folder comes with start(); a probe's data="x" left an x/ behind
+    finally:
+        p.stop()
+    assert not data.exists()

@@ -96,8 +96,7 @@ class Planet(Faults, Ending):
             raise ValueError(f"port={brief(port)}: expected None (free ports) or a first port in 1024..65000")
         self.token, self.geo_scale, self.seed, self.ready_s, self.port = token, geo_scale, seed, ready_s, port
         self._own_data = data is None
-        self.data = tempfile.mkdtemp(prefix="edgekit-live-") if data is None else data
-        os.makedirs(self.data, exist_ok=True)
+        self.data = tempfile.mkdtemp(prefix="edgekit-live-") if data is None else data  # made by start()
         self.group = ProcessGroup()
         self.procs = self.group.procs
         self.loop = LoopThread()
@@ -153,6 +152,7 @@ class Planet(Faults, Ending):
 
     def start(self) -> None:
         """Start every process at once and wait until each serves (children retry until parents do)."""
+        os.makedirs(self.data, exist_ok=True)  # not before: a Planet built with start=False writes nothing
         for attempt in range(3):
             try:
                 for p in self.procs.values():
