@@ -80,11 +80,11 @@ class Meter:
             alive.clear()
             values.clear()
             values[id(None)] = 4
-        for k, v in entries.items():
-            if k not in keys:
-                keys[k] = len(json.dumps(k))
-            if id(v) not in values:
-                self.value_size(v)
+        for k in set(entries).difference(keys):  # C-level: only the new ones cost a Python step
+            keys[k] = len(json.dumps(k))
+        by_id = dict(zip(map(id, entries.values()), entries.values()))
+        for i in set(by_id).difference(values):
+            self.value_size(by_id[i])
 
 
 def _extra(msg) -> tuple:

@@ -145,7 +145,10 @@ class Site(FrontEnd):
             st = msg.state
             if st is not None:
                 m = op.merged
-                op.merged = st if m is None else self.join(m, st)
+                if m is None:
+                    op.merged = st
+                elif st is not m:
+                    op.merged = self.join(m, st)
             op.got.append((src, st))
             op.waiting -= 1
             if not op.waiting:  # every replica it asked has answered: nothing left to wait for
@@ -169,7 +172,10 @@ class Site(FrontEnd):
                 return self._finish(ctx, op, False)  # no replica answered: the PoP cannot serve it
             merged = op.merged
             if merged is not None:
-                self._repair(ctx, op, merged)
+                for _, st in op.got:
+                    if st is not merged:  # some answer is not the merge itself (usually all are)
+                        self._repair(ctx, op, merged)
+                        break
             elif op.kind is READ:
                 self.misses += 1
             if op.kind is READ and len(op.got) < len(op.where):
