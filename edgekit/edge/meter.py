@@ -82,7 +82,7 @@ class Meter:
             values[id(None)] = 4
         for k in set(entries).difference(keys):  # C-level: only the new ones cost a Python step
             keys[k] = len(json.dumps(k))
-        by_id = dict(zip(map(id, entries.values()), entries.values()))
+        by_id = dict(zip(map(id, entries.values()), entries.values(), strict=True))
         for i in set(by_id).difference(values):
             self.value_size(by_id[i])
 
