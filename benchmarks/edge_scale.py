@@ -26,26 +26,48 @@ benchmarks/results/edge_scale.json (``results_io``); the README quotes it with
 ``--repeats 3``.
 
 What makes it fast, and what does not, found by profiling first (cProfile and
-py-spy sampling on 300,000 operations; the same histories before and after):
+py-spy sampling on 300,000-400,000 operations; the same histories before and
+after: same events, sync bytes and verdict for seed 1):
 
-- Sync bytes are metered with one dict lookup per entry: key -> (the value
-  object last seen with it, the entry's size); a key travels again and again
-  with the same value object, so most entries cost one hit (the meter was 8%).
+- Sync bytes are metered from two caches (key -> its JSON size, value identity ->
+  its JSON size, the value kept alive so that its id stays its own): a message's
+  size is two ``sum(map(...))`` over dict lookups, no Python step per entry; only
+  keys and values never seen before are serialised (``json.dumps``), found with
+  C-level set differences.
 - A store's ``peek``, and ``get`` of an unbounded store (the root, hubs without
   a capacity), are the dict's own ``get``: no Python frame for the commonest
   calls of a run, and no LRU bookkeeping where nothing is ever evicted.
+- A join is skipped when a replica already holds the very state it is sent (the
+  common case: states travel by reference, and most sync entries are a key read
+  again, unchanged); read repair looks only when some answer is not the merge.
+- An upstream front end keeps each replica's answer as it came and works out,
+  key by key when the round closes, how many merged it, the join of the answers,
+  and which replicas to repair: about half the dict operations of counting and
+  joining per answer (and a duplicated answer counts once).
+- Client operations go from the driver straight to ``Site.start`` (the
+  workload's keys are checked once, not per call; the reply is a
+  ``functools.partial``, not a closure), and a round that has every answer closes
+  without going through the gather timer's bookkeeping.
 - Already there: one gather timer per front end rather than one per request,
   healthy links cached by the sender so that a send checks no fault unless one
   touches its link, the garbage collector kept off the long-lived stores.
 
-Where the time goes now (py-spy, share of samples): the event loop itself 12%
-(5.5 events per client operation: the operation, two requests to the key's
-replicas, two answers), ``wire.send`` 8%, store lookups 9% (memory-bound: 300
-stores of up to 1,000 keys, a root of 10,000), and the rest spread thin over
-the protocol's own Python: the client path (scatter, gather, merge, reply) about
-half, the WAN sync path (every sync entry joined on two replicas at each tier,
-13 entry-hops per client operation) about a third. Tried and dropped: delivering
-a request to both replicas in one event (the loop is 12% for all 5.5 events, and
+Where the time goes now (py-spy, share of samples, 400,000 operations): the event
+loop itself 12% (5.5 events per client operation: the operation, two requests to
+the key's replicas, two answers) and ``wire.send`` 9%; the rest is the protocol's
+own Python, about half of it the WAN sync (a run with the epochs switched off
+takes half the CPU time). Sync moves about 12 entries per client operation:
+2.3 in requests, 1.8 in responses, 3.6 into replicas (``Merge``: each entry on the
+key's two replicas at each tier) and 3.6 back (``Merged``), 0.8 passed between a
+cluster's replicas (``Fill``); each is a few dict operations on stores of
+thousands of keys (memory-bound: ``Replica._merge`` 7%, metering 7% with its
+JSON of new values, LRU ``get`` 4%). Callgrind counts about 200,000 machine
+instructions per operation (20,000 operations, start-up subtracted). The changes
+above took about 5-8% off (paired runs of the scale size, base and new side by
+side): leaner loops do not halve it. So the 30 s goal needs fewer entry passes (a
+protocol change: a child that sends a digest rather than a state still costs the
+same passes) or more cores, not leaner loops. Tried and dropped: delivering a
+request to both replicas in one event (the loop is 12% for all 5.5 events, and
 a batch delivery costs a Python loop of its own: a few percent at best, for a
 new context method every driver would need).
 """

@@ -111,10 +111,10 @@ def _hub_cut_off(cfg):
 
 def _close_without_quorum(real):
     def close(self, ctx, r):
-        for k in r.entries:
-            r.counts[k] = max(r.counts.get(k, 0), self.config.write_quorum)  # as if they all stored it
-            if r.answers.get(k) is None and self.upstream is not None:
-                r.answers[k] = r.entries[k]
+        for i in range(len(self.replica_ids)):  # as if every replica had merged every entry in time
+            answered = r.got.get(i, {})
+            r.got[i] = {k: sent if answered.get(k) is None and self.upstream is not None else answered.get(k)
+                        for k, sent in r.entries.items()}
         return real(self, ctx, r)
 
     return close

@@ -177,14 +177,19 @@ def test_a_hub_passes_through_what_it_could_not_keep():
     assert not len(site.interest)
 
 
-def test_the_root_says_nothing_written_only_when_enough_replicas_could_say_so():
-    cfg = EdgeConfig(replicas=3, n=2, write_quorum=1)
+def _root_cluster(cfg):
+    """A root cluster (front end and replicas) and a child node on a hand-driven wire."""
     net = HandNet()
     front, reps = make_cluster("root:IAD", None, "root", cfg)
     net.add("root:IAD", front)
     for rid, rep in reps.items():
         net.add(rid, rep)
     net.add("child", Node())
+    return net, front, reps
+
+
+def test_the_root_says_nothing_written_only_when_enough_replicas_could_say_so():
+    net, front, reps = _root_cluster(EdgeConfig(replicas=3, n=2, write_quorum=1))
 
     def ask(sid, drop=None):
         front.on_message(net.ctx["root:IAD"], "child", SyncRequest(sid, {"k": None}))
@@ -198,6 +203,21 @@ def test_the_root_says_nothing_written_only_when_enough_replicas_could_say_so():
     assert all(len(net.nodes[r].store) == 0 for r in reps)  # and nobody stores that word
     silent = f"root:IAD/r{front.where('k')[0]}"  # w=1: the silent one might hold the only copy
     assert ask(2, drop=lambda src, dst, msg: silent in (src, dst)) is None  # ask again
+
+
+def test_a_duplicated_answer_counts_once_towards_the_write_quorum():
+    """One replica's ``Merged`` delivered twice is one replica that merged, not two: the child
+    must not hear that its write is on ``write_quorum`` disks when it is on one."""
+    net, front, reps = _root_cluster(EdgeConfig(replicas=3, n=2, write_quorum=2))
+    a, b = (f"root:IAD/r{i}" for i in front.where("k"))
+    state = LWWRegister(1, 5.0, "LHR")
+    front.on_message(net.ctx["root:IAD"], "child", SyncRequest(1, {"k": state}))
+    sent = net.deliver(drop=lambda src, dst, msg: b in (src, dst))  # b never merges it
+    (merged,) = [m for src, dst, m in sent if src == a and dst == "root:IAD"]
+    front.on_message(net.ctx["root:IAD"], a, merged)  # the same answer again: the round closes
+    (resp,) = [m for _, dst, m in net.deliver() if dst == "child"]
+    assert resp.entries == {"k": None}  # ask again: only one of the key's two replicas has it
+    assert net.nodes[a].store.peek("k") == state and len(net.nodes[b].store) == 0
 
 
 def test_read_repair_and_a_write_quorum_inside_a_site():

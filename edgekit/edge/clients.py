@@ -14,6 +14,7 @@ import gc
 import itertools
 from collections.abc import Callable
 from contextlib import contextmanager
+from functools import partial
 
 from .._checks import brief, check_number
 from .history import ClientOp, status_of
@@ -61,19 +62,13 @@ class Clients:
         if kind is WRITE and arg is None:
             self.writes += 1
             arg = self.writes
-        ctx, t0 = self.contexts[site], self.sim.now
-
-        def reply(out: Outcome) -> None:
-            self._record(site, kind, key, arg, t0, out, done, observe)
-
+        ctx = self.contexts[site]
+        reply = partial(self._record, site, kind, key, arg, self.sim.now, done, observe)  # reply(outcome)
         if not ctx.up:
             return reply(_DOWN)  # the PoP is down: its clients get an error
-        if kind is READ:
-            self.sites[site].read(ctx, key, reply)
-        else:
-            self.sites[site].write(ctx, key, arg, reply)
+        self.sites[site].start(ctx, kind, key, arg, reply)  # read or write: checked above
 
-    def _record(self, site, kind, key, arg, t0, out: Outcome, done, observe) -> None:
+    def _record(self, site, kind, key, arg, t0, done, observe, out: Outcome) -> None:
         now = self.sim.now
         obs = self.observer
         if obs is not None and observe:
@@ -116,6 +111,7 @@ class Clients:
             raise ValueError(f"workload sites {missing}: not sites of this topology; "
                              f"expected some of {list(self.sites)}")
         keys, names, invoke, sim = workload.key_names(), list(workload.sites), self._invoke, self.sim
+        call_at = sim.call_at
         kinds = (READ, WRITE)
         t0 = sim.now
         bar = None
@@ -123,9 +119,6 @@ class Clients:
             from tqdm.auto import tqdm
 
             bar = tqdm(total=workload.ops, unit="op", unit_scale=True, mininterval=0.5)
-
-        def fire(si, ki, is_write):
-            invoke(names[si], kinds[is_write], keys[ki], None, None, True)
 
         done = 0
         ops = iter(workload)
@@ -135,7 +128,7 @@ class Clients:
                 if not chunk:
                     break
                 for t, si, ki, is_write in chunk:
-                    sim.call_at(t0 + t, fire, si, ki, is_write)
+                    call_at(t0 + t, invoke, names[si], kinds[is_write], keys[ki], None, None, True)
                 self._run(t0 + chunk[-1][0])
                 freeze()
                 done += len(chunk)

@@ -97,7 +97,9 @@ class FrontEnd(Node):
         now = ctx.now
         r.deadline = now + self._timeout_ms
         self.pending[r.rid] = r
-        self._tick(ctx, now + self._gather_ms)
+        at = now + self._gather_ms
+        if at < self._tick_at:  # the timer is set for later (or not at all): bring it forward
+            self._tick(ctx, at)
 
     def replied(self, ctx, r: Round, count: int = 1) -> None:
         """An answer for ``r`` arrived (the caller has merged it, and counted it unless ``count``)."""

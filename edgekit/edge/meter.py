@@ -20,19 +20,22 @@ class Meter:
     """Counts of WAN messages and their bytes for a run (shared by its nodes).
 
     Bytes are exactly ``wire_bytes(msg)`` (``len(json.dumps(msg.to_json()))``) but computed
-    from cached per-value sizes: values are immutable and the same objects travel again and
-    again, so each is serialised once. ``measure_bytes=False`` skips sizes altogether.
+    from cached sizes: keys and values are immutable and the same objects travel again and
+    again, so each is serialised once, and a message's size is two sums over those caches
+    (``map`` over dict lookups: no Python frame per entry). ``measure_bytes=False`` skips sizes
+    altogether.
     """
 
-    __slots__ = ("messages", "bytes", "requests", "responses", "entries", "measure_bytes", "_sizes",
-                 "_heads", "_entries")
+    __slots__ = ("messages", "bytes", "requests", "responses", "entries", "measure_bytes", "_heads",
+                 "_keys", "_values", "_alive")
 
     def __init__(self, measure_bytes: bool = True) -> None:
         self.messages = self.bytes = self.requests = self.responses = self.entries = 0
         self.measure_bytes = measure_bytes
-        self._sizes: dict = {}  # id(value) -> (value, size); holding the value keeps the id valid
         self._heads: dict = {}  # message shape -> size of the message with no entries
-        self._entries: dict = {}  # key -> (value, size of '"key": value', size of '"key"')
+        self._keys: dict = {}  # key -> len(json.dumps(key))
+        self._values: dict = {id(None): 4}  # id(value) -> len(json.dumps(value.to_json())); None is null
+        self._alive: dict = {}  # id(value) -> value: holding it keeps its id from being reused
 
     def count(self, msg) -> None:
         self.messages += 1
@@ -45,44 +48,43 @@ class Meter:
             self.bytes += self.size(msg)
 
     def value_size(self, v) -> int:
-        if v is None:
-            return 4  # null
-        hit = self._sizes.get(id(v))
-        if hit is not None and hit[0] is v:
-            return hit[1]
-        n = len(json.dumps(v.to_json()))
-        if len(self._sizes) > 500_000:
-            self._sizes.clear()
-        self._sizes[id(v)] = (v, n)
+        """``len(json.dumps(v.to_json()))`` (4 for None: null), cached by the value's identity."""
+        n = self._values.get(id(v))
+        if n is None:
+            n = len(json.dumps(v.to_json()))
+            self._values[id(v)], self._alive[id(v)] = n, v
         return n
 
     def size(self, msg) -> int:
-        """``len(json.dumps(msg.to_json()))``, from cached entry sizes."""
+        """``len(json.dumps(msg.to_json()))``, from cached key and value sizes."""
         entries = msg.entries
         # The message with no entries ends in "{}"; each entry adds '"key": value' and ", ".
         shape = (type(msg), len(str(msg.sync_id)), _extra(msg))
         head = self._heads.get(shape)
         if head is None:
             head = self._heads[shape] = len(json.dumps(type(msg)(msg.sync_id, {}, *_extra(msg)).to_json()))
-        # One lookup per entry: key -> (the value last seen with it, the entry's size, the key's).
-        # A key travels again and again with the same value object, so most entries cost one hit.
-        cache = self._entries
-        body = 0
-        for k, v in entries.items():
-            hit = cache.get(k)
-            if hit is not None:
-                if hit[0] is v:
-                    body += hit[1]
-                    continue
-                nk = hit[2]
-            else:
-                if len(cache) > 500_000:
-                    cache.clear()
-                nk = len(json.dumps(k))
-            n = nk + (6 if v is None else 2 + self.value_size(v))  # '"key": null' or '"key": value'
-            cache[k] = (v, n, nk)
-            body += n
-        return head + body + 2 * max(len(entries) - 1, 0)
+        if not entries:
+            return head
+        try:
+            body = sum(map(self._keys.__getitem__, entries)) + sum(map(self._values.__getitem__,
+                                                                      map(id, entries.values())))
+        except KeyError:  # a key or a value not seen before (or the caches were full and cleared)
+            self._learn(entries)
+            return self.size(msg)
+        return head + body + 4 * len(entries) - 2  # '": "' per entry, ", " between entries
+
+    def _learn(self, entries: dict) -> None:
+        keys, values, alive = self._keys, self._values, self._alive
+        if len(keys) + len(alive) > 500_000:  # a bound on memory: start again
+            keys.clear()
+            alive.clear()
+            values.clear()
+            values[id(None)] = 4
+        for k in set(entries).difference(keys):  # C-level: only the new ones cost a Python step
+            keys[k] = len(json.dumps(k))
+        by_id = dict(zip(map(id, entries.values()), entries.values(), strict=True))
+        for i in set(by_id).difference(values):
+            self.value_size(by_id[i])
 
 
 def _extra(msg) -> tuple:

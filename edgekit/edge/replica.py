@@ -190,6 +190,8 @@ class Replica(SyncNode):
                     for child in waiting:
                         waiting[child] = True
             cur = peek(key)
+            if value is cur:
+                continue  # the common case: it already holds this very state
             new = join(cur, value)
             if new is not cur and (cur is None or new != cur):
                 put(key, new, pins)
@@ -207,7 +209,7 @@ class Replica(SyncNode):
         if self.tier != "hub":  # the root: join, and answer what it has (None: never seen here)
             for k, v in msg.entries.items():
                 cur = get(k)
-                if v is not None:
+                if v is not None and v is not cur:
                     new = join(cur, v)
                     if new is not cur and (cur is None or new != cur):
                         store.put(k, new)
@@ -220,7 +222,7 @@ class Replica(SyncNode):
         for k, v in msg.entries.items():
             cur = get(k)
             had = cur is not None and k in fresh
-            if v is not None:
+            if v is not None and v is not cur:  # the same state (the common case) is no news
                 new = join(cur, v)
                 if new is not cur and (cur is None or new != cur):
                     interest.wrote(k)  # news for our upstream: pinned until it is acknowledged

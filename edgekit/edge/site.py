@@ -101,17 +101,24 @@ class Site(FrontEnd):
 
     def read(self, ctx, key: str, reply) -> None:
         """Serve a read: the merge of the key's replicas (``reply(outcome)`` is called later)."""
-        self._start(ctx, READ, key, None, reply)
+        self._check(key, reply)
+        self.start(ctx, READ, key, None, reply)
 
     def write(self, ctx, key: str, arg, reply) -> None:
         """Apply write ``arg`` (write number ``i``: see ``edgekit.edge.values``) to ``key``."""
-        self._start(ctx, WRITE, key, arg, reply)
+        self._check(key, reply)
+        self.start(ctx, WRITE, key, arg, reply)
 
-    def _start(self, ctx, kind, key, arg, reply) -> None:
+    @staticmethod
+    def _check(key, reply) -> None:
         if not isinstance(key, str) or not key:
             raise TypeError(f"key={brief(key)}: expected a non-empty string")
         if not callable(reply):
             raise TypeError(f"reply={brief(reply)}: expected a function that takes the Outcome")
+
+    def start(self, ctx, kind: str, key: str, arg, reply) -> None:
+        """``read`` (``kind`` READ) or ``write`` (WRITE) for a caller that has checked ``key`` and
+        ``reply`` itself: the simulator's driver, once per client operation."""
         op = _Op()
         self._rid = rid = self._rid + 1
         op.rid, op.kind, op.key, op.arg, op.t0, op.reply = rid, kind, key, arg, ctx.now, reply
@@ -138,12 +145,17 @@ class Site(FrontEnd):
             st = msg.state
             if st is not None:
                 m = op.merged
-                op.merged = st if m is None else self.join(m, st)
+                if m is None:
+                    op.merged = st
+                elif st is not m:
+                    op.merged = self.join(m, st)
             op.got.append((src, st))
             op.waiting -= 1
-            if op.waiting and op.first is not None:
-                return  # more answers to come, and the timer is already running
-            self.replied(ctx, op, 0)
+            if not op.waiting:  # every replica it asked has answered: nothing left to wait for
+                del self.pending[op.rid]
+                self.close(ctx, op)
+            elif op.first is None:
+                self.replied(ctx, op, 0)  # the first answer: the gather timer starts
         elif kind is Stored:
             op = self.pending.get(msg.rid)
             if op is None or op.phase is not PUT:
@@ -160,7 +172,10 @@ class Site(FrontEnd):
                 return self._finish(ctx, op, False)  # no replica answered: the PoP cannot serve it
             merged = op.merged
             if merged is not None:
-                self._repair(ctx, op, merged)
+                for _, st in op.got:
+                    if st is not merged:  # some answer is not the merge itself (usually all are)
+                        self._repair(ctx, op, merged)
+                        break
             elif op.kind is READ:
                 self.misses += 1
             if op.kind is READ and len(op.got) < len(op.where):

@@ -164,9 +164,8 @@ class SyncNode(Node):
     # -- what a subclass provides ---------------------------------------------------------------
 
     def states_of(self, keys) -> dict:
-        """Key -> this node's current state (None when it lacks the key), for a request."""
-        peek = self.store.peek
-        return {k: peek(k) for k in keys}
+        """Key -> this node's current state (None when it lacks the key), for a request (``keys``: a list)."""
+        return dict(zip(keys, map(self.store.peek, keys), strict=True))  # no Python step per key
 
     def merge_entries(self, ctx, entries: dict) -> None:
         """Merge a response's values into this node's state (``None`` entries: nothing to merge)."""

@@ -47,12 +47,14 @@ from .values import VALUE_TYPES
 
 __all__ = ["Upstream"]
 
+_NONE: dict = {}  # the answers of a replica that did not answer
+_SILENT = object()  # a key a replica did not answer for
+
 
 class _Sync(Round):
     """A child's sync in flight."""
 
-    __slots__ = ("child", "sid", "entries", "blocking", "answers", "counts", "got", "urgent", "out", "leads",
-                 "lead_of")
+    __slots__ = ("child", "sid", "entries", "blocking", "got", "order", "urgent", "out")
 
 
 class Upstream(FrontEnd):
@@ -75,17 +77,11 @@ class Upstream(FrontEnd):
             r = self.pending.get(msg.rid)
             if r is None or r.phase is not GATHER:
                 return  # too late: not merged, not repaired
-            join, answers, counts, leads = self.join, r.answers, r.counts, r.leads
-            me, lead_of = int(src.rsplit("/r", 1)[1]), r.lead_of
-            for k, v in msg.entries.items():
-                counts[k] = counts.get(k, 0) + 1
-                if v is not None:
-                    a = answers.get(k)
-                    answers[k] = v if a is None else join(a, v)
-                if lead_of[k] == me:
-                    leads[k] = None
+            i = int(src.rsplit("/r", 1)[1])
+            if i not in r.got:  # a duplicate answer counts once
+                r.got[i] = msg.entries
+                r.order.append((i, src))
             r.urgent.extend(msg.urgent)
-            r.got.append((src, msg.entries))
             self.replied(ctx, r)
         elif kind is SyncResponse:
             self.on_fetch_response(ctx, msg)
@@ -95,45 +91,60 @@ class Upstream(FrontEnd):
         self.served += 1
         r = _Sync()
         r.rid, r.child, r.sid, r.entries, r.blocking = self.new_rid(), child, req.sync_id, req.entries, req.blocking
-        r.answers, r.counts, r.got, r.urgent, r.out, r.leads = {}, {}, [], [], None, {}
-        r.lead_of = lead_of = {}  # key -> index of its lead replica
-        groups: dict = {}
+        r.got, r.order, r.urgent, r.out = {}, [], [], None  # replica index -> its answers; arrival order
+        ids = self.replica_ids
+        groups = [{} for _ in ids]  # replica index -> the entries of the keys it holds
         table, where = self._table, self.where
         for k, v in req.entries.items():
-            at = table.get(k) or where(k)
-            lead_of[k] = at[0]
-            for i in at:
-                g = groups.get(i)
-                if g is None:
-                    g = groups[i] = {}
-                g[k] = v
-        if not groups:
+            for i in table.get(k) or where(k):
+                groups[i][k] = v
+        asked = 0
+        for i, sub in enumerate(groups):
+            if sub:
+                ctx.send(ids[i], Merge(r.rid, child, sub, req.blocking))
+                asked += 1
+        if not asked:
             return self.send(ctx, child, SyncResponse(req.sync_id, {}))
-        ids = self.replica_ids
-        for i, sub in groups.items():
-            ctx.send(ids[i], Merge(r.rid, child, sub, req.blocking))
-        self.open_round(ctx, r, len(groups), GATHER)
+        self.open_round(ctx, r, asked, GATHER)
 
     def close(self, ctx, r: _Sync) -> None:
         if r.out is not None:  # a fetch from above timed out: answer what we have
             return self._respond(ctx, r)
-        w, hub, answers, counts = self.config.write_quorum, self.upstream is not None, r.answers, r.counts
-        out, ask, urgent = {}, [], bool(r.urgent)
+        w, hub, join, got, vouch = self.config.write_quorum, self.upstream is not None, self.join, r.got, self._vouch
+        table, where = self._table, self.where
+        out, ask, urgent, fix = {}, [], bool(r.urgent), {}
         for k in r.entries:
-            c = counts.get(k, 0)
-            a = answers.get(k)
+            at = table.get(k) or where(k)
+            # How many of its replicas merged it in time, the join of their answers, and whether
+            # some answer is not that join (it lacks the key, or holds something else).
+            c, a, differ = 0, None, False
+            for i in at:
+                v = got.get(i, _NONE).get(k, _SILENT)
+                if v is _SILENT:
+                    continue  # this replica did not answer in time
+                c += 1
+                if v is None:
+                    differ = True
+                elif a is None:
+                    a = v
+                elif v is not a:
+                    a, differ = join(a, v), True
             if c < w:
                 out[k] = None  # not on enough disks: the child must ask again
             elif a is not None:
                 out[k] = a
+                if differ:
+                    self._fix(fix, at, got, k, a)
             elif hub:
                 out[k] = None  # nothing from above here yet
                 ask.append(k)
-                if k not in r.leads:
+                if at[0] not in got:
                     urgent = True  # the replica that would ask above did not answer: we ask now
             else:
-                out[k] = self.bottom if c >= self._vouch else None
-        self._fill(ctx, r, out)
+                out[k] = self.bottom if c >= vouch else None
+        for i, src in r.order:  # read repair, in the order the answers came
+            if i in fix:
+                ctx.send(src, Fill(fix[i]))
         r.out = out
         if ask and (r.blocking or urgent):
             if not r.blocking:
@@ -141,15 +152,15 @@ class Upstream(FrontEnd):
             return self.fetch(ctx, r, ask)
         self._respond(ctx, r)
 
-    def _fill(self, ctx, r: _Sync, out: dict) -> None:
-        """Read repair: every replica whose answer differs from the one given gets it (not the
-        root's bottom: a replica storing "never written" would vouch for what it has not seen)."""
-        answers = r.answers
-        for src, entries in r.got:
-            fix = {k: out[k] for k, v in entries.items()
-                   if k in answers and out[k] is not None and v is not out[k] and v != out[k]}
-            if fix:
-                ctx.send(src, Fill(fix))
+    @staticmethod
+    def _fix(fix: dict, at, got: dict, k, a) -> None:
+        """Read repair: every replica that answered something other than ``a`` (the answer given)
+        gets it. Not the root's bottom: a replica storing "never written" would vouch for what it
+        has not seen (``a`` is never the bottom here)."""
+        for i in at:
+            v = got.get(i, _NONE).get(k, _SILENT)
+            if v is not _SILENT and v is not a and v != a:
+                fix.setdefault(i, {})[k] = a
 
     def fetched(self, ctx, r: _Sync, entries) -> None:
         out, join, fill = r.out, self.join, {}
