@@ -90,3 +90,16 @@ def test_a_planet_built_without_starting_writes_nothing(tmp_path):
     finally:
         p.stop()
     assert not data.exists()
+
+
+def test_two_planets_with_one_seed_do_not_plan_the_same_ports():
+    """Two notebooks (or test runs) with the default seed at once: a killed process's port must not
+    be the one the other planet plans, or a restart could find it taken, or clients reach the other."""
+    topo = Topology.flat(["LHR", "CDG"], root="FRA")
+    planets = [Planet(topology=topo, seed=3, start=False) for _ in range(2)]
+    try:
+        a, b = ({n: p.port for n, p in planet.procs.items()} for planet in planets)
+        assert a.keys() == b.keys() and a != b
+    finally:
+        for p in planets:
+            p.stop()

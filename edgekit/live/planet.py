@@ -107,7 +107,10 @@ class Planet(Faults, Ending):
                         "--seed", str(seed), "--geo-scale", str(geo_scale), "--store", store]
         if token:
             self._common += ["--token", token]
-        self._split, self._nodes, self._rng = tuple(split), dict(nodes or {}), random.Random(f"ports/{seed}")
+        # Ports are not part of any history, so they are not drawn from ``seed``: two planets built
+        # with the same seed at once (two notebooks, two test runs) would otherwise try the same
+        # ports, and a killed process's port could go to the other planet before its restart.
+        self._split, self._nodes, self._rng = tuple(split), dict(nodes or {}), random.Random()
         self.clients = LiveClients({}, self.config.value_type, token)
         self._plan()
         self._session: aiohttp.ClientSession | None = None
