@@ -201,6 +201,7 @@ def probes():
         ("compare", compare.compare, (("flat",), "none", SETUP, 1), {}),
         ("fault_timeline", compare.fault_timeline, ("tree", "site_isolated", SETUP), {}),
         ("authority", compare.authority, (_system(),), {}),
+        ("workshop_ready", compare.workshop_ready, ("none", 0), {}),
         ("summary_rows", compare.summary_rows, ((compare.run("flat", "none", SETUP, 1),),), {}),
         ("read_miss_modes", complications.read_miss_modes, (SETUP, 1), {}),
         ("epoch_sweep", complications.epoch_sweep, ((500,), SETUP, 1), {}),

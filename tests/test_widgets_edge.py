@@ -1,8 +1,11 @@
 """Chapter 5 widgets, driven without a browser: set a control, read the numbers and the figure."""
 
+import threading
+
 import pytest
 
 from edgekit.edge.lab import compare as cmp
+from edgekit.widgets import edge as edge_widgets
 from edgekit.widgets.edge import DesignComparison, SiteInspector, SyncStepper
 
 SMALL = cmp.Setup(sites=("LHR", "FRA", "IAD", "SYD"), rates=80.0, keys=10, ops=300, isolated="SYD")
@@ -84,8 +87,8 @@ def test_design_comparison_switches_fault_and_view(small_runs):
     assert len(app.figure.data) == 9  # six bar panels; latency and visibility also show p99 / p90 marks
     assert app.figure.layout.title.text.endswith("fault: none")
 
-    app.scenario.value = "region_cut"
-    assert app.records[0].scenario == "region_cut"
+    app.scenario.value = "region_cut"  # run already (the fixture, as the notebook's own cell): at once
+    assert app.records[0].scenario == "region_cut" and not app.busy
     assert app.figure.layout.title.text.endswith("fault: region cut")
     failed = app.figure.data[-1].y  # the last panel: failed client operations, per design
     assert failed[0] == pytest.approx(100 * (app.records[0].failed_reads + app.records[0].failed_writes)
@@ -95,3 +98,26 @@ def test_design_comparison_switches_fault_and_view(small_runs):
     assert len(app.figure.data) == 4 and app.figure.layout.yaxis.type == "log"
     assert app.figure.data[0].name == "asynchronous primary"
     assert list(app.figure.data[0].x) == list(SMALL.sites)
+
+
+def test_design_comparison_runs_a_new_fault_on_its_thread(small_runs, monkeypatch):
+    gate, calls = threading.Event(), []
+
+    def slow(scenario, seed=0, progress=False):
+        calls.append(scenario)
+        assert gate.wait(10)
+        return cmp.compare(scenario=scenario, setup=SMALL)
+
+    app = DesignComparison()
+    monkeypatch.setattr(edge_widgets, "workshop_compare", slow)
+    app.scenario.value = "upstream_down"  # not run yet: the kernel answers at once, busy
+    assert app.busy and "Running the four designs with upstream down" in app.output.value
+    assert app.scenario.disabled and app.records[0].scenario == "none"
+    gate.set()
+    app.wait()
+    assert calls == ["upstream_down"] and not app.busy and not app.scenario.disabled
+    assert app.records[0].scenario == "upstream_down" and app.last_error is None
+    assert app.figure.layout.title.text.endswith("fault: upstream down")
+    app.scenario.value = "none"
+    app.scenario.value = "upstream_down"  # a second look: kept, no run
+    assert calls == ["upstream_down"] and not app.busy

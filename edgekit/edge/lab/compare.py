@@ -38,7 +38,7 @@ from dataclasses import dataclass, field
 
 from edgekit.sim import FaultModel
 
-from ..._checks import brief, check_items
+from ..._checks import brief, check_items, check_seed
 from ..config import EdgeConfig
 from ..system import EdgeSystem
 from ..topology import Topology, _check_sites, site_place
@@ -53,7 +53,7 @@ from .primary import PrimaryConfig, PrimarySystem, central_site
 from .workload import Workload
 
 __all__ = ["TOPOLOGIES", "SCENARIOS", "WORKSHOP_SITES", "WORKSHOP_RATES", "Setup", "RunRecord", "build",
-           "run", "compare", "workshop_compare", "fault_timeline", "authority", "summary_rows"]
+           "run", "compare", "workshop_compare", "workshop_ready", "fault_timeline", "authority", "summary_rows"]
 
 TOPOLOGIES = ("primary", "gossip", "flat", "tree")
 SCENARIOS = ("none", "site_isolated", "upstream_down", "region_cut")
@@ -322,6 +322,13 @@ def workshop_compare(scenario: str = "none", seed: int = 0, progress: bool = Fal
     if key not in _WORKSHOP:
         _WORKSHOP[key] = compare(TOPOLOGIES, scenario, Setup(), seed, progress)
     return _WORKSHOP[key]
+
+
+def workshop_ready(scenario: str = "none", seed: int = 0) -> bool:
+    """Whether ``workshop_compare(scenario, seed)`` has run already (and so returns at once)."""
+    if scenario not in SCENARIOS:
+        raise ValueError(f"scenario={brief(scenario)}: expected one of {SCENARIOS}")
+    return (scenario, check_seed(seed)) in _WORKSHOP
 
 
 def summary_rows(records) -> list[dict]:
