@@ -73,6 +73,7 @@ def probes(tmp=None):
         ("symbol", style.symbol, (3,), {}),
         ("dash", style.dash, (3,), {}),
         ("mimebundle", fdisplay.mimebundle, (style.apply(go.Figure()),), {}),
+        ("page_bundle", fdisplay.page_bundle, (style.apply(go.Figure()),), {}),
         ("install", fdisplay.install, (object(),), {}),  # not a kernel: installs nothing
     ]
     return out

@@ -70,3 +70,13 @@ def test_where_plotly_would_choose_another_renderer_it_does():
     shown, loaded = _kernel_outputs(["from edgekit.figures.geo import pair_figure\npair_figure('LHR', 'SYD')", LOADED],
                                     env={"PLOTLY_RENDERER": "json"})
     assert shown == [["application/json"]] and loaded == ["True True"]
+
+
+def test_a_figure_an_app_shows_from_its_thread_keeps_plotlys_renderers_unloaded():
+    """App.show from an action's thread sets the Output widget's outputs itself: with the kit's bundle,
+    not plotly's ``_repr_mimebundle_``, which would load the renderers for every later figure."""
+    shown, loaded = _kernel_outputs([
+        "import threading\nfrom edgekit.figures.geo import pair_figure\nfrom edgekit.widgets.light import PairExplorer\n"
+        "app = PairExplorer()\nt = threading.Thread(target=app.show, args=(pair_figure('LHR', 'SYD'),))\n"
+        "t.start(); t.join()\nprint(sorted(app.plot.outputs[0]['data']))", LOADED])
+    assert shown[-1] == str([display.MIME]) and loaded == ["False False"]  # (the app drew once on build)

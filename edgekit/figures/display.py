@@ -24,7 +24,7 @@ import sys
 import plotly.graph_objects as go
 import plotly.io as pio
 
-__all__ = ["MIME", "mimebundle", "install"]
+__all__ = ["MIME", "mimebundle", "page_bundle", "install"]
 
 MIME = "application/vnd.plotly.v1+json"
 # Environment variables under which plotly.io._renderers (plotly 7.1) picks a renderer other than
@@ -45,6 +45,18 @@ def plotly_chooses_mimetype() -> bool:
     if "plotly.io._renderers" in sys.modules:
         return False
     return not any(os.environ.get(v) for v in PLOTLY_ELSEWHERE) and not os.path.exists("/kaggle/input")
+
+
+def page_bundle(fig: go.Figure) -> dict:
+    """The bundle a page gets for ``fig``: ours where plotly would send its mime type, else plotly's own.
+
+    For outputs set directly (an ``Output`` widget's ``outputs`` from an app's thread), where the
+    display hook does not run: plotly's ``_repr_mimebundle_`` would load its renderers (nbformat and
+    all) and from then on every figure of the kernel would go plotly's way.
+    """
+    if isinstance(fig, go.Figure) and not plotly_chooses_mimetype():
+        return fig._repr_mimebundle_()
+    return mimebundle(fig)  # (which names a non-figure ``fig`` in its TypeError)
 
 
 def _show(fig: go.Figure) -> None:

@@ -42,6 +42,7 @@ from concurrent.futures import Future
 import ipywidgets as w
 import plotly.graph_objects as go
 
+from edgekit.figures.display import page_bundle
 from edgekit.widgets.actions import Actions
 from edgekit.widgets.idle import collect_when_idle
 from edgekit.widgets.messages import explain, message_html, non_finite, table_html
@@ -101,7 +102,7 @@ class App(Actions):
                 clear_output(wait=True)  # wait: the old figure stays until the new one arrives, no flicker
                 display(fig)
         else:  # an action's thread: what it displays would land in whichever cell runs now, so set the outputs
-            self.plot.outputs = ({"output_type": "display_data", "data": fig._repr_mimebundle_(), "metadata": {}},)
+            self.plot.outputs = ({"output_type": "display_data", "data": page_bundle(fig), "metadata": {}},)
 
     def start(self, controls: list[w.Widget], *rows: w.Widget) -> None:
         """Draw the first view, then redraw whenever one of ``controls`` changes.
