@@ -13,7 +13,7 @@ from hypothesis import strategies as st
 from edgekit.crdt import GCounter, LWWRegister
 from edgekit.edge import EdgeConfig, SyncRequest, SyncResponse
 from edgekit.edge.context import HandNet
-from edgekit.edge.messages import Fill, Get, Merge, Put
+from edgekit.edge.messages import Fill, Get, Got, Merge, Put, Stored
 from edgekit.edge.system import make_cluster
 from edgekit.sim.node import Node
 
@@ -214,7 +214,9 @@ def test_a_duplicated_answer_counts_once_towards_the_write_quorum():
     front.on_message(net.ctx["root:IAD"], "child", SyncRequest(1, {"k": state}))
     sent = net.deliver(drop=lambda src, dst, msg: b in (src, dst))  # b never merges it
     (merged,) = [m for src, dst, m in sent if src == a and dst == "root:IAD"]
-    front.on_message(net.ctx["root:IAD"], a, merged)  # the same answer again: the round closes
+    front.on_message(net.ctx["root:IAD"], a, merged)  # the same answer again
+    assert front.pending and not [m for _, dst, m in net.deliver() if dst == "child"]  # still waits for b
+    net.advance(10_000.0)  # b never answers: the gather window ends
     (resp,) = [m for _, dst, m in net.deliver() if dst == "child"]
     assert resp.entries == {"k": None}  # ask again: only one of the key's two replicas has it
     assert net.nodes[a].store.peek("k") == state and len(net.nodes[b].store) == 0
@@ -240,6 +242,29 @@ def test_read_repair_and_a_write_quorum_inside_a_site():
     front.write(net.ctx["LHR"], "k", 2, got.append)
     net.deliver()
     assert got[2].ok and all(net.nodes[r].interest.dirty.get("k") for r in (a, b))
+
+
+def test_a_site_counts_a_duplicated_answer_once():
+    """In-site links may duplicate: one replica's Stored twice is one disk (the write is not
+    acknowledged), and one replica's Got twice does not end a read before the other answers."""
+    cfg = EdgeConfig(replicas=3, n=2, write_quorum=2)
+    net = HandNet(now=10.0)
+    front, reps = make_cluster("LHR", "hub:FRA", "site", cfg)
+    for nid, node in {"LHR": front, **reps}.items():
+        net.add(nid, node)
+    a, b = (f"LHR/r{i}" for i in front.where("k"))
+    got = []
+    front.write(net.ctx["LHR"], "k", 1, got.append)
+    net.deliver(drop=lambda src, dst, msg: dst == b and type(msg) is Put,  # b never stores it
+                twice=lambda src, dst, msg: src == a and type(msg) is Stored)  # a says so twice
+    net.advance(100.0)
+    assert not got[0].ok and got[0].maybe  # one disk of two, however often it says so
+    front.read(net.ctx["LHR"], "k", got.append)
+    net.deliver(drop=lambda src, dst, msg: src == b and type(msg) is Got,  # b's answer is late
+                twice=lambda src, dst, msg: src == a and type(msg) is Got)
+    assert len(got) == 1 and front.pending  # the read waits for its gather window, not for a's copy
+    net.advance(100.0)
+    assert got[1].ok and got[1].value == 1
 
 
 def test_actor_leases_never_reuse_a_dot_when_the_replicas_are_behind():

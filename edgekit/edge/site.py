@@ -123,7 +123,7 @@ class Site(FrontEnd):
         self._rid = rid = self._rid + 1
         op.rid, op.kind, op.key, op.arg, op.t0, op.reply = rid, kind, key, arg, ctx.now, reply
         op.merged = op.stored = op.written = None
-        op.got, op.acks = [], 0
+        op.got, op.acks = [], set()  # (replica, its answer) in order; the replicas that stored the write
         op.where = where = self._table.get(key) or self.where(key)
         if kind is WRITE and self._blind:
             return self._put(ctx, op, None)  # it replaces whatever is there: one round trip
@@ -142,6 +142,9 @@ class Site(FrontEnd):
             op = self.pending.get(msg.rid)
             if op is None or op.phase is not GATHER:
                 return  # later than the timer: neither merged nor repaired
+            for s, _ in op.got:
+                if s == src:
+                    return  # a duplicated answer: counted once, and the round still waits for the others
             st = msg.state
             if st is not None:
                 m = op.merged
@@ -160,7 +163,9 @@ class Site(FrontEnd):
             op = self.pending.get(msg.rid)
             if op is None or op.phase is not PUT:
                 return
-            op.acks += 1
+            if src in op.acks:
+                return  # a duplicated acknowledgement is one disk, not two
+            op.acks.add(src)
             op.stored = self.join(op.stored, msg.state)
             self.replied(ctx, op)
         elif kind is SyncResponse:
@@ -192,7 +197,7 @@ class Site(FrontEnd):
             if op.kind is READ:
                 return self._finish(ctx, op, True, op.merged)  # served as missing after all
             return self._finish(ctx, op, False)  # a write that must read first cannot be served
-        ok = op.acks >= self.config.write_quorum  # PUT
+        ok = len(op.acks) >= self.config.write_quorum  # PUT
         self._finish(ctx, op, ok, op.stored if ok else None, maybe=not ok)
 
     def fetched(self, ctx, op: _Op, entries) -> None:

@@ -78,9 +78,10 @@ class Upstream(FrontEnd):
             if r is None or r.phase is not GATHER:
                 return  # too late: not merged, not repaired
             i = int(src.rsplit("/r", 1)[1])
-            if i not in r.got:  # a duplicate answer counts once
-                r.got[i] = msg.entries
-                r.order.append((i, src))
+            if i in r.got:
+                return  # a duplicated answer: counted once, and the round still waits for the others
+            r.got[i] = msg.entries
+            r.order.append((i, src))
             r.urgent.extend(msg.urgent)
             self.replied(ctx, r)
         elif kind is SyncResponse:
