@@ -28,17 +28,17 @@ during the block then moves both sides alike. The figures are medians over
 (SimPy with processes, the network without recording or without faults) run
 once each after their block and are divided by its mean.
 
-Why the ratio used to scatter ([0.51-0.75] over 11 runs of 200,000 events):
-one run was about 0.2 s of CPU per side, so a few hundredths of a second of
-cache or CPU taken by other work on the machine moved a single pair's ratio by
-a tenth, and a single pair had no protection against drift. A million events
-(about 1.5 s per network run) and A B B A blocks narrow it; the work compared is
-the same as before (every fault kind on, every record kept, the bare loop
-unchanged). What they cannot cancel is that load lowers the ratio itself: the
-recorded network is bound by memory (fresh pages, cold cache lines) and loses
-more to other processes' use of the caches than the bare loop does. On this
-2-core machine, at a load average of 4-6: 0.61x [0.59-0.64]; at 5-8: 0.60x
-[0.54-0.65] (11 runs each).
+Why the ratio scatters: at 200,000 events one run was about 0.2 s of CPU per
+side, so a few hundredths of a second taken by other work moved a single pair's
+ratio by a tenth, with no protection against drift. A million events (about
+1.5 s per network run) and A B B A blocks were meant to narrow it, for the same
+work (every fault kind on, every record kept, the bare loop unchanged); on this
+machine they did not: the stored run (results/sim_throughput.json) ranges as
+widely as the single pairs did, and even the plain loops' rates move by a third
+from block to block. And load lowers the ratio itself: the recorded network is
+bound by memory (fresh pages, cold cache lines) and loses more to other
+processes' use of the caches than the bare loop does. The reference rows run
+once per block, not in blocks of their own, so their ranges are rougher still.
 
 What made edgekit fast, found by profiling first: callgrind instruction counts
 (repeatable on a shared machine, with PYTHONHASHSEED fixed) and ``perf record -e

@@ -41,8 +41,8 @@ control's observers, the package's computation, building the figure and queuing 
 page; for an action, the same up to its result on show). What it excludes: the message's trip
 to the browser and the browser drawing the figure.
 
-What made it fast: nothing is precomputed for the benchmark's sake. DesignComparison runs its
-four designs for every fault when it is built; an app keeps what it computed for a setting
+What made it fast: nothing is precomputed for the benchmark's sake. DesignComparison runs the
+fault it opens with when it is built, and a fault's first look on its thread; an app keeps what it computed for a setting
 (``Memo``); the live planet's buttons and the gallery's first gradings answer at once and
 finish on the app's thread; the kernel collects garbage while idle (above).
 """

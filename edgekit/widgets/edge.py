@@ -154,24 +154,18 @@ class DesignComparison(App):
                                    description="Fault")
         self.view = w.ToggleButtons(options=VIEWS, value=view)
         self.seed = seed
-        self.runs = {scenario: workshop_compare(scenario, seed)}  # the others on first look
+        workshop_compare(scenario, seed)  # the fault it opens with; ``workshop_compare`` keeps every run
         self._figures: dict = {}  # (scenario, view) -> go.Figure: twelve at most
         self.start([self.scenario, self.view])
 
-    def _ran(self, scenario: str, recs) -> None:
-        self.runs[scenario] = recs
-        self.update()  # the chosen fault: this one, or (a value set from code meanwhile) the next to run
-
     def update(self) -> None:
         scenario = self.scenario.value
-        if scenario not in self.runs and workshop_ready(scenario, self.seed):
-            self.runs[scenario] = workshop_compare(scenario, self.seed)  # the notebook ran it already
-        if scenario not in self.runs:
+        if not workshop_ready(scenario, self.seed):  # first look: run it on the app's thread, then redraw
             self.act(lambda: workshop_compare(scenario, self.seed),
                      f"Running the four designs with {scenario.replace('_', ' ')} (about a second)…",
-                     lambda recs: self._ran(scenario, recs), redraw=False)
+                     lambda _recs: self.update(), redraw=False)
             return
-        recs = self.runs[scenario]
+        recs = workshop_compare(scenario, self.seed)
         self.records = recs
         v = self.view.value
         key = (self.scenario.value, v)
