@@ -212,6 +212,8 @@ BAD = [  # (method, path, body, extra headers, status, words in the error)
      "not a node of this process"),
     ("POST", "/msg", b'{"dst": "LHR/r0", "msg": {"type": "Put", "rid": 1, "key": "cart", "state": 3}}',
      {"Edgekit-Node": "x"}, 400, "not a valid LWWRegister"),
+    ("POST", "/msg", b'{"dst": ["LHR/r0"], "msg": {"type": "Fill", "entries": {}}}', {"Edgekit-Node": "x"}, 404,
+     "not a node of this process"),  # a list: not hashable, still a clear 404 (not a 500)
     ("POST", "/msg", b'{"dst": "LHR/r0", "msg": {"type": "Nuke"}}', {"Edgekit-Node": "x"}, 400, "expected one of"),
     ("POST", "/admin/sync", b'{"node": "LHR"}', {}, 404, "expected a replica"),
 ]

@@ -162,8 +162,8 @@ def make_app(host, *, token: str | None = None, limits: Limits | None = None) ->
         if not isinstance(body, dict) or set(body) != {"dst", "msg"}:
             raise BadRequest('body: expected {"dst": <node id>, "msg": <message>}')
         dst = body["dst"]
-        if dst not in host.contexts:
-            raise BadRequest(f"dst={dst!r:.80}: not a node of this process; expected one of {list(host.contexts)}", 404)
+        if not isinstance(dst, str) or dst not in host.contexts:  # a list or an object is not hashable
+            raise BadRequest(f"dst={brief(dst)}: not a node of this process; expected one of {list(host.contexts)}", 404)
         m = _decode(body["msg"], None)
         if type(m) is SyncRequest:
             raise BadRequest("msg: a SyncRequest goes to POST /sync")
