@@ -41,9 +41,6 @@ __all__ = ["grade", "BANDWIDTH_LIMIT", "MAX_GRADE_S"]
 BANDWIDTH_LIMIT = 1.5
 MAX_GRADE_S = 120.0
 
-
-_OutOfTime = OutOfTime
-
 @contextmanager
 def _time_limit(seconds: float):
     usable = hasattr(signal, "setitimer") and threading.current_thread() is threading.main_thread()
@@ -52,7 +49,7 @@ def _time_limit(seconds: float):
         return
 
     def alarm(signum, frame):
-        raise _OutOfTime()
+        raise OutOfTime()
 
     old = signal.signal(signal.SIGALRM, alarm)
     signal.setitimer(signal.ITIMER_REAL, seconds)
@@ -212,7 +209,7 @@ def _grade(node, stage: int, seeds: list, progress: bool) -> Report:
                                                    f"{ref / ops:,.0f}: more than {BANDWIDTH_LIMIT:g} times as "
                                                    "much")
                     _explain(report, node, worst[1], failure, _heavy(node))
-    except _OutOfTime:
+    except OutOfTime:
         report.ok, report.check = False, "budget"
         report.message = (f"grading took longer than {MAX_GRADE_S:g} s and was stopped: does a handler "
                           "loop forever?")

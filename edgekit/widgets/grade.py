@@ -44,12 +44,6 @@ class GalleryApp(App):
         m = GALLERY[name]
         return grade(m.node, m.stage, progress=False)
 
-    def report(self, name: str):
-        """The report on ``name``: kept from an earlier look, or graded now (blocking)."""
-        if name not in self._reports:
-            self._reports[name] = self.grade(name)
-        return self._reports[name]
-
     def update(self) -> None:
         name = self.mistake.value
         if name in self._reports:

@@ -180,7 +180,7 @@ def build(topology: str, setup: Setup, seed: int = 0, faults: FaultModel | None 
           observer: Observer | None = None):
     """The system for ``topology``, started on a fresh simulated planet (not yet driven)."""
     _check_topology(topology)
-    setup = check_setup(setup, setup)
+    setup = check_setup(setup)
     sites, w = tuple(setup.sites), setup.weights()
     vt = VALUE_TYPES[setup.value_type]
     obs = observer or Observer(sites, probe_every=setup.probe_every, leq=vt.leq, join=vt.join)
