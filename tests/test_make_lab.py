@@ -92,6 +92,20 @@ def _descendants(pid: int) -> list[int]:
     return found
 
 
+def _accepting(port: int, proc, log: Path, budget_s: float = 30.0) -> None:
+    """Wait until the server accepts connections: a busy machine once refused a request that came
+    right after the URL was printed (the server was up, and stopped only when the test ended)."""
+    deadline = time.time() + budget_s
+    while True:
+        try:
+            socket.create_connection(("127.0.0.1", port), timeout=2).close()
+            return
+        except OSError:
+            assert proc.poll() is None, f"make lab stopped:\n{log.read_text()[-3000:]}"
+            assert time.time() < deadline, f"port {port} refused connections for {budget_s:g} s after the URL"
+            time.sleep(0.2)
+
+
 def _get(url: str):
     with urllib.request.urlopen(url, timeout=30) as resp:
         return resp.status, resp.geturl(), resp.read().decode()
@@ -121,6 +135,7 @@ def lab(request, tmp_path):
                 assert proc.poll() is None, f"make lab stopped:\n{text[-3000:]}"
                 time.sleep(0.5)
         assert url is not None, f"no URL printed within 180 s:\n{log.read_text()[-3000:]}"
+        _accepting(port, proc, log)
         yield url.group(0), given or url.group(2), proc.pid, log
     finally:
         os.killpg(proc.pid, signal.SIGTERM)
